@@ -72,7 +72,7 @@ package enum BLAS {
 
   /// `result = alpha · op(a) · op(b) + beta · result`.
   package static func multiply(
-    _ a: Matrix, transposed transA: Bool = false, by b: Matrix, transposed transB: Bool = false,
+    _ a: Matrix, by b: Matrix, transposingLeft transA: Bool = false, transposingRight transB: Bool = false,
     alpha: Float = 1, beta: Float = 0, into result: inout Matrix
   ) {
     let m = transA ? a.columns : a.rows
@@ -93,15 +93,15 @@ package enum BLAS {
 
   /// The product `op(a) · op(b)`.
   package static func product(
-    _ a: Matrix, transposed transA: Bool = false, _ b: Matrix, transposed transB: Bool = false
+    _ a: Matrix, _ b: Matrix, transposingLeft transA: Bool = false, transposingRight transB: Bool = false
   ) -> Matrix {
     var result = Matrix(rows: transA ? a.columns : a.rows, columns: transB ? b.rows : b.columns)
-    multiply(a, transposed: transA, by: b, transposed: transB, into: &result)
+    multiply(a, by: b, transposingLeft: transA, transposingRight: transB, into: &result)
     return result
   }
 
   /// `y = op(a) · x`.
-  package static func product(_ a: Matrix, transposed: Bool = false, vector x: [Float]) -> [Float] {
+  package static func product(_ a: Matrix, vector x: [Float], transposed: Bool = false) -> [Float] {
     precondition(x.count == (transposed ? a.rows : a.columns), "vector length \(x.count) does not fit \(a.rows)×\(a.columns)")
     var y = [Float](repeating: 0, count: transposed ? a.columns : a.rows)
     a.storage.withUnsafeBufferPointer { pa in

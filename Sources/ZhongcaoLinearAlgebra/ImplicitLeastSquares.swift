@@ -384,7 +384,15 @@ struct Kernel {
         BLAS.gemv(trans: false, m: k, n: n, alpha: 1, vectors, lda: k, t, beta: 1, ru)
       }
       pu.update(from: ru, count: k)
-      w.residualNorm[slot] = BLAS.dot(k, ru, ru)
+      let norm = BLAS.dot(k, ru, ru)
+      if !norm.isFinite {
+        // Overflowing confidences or factors: poison the row so `solveBlock` reports it.
+        x[0] = .nan
+        w.residualNorm[slot] = 0
+        pu.update(repeating: 0, count: k)
+        continue
+      }
+      w.residualNorm[slot] = norm
     }
     for _ in 0..<steps {
       // q = α₀·YᵀY·P_block
@@ -404,6 +412,7 @@ struct Kernel {
           BLAS.gemv(trans: false, m: k, n: n, alpha: 1, vectors, lda: k, t, beta: 1, qu)
         }
         let curvature = BLAS.dot(k, pu, qu)
+        if !curvature.isFinite { x[0] = .nan }
         if !(curvature > 0) {
           w.residualNorm[slot] = 0
           pu.update(repeating: 0, count: k)

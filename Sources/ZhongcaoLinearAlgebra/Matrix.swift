@@ -56,10 +56,12 @@ package struct Matrix: Sendable, Equatable {
     }
   }
 
-  /// The product `selfᵀ · self` (`columns × columns`, both triangles filled), computed with
-  /// `ssyrk` over fixed-size row chunks so the result does not depend on the thread count.
+  /// The Gram matrix `self · selfᵀ = Σ_j c_j c_jᵀ` of the columns (`rows × rows`, both triangles
+  /// filled): `YᵀY` in the papers' notation for a factor matrix stored one entity per column.
+  /// Computed with `ssyrk` over fixed-size column chunks, so the result does not depend on the
+  /// thread count.
   package func gram() -> Matrix {
-    var result = Matrix(rows: columns, columns: columns)
+    var result = Matrix(rows: rows, columns: rows)
     BLAS.gramOfColumns(self, into: &result)
     return result
   }
