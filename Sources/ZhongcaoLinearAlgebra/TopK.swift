@@ -99,10 +99,14 @@ package enum TopK {
                       gathered, ldb: k, beta: 0, scores, ldc: itemCount)
             for j in 0..<width {
               let column = queryColumns[first + j]
+              var excludedRow = 0..<0
+              if let perQuery = filter.excludedPerQuery, column < perQuery.rowCount {
+                excludedRow = perQuery.range(ofRow: column)
+              }
               out[first + j] = selectBest(
                 scores: scores + j * itemCount, itemCount: itemCount, count: count,
                 itemIndex: candidateIndex, itemScale: candidateScale,
-                excludedRow: filter.excludedPerQuery.map { ($0, column) }, excludedForAll: filter.excludedForAll)
+                excluded: filter.excludedPerQuery?.indices[excludedRow] ?? [], excludedForAll: filter.excludedForAll)
             }
           }
         }
@@ -112,42 +116,57 @@ package enum TopK {
   }
 
   /// Bounded-heap selection over one score column.
+  ///
+  /// The scan compares each score with the worst kept one first; only the rare candidates that
+  /// beat it are checked against the (sorted) exclusion lists by binary search.
   private static func selectBest(
     scores: UnsafeMutablePointer<Float>, itemCount: Int, count: Int, itemIndex: [Int32]?, itemScale: [Float]?,
-    excludedRow: (SparseRows, Int)?, excludedForAll: [Int32]
+    excluded: ArraySlice<Int32>, excludedForAll: [Int32]
   ) -> [ScoredIndex] {
+    if let itemScale {
+      for c in 0..<itemCount { scores[c] *= itemScale[c] }
+    }
+    @inline(__always) func item(_ c: Int) -> Int32 { itemIndex.map { $0[c] } ?? Int32(c) }
+    @inline(__always) func isExcluded(_ item: Int32) -> Bool {
+      sortedContains(excluded, item) || sortedContains(excludedForAll[...], item)
+    }
     var heap = Heap<Candidate>()
     heap.reserveCapacity(count + 1)
-    var excludedPosition = 0, excludedEnd = 0
-    var excludedIndices: [Int32] = []
-    if let (matrix, row) = excludedRow, row < matrix.rowCount {
-      excludedIndices = matrix.indices
-      excludedPosition = matrix.offsets[row]
-      excludedEnd = matrix.offsets[row + 1]
+    var c = 0
+    while c < itemCount && heap.count < count {
+      let index = item(c)
+      if !isExcluded(index) { heap.insert(Candidate(item: ScoredIndex(index: index, score: scores[c]))) }
+      c += 1
     }
-    var globalPosition = 0
-    var worst = ScoredIndex(index: Int32.max, score: -.infinity)
-    for c in 0..<itemCount {
-      let item = itemIndex.map { $0[c] } ?? Int32(c)
-      // Merge walks: both exclusion lists are sorted, and items come in increasing order.
-      while excludedPosition < excludedEnd && excludedIndices[excludedPosition] < item { excludedPosition += 1 }
-      if excludedPosition < excludedEnd && excludedIndices[excludedPosition] == item { continue }
-      while globalPosition < excludedForAll.count && excludedForAll[globalPosition] < item { globalPosition += 1 }
-      if globalPosition < excludedForAll.count && excludedForAll[globalPosition] == item { continue }
-      var score = scores[c]
-      if let itemScale { score *= itemScale[c] }
-      let candidate = ScoredIndex(index: item, score: score)
-      if heap.count < count {
-        heap.insert(Candidate(item: candidate))
-        if heap.count == count { worst = heap.min!.item }
-      } else if score >= worst.score && candidate.ranksAbove(worst) {
-        heap.replaceMin(with: Candidate(item: candidate))
-        worst = heap.min!.item
+    if heap.count == count, var worst = heap.min?.item {
+      var threshold = worst.score
+      while c < itemCount {
+        let score = scores[c]
+        if score >= threshold {
+          let candidate = ScoredIndex(index: item(c), score: score)
+          if candidate.ranksAbove(worst) && !isExcluded(candidate.index) {
+            heap.replaceMin(with: Candidate(item: candidate))
+            worst = heap.min!.item
+            threshold = worst.score
+          }
+        }
+        c += 1
       }
     }
     var result = [ScoredIndex]()
     result.reserveCapacity(heap.count)
     while let best = heap.popMax() { result.append(best.item) }
     return result
+  }
+
+  /// Binary search in an ascending slice.
+  @inline(__always)
+  private static func sortedContains(_ sorted: ArraySlice<Int32>, _ value: Int32) -> Bool {
+    var low = sorted.startIndex, high = sorted.endIndex
+    while low < high {
+      let middle = (low + high) / 2
+      if sorted[middle] < value { low = middle + 1 } else { high = middle }
+    }
+    return low < sorted.endIndex && sorted[low] == value
   }
 }
