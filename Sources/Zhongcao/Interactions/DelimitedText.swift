@@ -1,0 +1,432 @@
+/// Byte-level reading of delimited text (TSV and RFC 4180 CSV) and parsing of the numbers and
+/// dates in it, without building a `String` per line.
+///
+/// The reader works on the whole file as `[UInt8]` and hands out fields as index ranges into it,
+/// so ids can be looked up by their bytes and only new ids become strings.
+struct DelimitedTextReader {
+  /// One field of a record: a range of the source bytes (inside the quotes for a quoted field).
+  struct Field {
+    /// First byte of the field's content.
+    var start: Int
+    /// One past the last byte of the field's content.
+    var end: Int
+    /// Whether the field was enclosed in double quotes (its content is then taken as is).
+    var isQuoted: Bool
+    /// Whether the quoted content contains `""` escapes that must be collapsed.
+    var hasEscapes: Bool
+  }
+
+  /// What ``nextRecord(into:)`` found.
+  enum Outcome {
+    /// A record starting on `line`; its fields are in the array passed in.
+    case record(line: Int)
+    /// A record whose quoting is broken; reading resumes on the next line.
+    case malformed(line: Int, message: String)
+    /// No more input.
+    case end
+  }
+
+  let bytes: [UInt8]
+  let delimiter: UInt8
+  private(set) var position: Int
+  /// The line number of the next record (1-based, counting every physical line).
+  private(set) var line = 1
+
+  /// A reader of `bytes` split by `delimiter`, skipping a leading UTF-8 byte order mark.
+  init(bytes: [UInt8], delimiter: UInt8) {
+    self.bytes = bytes
+    self.delimiter = delimiter
+    position = DelimitedTextReader.contentStart(of: bytes)
+  }
+
+  /// The offset after a UTF-8 byte order mark, or 0.
+  static func contentStart(of bytes: [UInt8]) -> Int {
+    bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
+  }
+
+  /// Tab if the first line with non-blank content contains a tab, else comma.
+  static func guessDelimiter(of bytes: [UInt8]) -> UInt8 {
+    var index = contentStart(of: bytes)
+    var lineHasContent = false
+    var lineHasTab = false
+    while index < bytes.count {
+      let byte = bytes[index]
+      if byte == .newline {
+        if lineHasContent { break }
+        lineHasTab = false
+      } else if byte == .tab {
+        lineHasTab = true
+      } else if byte != .space && byte != .carriageReturn {
+        lineHasContent = true
+      }
+      index += 1
+    }
+    return lineHasContent && lineHasTab ? .tab : .comma
+  }
+
+  /// Reads the next record's fields into `fields` (replacing its contents).
+  ///
+  /// Quoted fields may contain delimiters, `""` escapes and line breaks (RFC 4180). A line holding
+  /// only spaces, tabs and delimiters comes back as a record of empty unquoted fields.
+  mutating func nextRecord(into fields: inout [Field]) -> Outcome {
+    fields.removeAll(keepingCapacity: true)
+    guard position < bytes.count else { return .end }
+    let recordLine = line
+    let recordStart = position
+    while true {
+      // Leading blanks before a possible opening quote.
+      var index = position
+      while index < bytes.count, bytes[index] == .space || (bytes[index] == .tab && delimiter != .tab) {
+        index += 1
+      }
+      if index < bytes.count, bytes[index] == .quote {
+        let contentStart = index + 1
+        var scan = contentStart
+        var hasEscapes = false
+        var closing: Int? = nil
+        var linesInside = 0
+        while scan < bytes.count {
+          let byte = bytes[scan]
+          if byte == .quote {
+            if scan + 1 < bytes.count, bytes[scan + 1] == .quote {
+              hasEscapes = true
+              scan += 2
+              continue
+            }
+            closing = scan
+            break
+          }
+          if byte == .newline { linesInside += 1 }
+          scan += 1
+        }
+        guard let closing else {
+          skipLine(from: recordStart)
+          return .malformed(line: recordLine, message: "a quoted field is not closed by a double quote")
+        }
+        line += linesInside
+        fields.append(Field(start: contentStart, end: closing, isQuoted: true, hasEscapes: hasEscapes))
+        var after = closing + 1
+        while after < bytes.count,
+              bytes[after] == .space || bytes[after] == .carriageReturn || (bytes[after] == .tab && delimiter != .tab) {
+          after += 1
+        }
+        if after < bytes.count, bytes[after] != delimiter, bytes[after] != .newline {
+          let malformedLine = line
+          skipLine(from: after)
+          return .malformed(line: malformedLine, message: "unexpected text after the closing double quote of a field")
+        }
+        index = after
+      } else {
+        let start = position
+        while index < bytes.count {
+          let byte = bytes[index]
+          if byte == delimiter || byte == .newline { break }
+          index += 1
+        }
+        fields.append(Field(start: start, end: index, isQuoted: false, hasEscapes: false))
+      }
+      // `index` is at a delimiter, a newline or the end.
+      if index >= bytes.count {
+        position = index
+        return .record(line: recordLine)
+      }
+      if bytes[index] == .newline {
+        position = index + 1
+        line += 1
+        return .record(line: recordLine)
+      }
+      position = index + 1
+      if position >= bytes.count {
+        // A delimiter at the very end: one more, empty field.
+        fields.append(Field(start: position, end: position, isQuoted: false, hasEscapes: false))
+        return .record(line: recordLine)
+      }
+    }
+  }
+
+  /// Moves past the line containing `offset`, for recovery after malformed quoting.
+  private mutating func skipLine(from offset: Int) {
+    var index = offset
+    while index < bytes.count, bytes[index] != .newline { index += 1 }
+    position = min(index + 1, bytes.count)
+    line += 1
+  }
+
+  /// Whether every field is unquoted and blank (a blank line).
+  func isBlank(_ fields: [Field]) -> Bool {
+    for field in fields {
+      if field.isQuoted { return false }
+      for index in field.start..<field.end where !bytes[index].isBlank { return false }
+    }
+    return true
+  }
+
+  /// The bytes of a field: trimmed of blanks if unquoted, with `""` collapsed if escaped.
+  ///
+  /// Only escaped fields allocate (into `scratch`).
+  func content(of field: Field, scratch: inout [UInt8]) -> ArraySlice<UInt8> {
+    if field.isQuoted {
+      guard field.hasEscapes else { return bytes[field.start..<field.end] }
+      scratch.removeAll(keepingCapacity: true)
+      var index = field.start
+      while index < field.end {
+        scratch.append(bytes[index])
+        index += bytes[index] == .quote ? 2 : 1
+      }
+      return scratch[...]
+    }
+    var start = field.start
+    var end = field.end
+    while start < end, bytes[start].isBlank { start += 1 }
+    while end > start, bytes[end - 1].isBlank { end -= 1 }
+    return bytes[start..<end]
+  }
+}
+
+extension UInt8 {
+  static let tab: UInt8 = 0x09
+  static let newline: UInt8 = 0x0A
+  static let carriageReturn: UInt8 = 0x0D
+  static let space: UInt8 = 0x20
+  static let quote: UInt8 = 0x22
+  static let comma: UInt8 = 0x2C
+
+  /// Space, tab or carriage return: what is trimmed around unquoted fields.
+  var isBlank: Bool { self == .space || self == .tab || self == .carriageReturn }
+
+  /// The value of an ASCII digit, or nil.
+  var digitValue: Int? { self >= 0x30 && self <= 0x39 ? Int(self &- 0x30) : nil }
+}
+
+/// Parsing of numbers and dates from field bytes.
+enum FieldParsing {
+  private static let powersOfTen: [Float] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10]
+
+  /// A decimal number as `Float`, correctly rounded; nil if the bytes are not a number.
+  ///
+  /// Short plain decimals (`4`, `3.5`, `0.25`) are converted directly: a mantissa below 2²⁴ and a
+  /// power of ten up to 10¹⁰ are both exact in `Float`, so one division rounds correctly. Anything
+  /// else (exponents, long digit strings, `nan`, `inf`) goes through `Float(String)`.
+  static func float(_ text: ArraySlice<UInt8>) -> Float? {
+    var index = text.startIndex
+    var negative = false
+    if index < text.endIndex, text[index] == 0x2D || text[index] == 0x2B {
+      negative = text[index] == 0x2D
+      index += 1
+    }
+    var mantissa = 0
+    var digits = 0
+    var fractionDigits = 0
+    var sawPoint = false
+    var simple = true
+    while index < text.endIndex {
+      let byte = text[index]
+      if let digit = byte.digitValue {
+        mantissa = mantissa &* 10 &+ digit
+        digits += 1
+        if sawPoint { fractionDigits += 1 }
+        if mantissa >= 1 << 24 || fractionDigits > 10 {
+          simple = false
+          break
+        }
+      } else if byte == 0x2E, !sawPoint {
+        sawPoint = true
+      } else {
+        simple = false
+        break
+      }
+      index += 1
+    }
+    if simple {
+      guard digits > 0 else { return nil }
+      let magnitude = Float(mantissa) / powersOfTen[fractionDigits]
+      return negative && magnitude != 0 ? -magnitude : magnitude
+    }
+    return Float(String(decoding: text, as: UTF8.self))
+  }
+
+  /// Seconds since 1970 from an integer or decimal number (truncated toward zero) or an ISO 8601
+  /// date (`2024-05-01`, `2024-05-01T12:00:00Z`, with optional fraction and UTC offset); nil if
+  /// neither.
+  static func timestamp(_ text: ArraySlice<UInt8>) -> Int64? {
+    guard !text.isEmpty else { return nil }
+    if text.count >= 10, text[text.startIndex + 4] == 0x2D, text[text.startIndex].digitValue != nil {
+      return isoDate(text)
+    }
+    var index = text.startIndex
+    var negative = false
+    if text[index] == 0x2D || text[index] == 0x2B {
+      negative = text[index] == 0x2D
+      index += 1
+    }
+    var magnitude: UInt64 = 0
+    var digits = 0
+    var simple = true
+    while index < text.endIndex {
+      guard let digit = text[index].digitValue else { break }
+      let (times10, overflow1) = magnitude.multipliedReportingOverflow(by: 10)
+      let (sum, overflow2) = times10.addingReportingOverflow(UInt64(digit))
+      if overflow1 || overflow2 { return nil }
+      magnitude = sum
+      digits += 1
+      index += 1
+    }
+    if index < text.endIndex, text[index] == 0x2E {
+      index += 1
+      while index < text.endIndex, text[index].digitValue != nil {
+        digits += 1
+        index += 1
+      }
+    }
+    if index < text.endIndex { simple = false }
+    if simple {
+      guard digits > 0 else { return nil }
+      if negative {
+        guard magnitude <= Int64.min.magnitude else { return nil }
+        return Int64(truncatingIfNeeded: 0 &- magnitude)
+      }
+      return magnitude <= UInt64(Int64.max) ? Int64(magnitude) : nil
+    }
+    // Exponent forms such as 1.7e9.
+    guard let value = Double(String(decoding: text, as: UTF8.self)), value.isFinite,
+          value > -9.2e18, value < 9.2e18 else { return nil }
+    return Int64(value.rounded(.towardZero))
+  }
+
+  /// Seconds since 1970 of `YYYY-MM-DD[(T| )HH:MM[:SS[.fff]][Z|±HH[:MM]]]`; a time without an
+  /// offset is taken as UTC.
+  private static func isoDate(_ text: ArraySlice<UInt8>) -> Int64? {
+    var index = text.startIndex
+    func number(_ width: Int) -> Int? {
+      guard text.endIndex - index >= width else { return nil }
+      var value = 0
+      for _ in 0..<width {
+        guard let digit = text[index].digitValue else { return nil }
+        value = value * 10 + digit
+        index += 1
+      }
+      return value
+    }
+    func skip(_ byte: UInt8) -> Bool {
+      guard index < text.endIndex, text[index] == byte else { return false }
+      index += 1
+      return true
+    }
+    guard let year = number(4), skip(0x2D), let month = number(2), skip(0x2D), let day = number(2),
+          (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year) else { return nil }
+    var seconds = daysFromCivil(year: year, month: month, day: day) * 86_400
+    if index == text.endIndex { return seconds }
+    guard skip(0x54) || skip(0x74) || skip(.space),
+          let hour = number(2), skip(0x3A), let minute = number(2),
+          hour <= 23, minute <= 59 else { return nil }
+    var second = 0
+    if skip(0x3A) {
+      guard let value = number(2), value <= 60 else { return nil }
+      second = value
+      if skip(0x2E) || skip(0x2C) {
+        let fractionStart = index
+        while index < text.endIndex, text[index].digitValue != nil { index += 1 }
+        guard index > fractionStart else { return nil }
+      }
+    }
+    seconds += Int64(hour * 3600 + minute * 60 + second)
+    if index == text.endIndex { return seconds }
+    if skip(0x5A) || skip(0x7A) { return index == text.endIndex ? seconds : nil }
+    let sign: Int64
+    if skip(0x2B) { sign = 1 } else if skip(0x2D) { sign = -1 } else { return nil }
+    guard let offsetHours = number(2), offsetHours <= 23 else { return nil }
+    var offsetMinutes = 0
+    if index < text.endIndex {
+      _ = skip(0x3A)
+      guard let value = number(2), value <= 59 else { return nil }
+      offsetMinutes = value
+    }
+    guard index == text.endIndex else { return nil }
+    return seconds - sign * Int64(offsetHours * 3600 + offsetMinutes * 60)
+  }
+
+  private static func daysIn(month: Int, year: Int) -> Int {
+    switch month {
+    case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+    case 4, 6, 9, 11: return 30
+    default: return 31
+    }
+  }
+
+  /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+  private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int64 {
+    let y = month <= 2 ? year - 1 : year
+    let era = (y >= 0 ? y : y - 399) / 400
+    let yearOfEra = y - era * 400
+    let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+    let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+    return Int64(era * 146_097 + dayOfEra - 719_468)
+  }
+}
+
+/// Dense indices of ids given as bytes: a hash table keyed by the id's UTF-8, so that an id seen
+/// before costs a hash and a byte comparison, and only a new id becomes a `String`.
+struct ByteKeyedIDs {
+  /// The ids as strings, in order of first appearance.
+  private(set) var map = IDMap()
+  /// Slot → key number + 1 (0 = empty); open addressing with linear probing.
+  private var slots: [Int32]
+  private var keyHashes: [UInt64] = []
+  private var keyEnds: [Int] = []
+  private var keyBytes: [UInt8] = []
+  /// The id index of each key. Distinct byte strings can be one `String` (canonically equivalent
+  /// Unicode), so keys and ids are counted separately.
+  private var keyIDs: [Int32] = []
+
+  init() {
+    slots = Array(repeating: 0, count: 1024)
+  }
+
+  /// The index of the id spelled by `key`, inserting it if new; nil if `key` is not valid UTF-8.
+  mutating func index(of key: ArraySlice<UInt8>) -> Int32? {
+    let hash = Self.hash(key)
+    let mask = slots.count - 1
+    var slot = Int(truncatingIfNeeded: hash) & mask
+    while true {
+      let entry = Int(slots[slot])
+      if entry == 0 { break }
+      let keyNumber = entry - 1
+      if keyHashes[keyNumber] == hash {
+        let start = keyNumber == 0 ? 0 : keyEnds[keyNumber - 1]
+        if keyBytes[start..<keyEnds[keyNumber]].elementsEqual(key) { return keyIDs[keyNumber] }
+      }
+      slot = (slot + 1) & mask
+    }
+    guard let id = String(validating: key, as: UTF8.self) else { return nil }
+    let index = Int32(map.insert(id))
+    keyHashes.append(hash)
+    keyBytes.append(contentsOf: key)
+    keyEnds.append(keyBytes.count)
+    keyIDs.append(index)
+    slots[slot] = Int32(keyIDs.count)
+    if keyIDs.count * 2 > slots.count { grow() }
+    return index
+  }
+
+  private mutating func grow() {
+    slots = Array(repeating: 0, count: slots.count * 2)
+    let mask = slots.count - 1
+    for keyNumber in keyHashes.indices {
+      var slot = Int(truncatingIfNeeded: keyHashes[keyNumber]) & mask
+      while slots[slot] != 0 { slot = (slot + 1) & mask }
+      slots[slot] = Int32(keyNumber + 1)
+    }
+  }
+
+  /// FNV-1a over the bytes, then a 64-bit finaliser so the low bits used for slots are mixed.
+  private static func hash(_ key: ArraySlice<UInt8>) -> UInt64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in key {
+      hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+    }
+    hash ^= hash >> 33
+    hash = hash &* 0xff51_afd7_ed55_8ccd
+    hash ^= hash >> 33
+    return hash
+  }
+}
