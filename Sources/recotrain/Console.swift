@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import Zhongcao
+
+/// Writing to the terminal: messages and progress on stderr, results on stdout.
+enum Console {
+  /// True when stderr is a terminal (progress bars redraw in place only then).
+  static let stderrIsTerminal = isatty(STDERR_FILENO) != 0
+
+  /// Writes a line to stderr.
+  static func note(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+  }
+
+  /// Prints a JSON object (sorted keys) to stdout.
+  static func printJSON(_ object: [String: Any]) {
+    guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted]),
+          let text = String(data: data, encoding: .utf8) else { return }
+    print(text)
+  }
+
+  /// Turns a library error into the CLI's error output and a non-zero exit.
+  /// Usage mistakes exit with 64 (EX_USAGE), everything else with 1.
+  static func fail(_ error: ZhongcaoError) -> ExitCode {
+    note("recotrain: error: \(error)")
+    return ExitCode(error.code == .invalidArgument ? 64 : 1)
+  }
+}
+
+/// A progress bar on stderr that redraws in place on a terminal and stays silent otherwise.
+struct ProgressBar {
+  let label: String
+  let total: Int
+  let enabled: Bool
+
+  init(label: String, total: Int, quiet: Bool) {
+    self.label = label
+    self.total = total
+    self.enabled = !quiet && Console.stderrIsTerminal
+  }
+
+  func update(_ done: Int, detail: String) {
+    guard enabled else { return }
+    let width = 30
+    let filled = total > 0 ? width * done / total : width
+    let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+    FileHandle.standardError.write(Data("\r\(label) \(bar) \(done)/\(total) \(detail)\u{1B}[K".utf8))
+    if done >= total { FileHandle.standardError.write(Data("\n".utf8)) }
+  }
+}
+
+/// Seconds between two instants of a continuous clock.
+func seconds(_ duration: Duration) -> Double {
+  Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+}
+
+/// Formats seconds for people.
+func formatSeconds(_ value: Double) -> String {
+  String(format: value < 10 ? "%.2f s" : "%.1f s", value)
+}
+
+/// Runs a command body, mapping library errors to the CLI's error output.
+func runReportingErrors(_ body: () throws -> Void) throws {
+  do {
+    try body()
+  } catch let error as ZhongcaoError {
+    throw Console.fail(error)
+  }
+}

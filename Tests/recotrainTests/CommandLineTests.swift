@@ -1,0 +1,75 @@
+import Foundation
+import ArgumentParser
+import Testing
+@testable import recotrain
+@testable import Zhongcao
+
+/// End-to-end tests of the CLI through its command types (parse, then run in-process).
+@Suite struct CommandLineTests {
+  static func temporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("recotrain-tests-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+  }
+
+  static func writeEvents(to path: String) throws {
+    var text = "user\tnote\tweight\n"
+    for u in 0..<60 {
+      for j in 0..<8 { text += "u\(u)\tn\((u * 7 + j * j) % 40)\t\(1 + j % 3)\n" }
+    }
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+  }
+
+  @Test func parsesTrainOptions() throws {
+    let command = try TrainCommand.parse([
+      "--interactions", "a.tsv", "--out", "m.zcm", "--factors", "32", "--iterations", "5", "--solver", "cholesky",
+      "--threads", "1", "--seed", "7", "--skip-invalid", "--json", "--quiet",
+    ])
+    #expect(command.factors == 32 && command.iterations == 5 && command.solver == "cholesky")
+    #expect(command.skipInvalid && command.json && command.quiet && command.seed == 7)
+    #expect(throws: (any Error).self) { try TrainCommand.parse(["--out", "m.zcm"]) }
+    #expect(throws: (any Error).self) { try RecommendCommand.parse(["--model", "m", "--json"]) }
+  }
+
+  @Test func trainRecommendSimilarExplainRoundTrip() throws {
+    let directory = try Self.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let events = directory.appendingPathComponent("events.tsv").path
+    let model = directory.appendingPathComponent("feed.zcm").path
+    let feeds = directory.appendingPathComponent("feeds.tsv").path
+    let users = directory.appendingPathComponent("users.txt").path
+    try Self.writeEvents(to: events)
+    try "u1\nghost\nu2\n".write(toFile: users, atomically: true, encoding: .utf8)
+    try TrainCommand.parse(["--interactions", events, "--out", model, "--factors", "8", "--iterations", "4", "--quiet"]).run()
+    try RecommendCommand.parse(["--model", model, "--users", users, "--count", "5", "--out", feeds, "--quiet"]).run()
+    let lines = try String(contentsOfFile: feeds, encoding: .utf8).split(separator: "\n")
+    #expect(lines.first == "user\tnote\trank\tscore")
+    #expect(lines.count == 1 + 10)
+    let loaded = try FeedModel(contentsOf: model)
+    let expected = try loaded.recommendations(for: "u1", count: 5)
+    let u1 = lines.dropFirst().filter { $0.hasPrefix("u1\t") }.map { $0.split(separator: "\t") }
+    #expect(u1.map { String($0[1]) } == expected.map(\.note))
+    #expect(u1.map { Int($0[2])! } == [1, 2, 3, 4, 5])
+    #expect(!lines.contains { $0.hasPrefix("ghost") })
+    try SimilarCommand.parse(["--model", model, "--note", "n3", "--count", "3"]).run()
+    try ExplainCommand.parse(["--model", model, "--user", "u1", "--note", expected[0].note]).run()
+  }
+
+  @Test func errorsExitNonZero() throws {
+    let directory = try Self.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let bad = directory.appendingPathComponent("bad.tsv").path
+    try "u1\tn1\t1\nu2\tn2\tbanana\n".write(toFile: bad, atomically: true, encoding: .utf8)
+    let model = directory.appendingPathComponent("m.zcm").path
+    #expect(throws: ExitCode.self) {
+      try TrainCommand.parse(["--interactions", bad, "--out", model, "--quiet"]).run()
+    }
+    #expect(!FileManager.default.fileExists(atPath: model))
+    #expect(throws: ExitCode.self) {
+      try RecommendCommand.parse(["--model", directory.appendingPathComponent("missing.zcm").path]).run()
+    }
+    #expect(throws: ExitCode.self) {
+      try TrainCommand.parse(["--interactions", bad, "--out", model, "--solver", "magic"]).run()
+    }
+  }
+}
