@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The main job on built-in data, from a fresh clone: installs OpenBLAS if needed, builds
+# recotrain, generates a social-feed data set, trains a feed model and serves it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash Tools/install-dependencies.sh
+swift build -c release --product recotrain >&2
+recotrain=.build/release/recotrain
+work=${ZHONGCAO_WORK:-.build/quickstart}
+mkdir -p "$work"
+echo "== generating 20k users × 5k notes × 400k events" >&2
+$recotrain generate --users 20000 --notes 5000 --interactions 400000 --seed 7 --out "$work/events.tsv"
+echo "== training" >&2
+$recotrain train --interactions "$work/events.tsv" --out "$work/feed.zcm" --factors 64 --iterations 15 --loss
+echo "== feeds for three users (all feeds: $work/feeds.tsv)" >&2
+$recotrain recommend --model "$work/feed.zcm" --count 10 --out "$work/feeds.tsv"
+head -n 1 "$work/feeds.tsv"
+grep -E "^u0000(1|2|3)	" "$work/feeds.tsv" | head -n 15
+first_note=$(sed -n 2p "$work/feeds.tsv" | cut -f2)
+echo "== notes similar to $first_note" >&2
+$recotrain similar --model "$work/feed.zcm" --note "$first_note" --count 5
