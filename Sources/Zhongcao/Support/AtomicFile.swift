@@ -83,6 +83,30 @@ package enum AtomicFile {
       }
     }
 
+    /// Appends the little-endian bytes of 32-bit integers (the model file's index blocks), in
+    /// chunks, without an extra whole-array copy.
+    package mutating func write(int32s: [Int32]) throws(ZhongcaoError) {
+      try writeElements(int32s)
+    }
+
+    /// Appends `Int`s as 64-bit little-endian integers (the model file's offsets), in chunks,
+    /// without an extra whole-array copy.
+    package mutating func write(int64s: [Int]) throws(ZhongcaoError) {
+      precondition(Int.bitWidth == 64, "64-bit platforms only")
+      try writeElements(int64s)
+    }
+
+    private mutating func writeElements<Element: BitwiseCopyable>(_ elements: [Element]) throws(ZhongcaoError) {
+      let chunk = (1 << 20) / MemoryLayout<Element>.stride
+      var start = 0
+      while start < elements.count {
+        let end = min(start + chunk, elements.count)
+        elements[start..<end].withUnsafeBytes { buffer.append(contentsOf: $0) }
+        if buffer.count >= 1 << 20 { try flush() }
+        start = end
+      }
+    }
+
     fileprivate mutating func flush() throws(ZhongcaoError) {
       guard !buffer.isEmpty else { return }
       do { try handle.write(contentsOf: buffer) } catch {

@@ -1,0 +1,434 @@
+import Foundation
+import ZhongcaoLinearAlgebra
+
+#if !_endian(little) || !_pointerBitWidth(_64)
+#error("The model file's little-endian 64-bit blocks are read into memory as they are: little-endian 64-bit hosts only.")
+#endif
+
+/// The Zhongcao model file: one self-checking binary file holding a trained model.
+///
+/// A model file holds the hyper-parameters, the provenance of the training data, both id maps,
+/// both factor matrices and the training interactions (so "exclude what was seen" needs nothing
+/// else). It is written atomically (temporary file, fsync, rename) and every byte of it is
+/// covered by a checksum or a check, so a truncated, corrupted, wrong-version or hostile file is
+/// refused with a ``ZhongcaoError/Code-swift.struct/invalidModel`` error naming the problem,
+/// never a crash or a huge allocation.
+///
+/// ## Layout, version 1
+///
+/// Integers and floats are little-endian; offsets count from the start of the file.
+///
+/// | Offset    | Bytes | Content                                                                 |
+/// |-----------|-------|-------------------------------------------------------------------------|
+/// | 0         | 8     | magic `ZHONGCAO` (ASCII)                                                |
+/// | 8         | 4     | format version, `UInt32` (1)                                            |
+/// | 12        | 4     | flags, `UInt32`: 0 (any other value is refused)                         |
+/// | 16        | 8     | header length `H`, `UInt64`, at most 16 MiB                             |
+/// | 24        | H     | header: UTF-8 JSON, keys sorted (below)                                 |
+/// | 24 + H    | 8     | header checksum: XXH64 (seed 0) of bytes `0 ..< 24 + H`                 |
+/// |           |       | zero bytes up to the next multiple of 64                                |
+/// | …         |       | the seven sections, in the order below, each at a multiple of 64, with  |
+/// |           |       | zero bytes between; the file ends where the last section ends           |
+///
+/// The header is `{algorithm, configuration, provenance, factorCount, userCount, noteCount,
+/// seenEntries, sections}`, where `configuration` is the ``ALSConfiguration`` and `provenance`
+/// the ``TrainingProvenance`` as JSON (non-finite numbers as the strings `NaN`, `Infinity`,
+/// `-Infinity`) and `sections` is the section table: one `{name, offset, length, checksum}` per
+/// section, `checksum` being the XXH64 (seed 0) of the section's bytes as 16 lowercase hex digits.
+///
+/// With n users, m notes, k factors and e seen entries:
+///
+/// | Section       | Length          | Content                                                       |
+/// |---------------|-----------------|---------------------------------------------------------------|
+/// | `userIDs`     | 8(n + 1) + b    | n + 1 `UInt64` offsets (first 0, last b, non-decreasing) into the b UTF-8 bytes that follow |
+/// | `noteIDs`     | 8(m + 1) + b    | the same for notes                                            |
+/// | `userFactors` | 4kn             | `Float32`, column-major k × n: user u's vector is elements `u·k ..< (u+1)·k` |
+/// | `noteFactors` | 4km             | `Float32`, column-major k × m                                 |
+/// | `seenOffsets` | 8(n + 1)        | `Int64` CSR row offsets: first 0, non-decreasing, last e      |
+/// | `seenIndices` | 4e              | `Int32` note indices, strictly increasing within each user    |
+/// | `seenValues`  | 4e              | `Float32` summed interaction weights                          |
+///
+/// Factor and interaction blocks start 64-byte aligned so that they can be memory-mapped and
+/// used in place.
+///
+/// ## What reading checks
+///
+/// Before allocating anything for a section, every count and length is checked against the
+/// file's actual size with overflow-checked arithmetic; sections are then read straight into
+/// their final arrays (a 10⁷ × 64 factor block is one 2.5 GB `[Float]`, hashed chunk by chunk as
+/// it arrives, never copied). Then: the header checksum before the JSON is parsed; the section
+/// table (exactly the seven sections, in order, at the offsets the layout implies, with the
+/// lengths the counts imply); zero padding; no trailing bytes; every section checksum; id maps
+/// (valid UTF-8, no duplicates, counts match); factors and interaction weights finite; the CSR
+/// invariants (offsets start at 0, never decrease, end at the entry count; note indices in
+/// range and strictly increasing within each user); and the configuration's own validation.
+/// So a change to any single byte is detected.
+package enum ModelFile {
+  /// The format version this Zhongcao writes, and the newest it reads.
+  package static let currentVersion: UInt32 = 1
+
+  /// The first 8 bytes of every model file.
+  static let magic: [UInt8] = Array("ZHONGCAO".utf8)
+  /// Magic, version, flags and header length.
+  static let preambleLength = 24
+  /// The header checksum after the header.
+  static let headerChecksumLength = 8
+  /// Sections start at multiples of this many bytes.
+  static let alignment = 64
+  /// Headers are a few kilobytes; anything larger than this is not a model file.
+  static let maximumHeaderLength = 16 << 20
+  /// More factors than any model would use (``ALSConfiguration`` allows 4096).
+  static let maximumFactorCount = 1 << 16
+
+  /// The sections of a version 1 file, in file order.
+  enum Section: String, CaseIterable {
+    case userIDs, noteIDs, userFactors, noteFactors, seenOffsets, seenIndices, seenValues
+  }
+
+  // MARK: - API
+
+  /// Writes `contents` to `path` atomically: readers see the old file or the complete new one.
+  ///
+  /// Contents the reader would refuse (non-finite factors or weights, broken CSR structure, an
+  /// invalid configuration) are refused here too, so every file written can be read back.
+  ///
+  /// - Throws: ``ZhongcaoError/Code-swift.struct/invalidArgument`` for such contents,
+  ///   ``ZhongcaoError/Code-swift.struct/io`` if the directory does not exist or writing fails
+  ///   (the target is then left as it was).
+  /// - Complexity: O(file size); hashes the factor blocks once before writing them.
+  package static func write(_ contents: ModelContents, to path: String) throws(ZhongcaoError) {
+    if let problem = problem(in: contents) {
+      throw ZhongcaoError(.invalidArgument, "refusing to write a model that could not be read back: \(problem)",
+                          location: .init(file: path))
+    }
+    try AtomicFile.write(to: path) { writer throws(ZhongcaoError) in
+      try serialize(contents, into: &writer)
+    }
+  }
+
+  /// Reads the model file at `path`, checking everything listed in the type's documentation.
+  ///
+  /// - Throws: ``ZhongcaoError/Code-swift.struct/io`` if the file is missing or unreadable,
+  ///   ``ZhongcaoError/Code-swift.struct/invalidModel`` if it is not a valid model file.
+  /// - Complexity: O(file size), reading each section straight into its final array.
+  package static func read(from path: String) throws(ZhongcaoError) -> ModelContents {
+    let source: FileByteSource
+    do {
+      source = try FileByteSource(path: path)
+    } catch {
+      throw ZhongcaoError(.io, "cannot open model file: \(error.message)", location: .init(file: path))
+    }
+    return try decode(from: source, name: path)
+  }
+
+  /// The bytes of the model file of `contents` (what ``write(_:to:)`` writes, without the
+  /// contents check). A header over 16 MiB (huge provenance strings) is a programmer error.
+  package static func encode(_ contents: ModelContents) -> [UInt8] {
+    var sink = ByteArraySink()
+    do {
+      try serialize(contents, into: &sink)
+    } catch {
+      preconditionFailure("writing to memory cannot fail: \(error)")
+    }
+    return sink.bytes
+  }
+
+  /// Decodes a model file held in memory, checking everything ``read(from:)`` checks.
+  ///
+  /// - Parameters:
+  ///   - bytes: The whole file.
+  ///   - name: What to call it in errors (a path, or e.g. `<memory>`).
+  /// - Throws: ``ZhongcaoError/Code-swift.struct/invalidModel`` if it is not a valid model file.
+  package static func decode(_ bytes: [UInt8], name: String) throws(ZhongcaoError) -> ModelContents {
+    try decode(from: ByteArraySource(bytes), name: name)
+  }
+}
+
+// MARK: - Header
+
+extension ModelFile {
+  /// The JSON header: everything but the bulk data, plus the section table.
+  struct Header: Codable, Equatable {
+    /// ``ModelContents/algorithm``.
+    var algorithm: String
+    /// ``ModelContents/configuration``.
+    var configuration: ALSConfiguration
+    /// ``ModelContents/provenance``.
+    var provenance: TrainingProvenance
+    /// Rows of both factor matrices.
+    var factorCount: Int
+    /// Users (columns of the user factors, rows of the seen matrix).
+    var userCount: Int
+    /// Notes (columns of the note factors and of the seen matrix).
+    var noteCount: Int
+    /// Stored entries of the seen matrix.
+    var seenEntries: Int
+    /// The section table, in file order.
+    var sections: [SectionEntry]
+  }
+
+  /// One row of the section table.
+  struct SectionEntry: Codable, Equatable {
+    /// A ``Section`` raw value.
+    var name: String
+    /// Byte offset from the start of the file, a multiple of ``ModelFile/alignment``.
+    var offset: Int
+    /// Length in bytes.
+    var length: Int
+    /// XXH64 (seed 0) of the section's bytes, 16 lowercase hex digits.
+    var checksum: String
+  }
+
+  /// Non-finite numbers (a diverged loss history, say) are strings in the JSON.
+  private static let nonFiniteNames = (positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+
+  /// The header as compact JSON with sorted keys.
+  static func headerJSON(_ header: Header) -> [UInt8] {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(
+      positiveInfinity: nonFiniteNames.positiveInfinity, negativeInfinity: nonFiniteNames.negativeInfinity,
+      nan: nonFiniteNames.nan)
+    do {
+      return Array(try encoder.encode(header))
+    } catch {
+      preconditionFailure("the model header cannot be encoded: \(error)")
+    }
+  }
+
+  /// A decoder that reads what ``headerJSON(_:)`` writes.
+  static func makeHeaderDecoder() -> JSONDecoder {
+    let decoder = JSONDecoder()
+    decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+      positiveInfinity: nonFiniteNames.positiveInfinity, negativeInfinity: nonFiniteNames.negativeInfinity,
+      nan: nonFiniteNames.nan)
+    return decoder
+  }
+
+  /// `value` rounded up to a multiple of ``alignment``.
+  static func aligned(_ value: Int) -> Int {
+    (value + alignment - 1) / alignment * alignment
+  }
+
+  /// A checksum as 16 lowercase hex digits.
+  static func hex(_ checksum: UInt64) -> String {
+    let digits = String(checksum, radix: 16)
+    return String(repeating: "0", count: 16 - digits.count) + digits
+  }
+
+  /// Appends the little-endian bytes of an integer.
+  static func appendLittleEndian<Value: FixedWidthInteger>(_ value: Value, to bytes: inout [UInt8]) {
+    for byte in 0..<(Value.bitWidth / 8) {
+      bytes.append(UInt8(truncatingIfNeeded: value >> (8 * byte)))
+    }
+  }
+}
+
+// MARK: - Writing
+
+/// Where ``ModelFile`` serializes to: the atomic file writer, or memory.
+protocol ModelFileSink {
+  /// Called once before anything is written, with the length of the whole file.
+  mutating func prepare(totalLength: Int)
+  /// Appends bytes.
+  mutating func write(_ bytes: [UInt8]) throws(ZhongcaoError)
+  /// Appends `Float32`s, little-endian.
+  mutating func write(floats: [Float]) throws(ZhongcaoError)
+  /// Appends `Int32`s, little-endian.
+  mutating func write(int32s: [Int32]) throws(ZhongcaoError)
+  /// Appends `Int`s as `Int64`s, little-endian.
+  mutating func write(int64s: [Int]) throws(ZhongcaoError)
+}
+
+extension AtomicFile.Writer: ModelFileSink {
+  /// Nothing to prepare: the writer streams through a fixed buffer.
+  mutating func prepare(totalLength: Int) {}
+}
+
+/// A ``ModelFileSink`` that collects the bytes in memory.
+struct ByteArraySink: ModelFileSink {
+  /// Everything written so far.
+  var bytes: [UInt8] = []
+
+  mutating func prepare(totalLength: Int) { bytes.reserveCapacity(totalLength) }
+  mutating func write(_ bytes: [UInt8]) { self.bytes.append(contentsOf: bytes) }
+  mutating func write(floats: [Float]) { bytes.append(bytesOf: floats[...]) }
+  mutating func write(int32s: [Int32]) { bytes.append(bytesOf: int32s[...]) }
+  mutating func write(int64s: [Int]) { bytes.append(bytesOf: int64s[...]) }
+}
+
+extension ModelFile {
+  /// One section's data, referenced (not copied) until it is written.
+  private enum Payload {
+    /// Raw bytes (the id blocks).
+    case bytes([UInt8])
+    /// `Float32`s.
+    case floats([Float])
+    /// `Int32`s.
+    case int32s([Int32])
+    /// `Int`s, written as `Int64`s.
+    case int64s([Int])
+
+    /// Length in the file, in bytes.
+    var length: Int {
+      switch self {
+      case .bytes(let values): values.count
+      case .floats(let values): 4 * values.count
+      case .int32s(let values): 4 * values.count
+      case .int64s(let values): 8 * values.count
+      }
+    }
+
+    /// XXH64 (seed 0) of the bytes as written.
+    var checksum: UInt64 {
+      switch self {
+      case .bytes(let values): Checksum.xxh64(values)
+      case .floats(let values): Checksum.xxh64(values)
+      case .int32s(let values): Checksum.xxh64(values)
+      case .int64s(let values): Checksum.xxh64(values)
+      }
+    }
+
+    /// Writes the data to `sink`.
+    func write(to sink: inout some ModelFileSink) throws(ZhongcaoError) {
+      switch self {
+      case .bytes(let values): try sink.write(values)
+      case .floats(let values): try sink.write(floats: values)
+      case .int32s(let values): try sink.write(int32s: values)
+      case .int64s(let values): try sink.write(int64s: values)
+      }
+    }
+  }
+
+  /// Writes the whole file to `sink`, in order.
+  ///
+  /// - Throws: ``ZhongcaoError/Code-swift.struct/invalidArgument`` if the header would exceed
+  ///   ``maximumHeaderLength`` (the reader would refuse it); whatever `sink` throws.
+  static func serialize(_ contents: ModelContents, into sink: inout some ModelFileSink) throws(ZhongcaoError) {
+    let payloads: [Payload] = [
+      .bytes(idBlock(contents.users)),
+      .bytes(idBlock(contents.notes)),
+      .floats(contents.userFactors.storage),
+      .floats(contents.noteFactors.storage),
+      .int64s(contents.seen.offsets),
+      .int32s(contents.seen.indices),
+      .floats(contents.seen.values),
+    ]
+    let checksums = payloads.map { hex($0.checksum) }
+    var header = Header(
+      algorithm: contents.algorithm, configuration: contents.configuration, provenance: contents.provenance,
+      factorCount: contents.userFactors.rows, userCount: contents.users.count, noteCount: contents.notes.count,
+      seenEntries: contents.seen.entryCount, sections: [])
+
+    // The section offsets are in the header, whose length moves them: iterate to the fixed
+    // point. The data start only grows from one round to the next, so this ends, in two or
+    // three rounds.
+    var json: [UInt8] = []
+    var dataStart = 0
+    while true {
+      var offset = dataStart
+      header.sections = zip(Section.allCases, zip(payloads, checksums)).map { section, payload in
+        defer { offset = aligned(offset + payload.0.length) }
+        return SectionEntry(name: section.rawValue, offset: offset, length: payload.0.length, checksum: payload.1)
+      }
+      json = headerJSON(header)
+      guard json.count <= maximumHeaderLength else {
+        throw ZhongcaoError(.invalidArgument, "the model header would take \(json.count) bytes, more than the "
+                              + "\(maximumHeaderLength) a model file allows (is the provenance very large?)")
+      }
+      let end = aligned(preambleLength + json.count + headerChecksumLength)
+      if end == dataStart { break }
+      dataStart = end
+    }
+
+    if let last = header.sections.last { sink.prepare(totalLength: last.offset + last.length) }
+    var prefix = magic
+    appendLittleEndian(currentVersion, to: &prefix)
+    appendLittleEndian(UInt32(0), to: &prefix)
+    appendLittleEndian(UInt64(json.count), to: &prefix)
+    prefix.append(contentsOf: json)
+    appendLittleEndian(Checksum.xxh64(prefix), to: &prefix)
+    try sink.write(prefix)
+    var position = prefix.count
+    for (entry, payload) in zip(header.sections, payloads) {
+      if entry.offset > position { try sink.write([UInt8](repeating: 0, count: entry.offset - position)) }
+      try payload.write(to: &sink)
+      position = entry.offset + entry.length
+    }
+  }
+
+  /// An id map as `count + 1` little-endian `UInt64` offsets followed by the UTF-8 bytes.
+  private static func idBlock(_ ids: IDMap) -> [UInt8] {
+    var textLength = 0
+    for id in ids.ids { textLength += id.utf8.count }
+    var block: [UInt8] = []
+    block.reserveCapacity(8 * (ids.count + 1) + textLength)
+    var end: UInt64 = 0
+    appendLittleEndian(end, to: &block)
+    for id in ids.ids {
+      end += UInt64(id.utf8.count)
+      appendLittleEndian(end, to: &block)
+    }
+    for id in ids.ids { block.append(contentsOf: id.utf8) }
+    return block
+  }
+
+  /// Why the reader would refuse `contents`, or nil if it would accept them.
+  static func problem(in contents: ModelContents) -> String? {
+    do {
+      try contents.configuration.validate()
+    } catch {
+      return "configuration: \(error.message)"
+    }
+    let factorCount = contents.userFactors.rows
+    if factorCount > maximumFactorCount { return "\(factorCount) factors exceed the limit of \(maximumFactorCount)" }
+    if let index = firstNonFinite(contents.userFactors.storage) {
+      return "user factors hold \(contents.userFactors.storage[index]) (user \(index / factorCount), factor \(index % factorCount))"
+    }
+    if let index = firstNonFinite(contents.noteFactors.storage) {
+      return "note factors hold \(contents.noteFactors.storage[index]) (note \(index / factorCount), factor \(index % factorCount))"
+    }
+    let seen = contents.seen
+    return sparseProblem(offsets: seen.offsets, indices: seen.indices, values: seen.values,
+                         rowCount: seen.rowCount, columnCount: seen.columnCount)
+  }
+
+  /// The index of the first NaN or infinity in `values`, if any.
+  static func firstNonFinite(_ values: [Float]) -> Int? {
+    values.firstIndex { !$0.isFinite }
+  }
+
+  /// What breaks the CSR invariants of the seen interactions, or nil if nothing does.
+  ///
+  /// Never traps, whatever the arrays hold.
+  static func sparseProblem(offsets: [Int], indices: [Int32], values: [Float], rowCount: Int,
+                            columnCount: Int) -> String? {
+    guard offsets.count == rowCount + 1, indices.count == values.count else {
+      return "\(offsets.count) row offsets for \(rowCount) users, \(indices.count) note indices, \(values.count) values"
+    }
+    guard offsets[0] == 0 else { return "seen offsets start at \(offsets[0]), not 0" }
+    guard offsets[rowCount] == indices.count else {
+      return "seen offsets end at \(offsets[rowCount]), not at the entry count \(indices.count)"
+    }
+    for row in 0..<rowCount {
+      let start = offsets[row], end = offsets[row + 1]
+      guard start <= end, end <= indices.count else {
+        return "seen offsets of user \(row) run from \(start) to \(end) (entry count \(indices.count))"
+      }
+      var previous: Int32 = -1
+      for entry in start..<end {
+        let column = indices[entry]
+        guard column > previous else {
+          return column < 0 ? "user \(row) has the negative note index \(column)"
+            : "note indices of user \(row) are not strictly increasing (\(column) after \(previous))"
+        }
+        guard Int(column) < columnCount else {
+          return "user \(row) has note index \(column), out of range for \(columnCount) notes"
+        }
+        previous = column
+      }
+    }
+    if let entry = firstNonFinite(values) { return "seen value \(values[entry]) at entry \(entry) is not finite" }
+    return nil
+  }
+}
