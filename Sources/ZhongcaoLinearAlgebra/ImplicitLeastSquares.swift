@@ -103,14 +103,11 @@ package enum ImplicitLeastSquares {
     let workspaces = (0..<min(threads, blockCount)).map { _ in Workspace(factorCount: k) }
     let failure = FailureSlot()
     let gramCopy = gram
-    // The fixed factors are read at random (one row per observed entry): a copy on huge pages
-    // avoids most TLB misses of that gather.
-    let hugeFixed = HugePageBuffer(copying: fixed.storage)
     targets.storage.withUnsafeMutableBufferPointer { targetBuffer in
-      do {
+      fixed.storage.withUnsafeBufferPointer { fixedBuffer in
         gramCopy.storage.withUnsafeBufferPointer { gramBuffer in
           let context = UncheckedSendable(Kernel(
-            targets: targetBuffer.baseAddress!, fixed: UnsafePointer(hugeFixed.base),
+            targets: targetBuffer.baseAddress!, fixed: fixedBuffer.baseAddress!,
             gram: gramBuffer.baseAddress!, factorCount: k, fixedCount: fixed.columns,
             interactions: interactions, settings: settings, workspaces: workspaces))
           WorkerPool.forEachChunk(threads: threads, chunkCount: blockCount) { worker, block in
@@ -122,7 +119,6 @@ package enum ImplicitLeastSquares {
         }
       }
     }
-    withExtendedLifetime(hugeFixed) {}
     if let error = failure.value { throw error }
   }
 
@@ -510,26 +506,3 @@ func prefetchVector(_ address: UnsafePointer<Float>, count: Int) {
   }
 }
 
-/// A read-mostly float buffer aligned to 2 MiB and advised to use transparent huge pages.
-final class HugePageBuffer {
-  let base: UnsafeMutablePointer<Float>
-  private let raw: UnsafeMutableRawPointer
-
-  init(copying values: [Float]) {
-    let alignment = 2 << 20
-    let bytes = max(values.count * 4, 4)
-    let rounded = (bytes + alignment - 1) / alignment * alignment
-    var pointer: UnsafeMutableRawPointer? = nil
-    guard posix_memalign(&pointer, alignment, rounded) == 0, let pointer else {
-      fatalError("out of memory allocating \(rounded) bytes for factors")
-    }
-    raw = pointer
-    _ = madvise(raw, rounded, MADV_HUGEPAGE)
-    base = raw.bindMemory(to: Float.self, capacity: max(values.count, 1))
-    values.withUnsafeBufferPointer { source in
-      if let address = source.baseAddress { base.update(from: address, count: values.count) }
-    }
-  }
-
-  deinit { free(raw) }
-}
