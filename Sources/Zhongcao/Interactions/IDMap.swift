@@ -37,12 +37,18 @@ public struct IDMap: Sendable, Equatable {
   /// Adds `id` if new and returns its index.
   @discardableResult
   public mutating func insert(_ id: String) -> Int {
-    if let existing = indexByID[id] { return Int(existing) }
     precondition(ids.count < Int(Int32.max), "more than 2³¹−1 ids")
-    let index = Int32(ids.count)
-    indexByID[id] = index
-    ids.append(id)
+    let next = Int32(ids.count)
+    // One hash lookup: the `default:` subscript's modify accessor finds or creates the slot.
+    let index = Self.claim(&indexByID[id, default: -1], next)
+    if index == next { ids.append(id) }
     return Int(index)
+  }
+
+  @inline(__always)
+  private static func claim(_ slot: inout Int32, _ next: Int32) -> Int32 {
+    if slot < 0 { slot = next }
+    return slot
   }
 
   /// Reserves room for `count` ids.
