@@ -78,7 +78,7 @@ package enum ImplicitLeastSquares {
   /// Rows per work block.
   static let blockRows = 64
   /// Rows of gathered panel cached per worker; users beyond it are streamed in chunks.
-  static let panelCapacity = 1 << 15
+  static let panelCapacity = 1 << 13
   /// Rows of the streaming chunk for rows too heavy for the panel.
   static let streamChunk = 2048
   /// How many rows ahead the gather prefetches.

@@ -67,3 +67,19 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     throw Console.fail(error)
   }
 }
+
+/// Resident memory of this process, from /proc/self/status (0 where unavailable).
+enum ProcessMemory {
+  /// Current resident set size in bytes (VmRSS).
+  static var residentBytes: Int { field("VmRSS:") }
+  /// Peak resident set size in bytes so far (VmHWM).
+  static var peakResidentBytes: Int { field("VmHWM:") }
+
+  private static func field(_ name: String) -> Int {
+    guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = text.split(separator: "\n").first(where: { $0.hasPrefix(name) }),
+          let kilobytes = Int(line.dropFirst(name.count).trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "")
+    else { return 0 }
+    return kilobytes * 1024
+  }
+}

@@ -61,15 +61,16 @@ struct TrainCommand: ParsableCommand {
       if let eventWeights { options.eventWeights = try EventWeights(parsing: eventWeights) }
       let clock = ContinuousClock()
       let loadStart = clock.now
-      let (log, report) = try Interactions.load(contentsOf: interactions, options: options)
-      let matrix = InteractionMatrix(log)
+      // The event log is dropped once the matrix is built, so training holds only the matrix.
+      let (matrix, eventCount, report) = try loadMatrix(options: options)
       let loadSeconds = seconds(clock.now - loadStart)
       if report.skipped > 0 && !quiet {
         Console.note("recotrain: skipped \(report.skipped) invalid line(s) of \(interactions); first: \(report.firstProblems.first.map { "\($0)" } ?? "")")
       }
       if !quiet && !json {
-        Console.note("loaded \(log.count) events: \(matrix.users.count) users × \(matrix.notes.count) notes, \(matrix.pairCount) pairs (\(formatSeconds(loadSeconds)))")
+        Console.note("loaded \(eventCount) events: \(matrix.users.count) users × \(matrix.notes.count) notes, \(matrix.pairCount) pairs (\(formatSeconds(loadSeconds)))")
       }
+      let residentBeforeTraining = ProcessMemory.residentBytes
 
       let bar = ProgressBar(label: "training", total: iterations, quiet: quiet)
       let model = try ImplicitALS(configuration).train(on: matrix) { progress in
@@ -80,17 +81,21 @@ struct TrainCommand: ParsableCommand {
           Console.note("iteration \(progress.iteration)/\(progress.iterations): loss \(String(format: "%.6f", progress.loss ?? .nan))")
         }
       }
+      let peakDuringTraining = ProcessMemory.peakResidentBytes
       let saveStart = clock.now
       try model.save(to: out)
       let saveSeconds = seconds(clock.now - saveStart)
       let provenance = model.provenance
       if json {
         Console.printJSON([
-          "model": out, "events": log.count, "users": provenance.users, "notes": provenance.notes,
+          "model": out, "events": eventCount, "users": provenance.users, "notes": provenance.notes,
           "pairs": provenance.pairs, "skippedLines": report.skipped, "loadSeconds": loadSeconds,
           "trainSeconds": provenance.trainingSeconds, "saveSeconds": saveSeconds, "loss": provenance.lossHistory,
           "blasCore": provenance.blasCore, "threads": provenance.threads, "dataHash": provenance.dataHash,
           "factors": factors, "iterations": iterations, "solver": solver,
+          "residentBytesBeforeTraining": residentBeforeTraining, "peakResidentBytes": peakDuringTraining,
+          "factorBytes": 4 * factors * (provenance.users + provenance.notes),
+          "interactionMatrixBytes": matrix.storageBytes,
         ])
       } else if !quiet {
         var summary = "trained \(factors) factors × \(iterations) iterations (\(solver), \(provenance.threads) threads, OpenBLAS \(provenance.blasCore)) in \(formatSeconds(provenance.trainingSeconds))"
@@ -99,5 +104,10 @@ struct TrainCommand: ParsableCommand {
         Console.note("wrote \(out)")
       }
     }
+  }
+
+  private func loadMatrix(options: InteractionLoadOptions) throws(ZhongcaoError) -> (InteractionMatrix, Int, InteractionLoadReport) {
+    let (log, report) = try Interactions.load(contentsOf: interactions, options: options)
+    return (InteractionMatrix(log), log.count, report)
   }
 }

@@ -39,3 +39,10 @@ public struct InteractionMatrix: Sendable, Equatable {
     return byUser.range(ofRow: u).map { (notes[Int(byUser.indices[$0])], byUser.values[$0]) }
   }
 }
+
+extension InteractionMatrix {
+  /// Bytes held by the matrix and its transpose (offsets, indices, values).
+  public var storageBytes: Int {
+    [byUser, byNote].reduce(0) { $0 + 8 * $1.offsets.count + 4 * $1.indices.count + 4 * $1.values.count }
+  }
+}
