@@ -188,6 +188,7 @@ struct InteractionLoaderTests {
   @Test("Each error names the line, the field and the value", arguments: [
     ErrorCase("missing column", "u1\tn1\t1\nu2\tn2\n", line: 2, field: "weight", "the line has 2 fields but needs at least 3"),
     ErrorCase("single field", "u1\n", line: 1, field: "note", "needs at least 2"),
+    ErrorCase("late line", String(repeating: "u\tn\t1\n\n", count: 100) + "u\tn\tx\n", line: 201, field: "weight", "'x'"),
     ErrorCase("missing header column", "user,note,rating\nu,n\n", line: 2, field: "weight", "needs at least 3 (user, note, weight)"),
     ErrorCase("non-numeric weight", "u1\tn1\tabc\n", line: 1, field: "weight", "weight is not a number: 'abc'"),
     ErrorCase("empty weight", "u1,n1,1\nu1,n1,\n", line: 2, field: "weight", "weight is not a number: ''"),
@@ -240,6 +241,11 @@ struct InteractionLoaderTests {
     #expect(manyReport.skipped == 12 && manyReport.events == 13 && manyReport.lines == 25)
     #expect(manyReport.firstProblems.count == 10)
     #expect(manyReport.firstProblems.first?.location?.line == 2)
+
+    // Ids that appear only on skipped lines are not added.
+    let (clean, _) = try parse("u1\tn1\t1\nghost\tn1\tx\nu1\tphantom\t-1\nghost2\t\t1\n", options: options)
+    #expect(clean.users.ids == ["u1"])
+    #expect(clean.notes.ids == ["n1"])
 
     guard let none = parseFailure(Array("u\tn\tx\nv\tm\ty\n".utf8), options: options) else { return }
     #expect(none.message.contains("contains no interactions"))
@@ -373,6 +379,26 @@ struct InteractionLoaderTests {
         #expect(error.code == .invalidInput)
       }
     }
+  }
+
+  @Test("Thousands of short and long ids keep their indices as the id tables grow")
+  func manyIDs() throws {
+    var random = SplitMix64(seed: 99)
+    let users = (0..<3000).map { "u\($0)" }
+    let notes = (0..<3000).map { _ in String(format: "%016llx%08x", random.next(), UInt32.random(in: 0...UInt32.max, using: &random)) }
+    var expected = Interactions()
+    var text = "user_id\titem_id\n"
+    for round in 0..<3 {
+      for index in 0..<3000 {
+        let user = users[(index * 7 + round) % 3000]
+        let note = notes[(index * 13 + round * 5) % 3000]
+        try expected.append(user: user, note: note)
+        text += "\(user)\t\(note)\n"
+      }
+    }
+    let (log, _) = try parse(text)
+    #expect(log.users.count == 3000 && log.notes.count == 3000)
+    #expect(log == expected)
   }
 
   @Test("Canonically equivalent ids with different bytes are one id")
