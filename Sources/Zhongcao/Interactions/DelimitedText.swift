@@ -250,6 +250,20 @@ enum FieldParsing {
   /// neither.
   static func timestamp(_ text: ArraySlice<UInt8>) -> Int64? {
     guard !text.isEmpty else { return nil }
+    if text.count <= 18 {
+      // Fast path: up to 18 plain digits cannot overflow.
+      var value: Int64 = 0
+      var allDigits = true
+      for byte in text {
+        let digit = byte &- 0x30
+        if digit > 9 {
+          allDigits = false
+          break
+        }
+        value = value &* 10 &+ Int64(digit)
+      }
+      if allDigits { return value }
+    }
     if text.count >= 10, text[text.startIndex + 4] == 0x2D, text[text.startIndex].digitValue != nil {
       return isoDate(text)
     }
