@@ -28,11 +28,16 @@ private func events(_ log: Interactions) -> [String] {
   (0..<log.count).map { "\(log.users[Int(log.userIndices[$0])])|\(log.notes[Int(log.noteIndices[$0])])|\(log.weights[$0])" }
 }
 
-/// A fresh path in the temporary directory.
+/// A path named `name` in a fresh temporary directory (remove it with `removeTemporary`).
 private func temporaryPath(_ name: String) -> String {
   let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zhongcao-loader-\(UUID().uuidString)")
   try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
   return directory.appendingPathComponent(name).path
+}
+
+/// Removes the directory `temporaryPath` made for `path`.
+private func removeTemporary(_ path: String) {
+  try? FileManager.default.removeItem(at: URL(fileURLWithPath: path).deletingLastPathComponent())
 }
 
 /// A small seeded generator (SplitMix64) so random tests are reproducible.
@@ -287,6 +292,7 @@ struct InteractionLoaderTests {
                      timestamp: Int64(offset) * 1_000_000_007 - 5)
     }
     let path = temporaryPath("log.tsv")
+    defer { removeTemporary(path) }
     try log.write(to: path)
     let (loaded, report) = try Interactions.load(contentsOf: path)
     #expect(report.hadHeader)
@@ -324,6 +330,7 @@ struct InteractionLoaderTests {
                      weight: weight, timestamp: timed ? Int64.random(in: .min ... .max, using: &random) : nil)
     }
     let path = temporaryPath("random-\(seed).txt")
+    defer { removeTemporary(path) }
     try log.write(to: path)
     let (loaded, report) = try Interactions.load(contentsOf: path)
     #expect(report.events == log.count)
@@ -426,6 +433,7 @@ struct InteractionLoaderTests {
   @Test("A missing file or a directory is an I/O error naming the path")
   func missingFile() {
     let path = temporaryPath("does-not-exist.tsv")
+    defer { removeTemporary(path) }
     let missing = #expect(throws: ZhongcaoError.self) { try Interactions.load(contentsOf: path) }
     #expect(missing?.code == .io)
     #expect(missing?.message.contains(path) == true && missing?.message.contains("no such file") == true)
