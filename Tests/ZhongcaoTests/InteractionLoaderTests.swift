@@ -28,11 +28,16 @@ private func events(_ log: Interactions) -> [String] {
   (0..<log.count).map { "\(log.users[Int(log.userIndices[$0])])|\(log.notes[Int(log.noteIndices[$0])])|\(log.weights[$0])" }
 }
 
-/// A fresh path in the temporary directory.
+/// A path named `name` in a fresh temporary directory (remove it with `removeTemporary`).
 private func temporaryPath(_ name: String) -> String {
   let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zhongcao-loader-\(UUID().uuidString)")
   try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
   return directory.appendingPathComponent(name).path
+}
+
+/// Removes the directory `temporaryPath` made for `path`.
+private func removeTemporary(_ path: String) {
+  try? FileManager.default.removeItem(at: URL(fileURLWithPath: path).deletingLastPathComponent())
 }
 
 /// A small seeded generator (SplitMix64) so random tests are reproducible.
@@ -188,6 +193,7 @@ struct InteractionLoaderTests {
   @Test("Each error names the line, the field and the value", arguments: [
     ErrorCase("missing column", "u1\tn1\t1\nu2\tn2\n", line: 2, field: "weight", "the line has 2 fields but needs at least 3"),
     ErrorCase("single field", "u1\n", line: 1, field: "note", "needs at least 2"),
+    ErrorCase("late line", String(repeating: "u\tn\t1\n\n", count: 100) + "u\tn\tx\n", line: 201, field: "weight", "'x'"),
     ErrorCase("missing header column", "user,note,rating\nu,n\n", line: 2, field: "weight", "needs at least 3 (user, note, weight)"),
     ErrorCase("non-numeric weight", "u1\tn1\tabc\n", line: 1, field: "weight", "weight is not a number: 'abc'"),
     ErrorCase("empty weight", "u1,n1,1\nu1,n1,\n", line: 2, field: "weight", "weight is not a number: ''"),
@@ -241,6 +247,11 @@ struct InteractionLoaderTests {
     #expect(manyReport.firstProblems.count == 10)
     #expect(manyReport.firstProblems.first?.location?.line == 2)
 
+    // Ids that appear only on skipped lines are not added.
+    let (clean, _) = try parse("u1\tn1\t1\nghost\tn1\tx\nu1\tphantom\t-1\nghost2\t\t1\n", options: options)
+    #expect(clean.users.ids == ["u1"])
+    #expect(clean.notes.ids == ["n1"])
+
     guard let none = parseFailure(Array("u\tn\tx\nv\tm\ty\n".utf8), options: options) else { return }
     #expect(none.message.contains("contains no interactions"))
     #expect(none.message.contains("all 2 data lines were skipped"))
@@ -281,6 +292,7 @@ struct InteractionLoaderTests {
                      timestamp: Int64(offset) * 1_000_000_007 - 5)
     }
     let path = temporaryPath("log.tsv")
+    defer { removeTemporary(path) }
     try log.write(to: path)
     let (loaded, report) = try Interactions.load(contentsOf: path)
     #expect(report.hadHeader)
@@ -318,6 +330,7 @@ struct InteractionLoaderTests {
                      weight: weight, timestamp: timed ? Int64.random(in: .min ... .max, using: &random) : nil)
     }
     let path = temporaryPath("random-\(seed).txt")
+    defer { removeTemporary(path) }
     try log.write(to: path)
     let (loaded, report) = try Interactions.load(contentsOf: path)
     #expect(report.events == log.count)
@@ -375,6 +388,26 @@ struct InteractionLoaderTests {
     }
   }
 
+  @Test("Thousands of short and long ids keep their indices as the id tables grow")
+  func manyIDs() throws {
+    var random = SplitMix64(seed: 99)
+    let users = (0..<3000).map { "u\($0)" }
+    let notes = (0..<3000).map { _ in String(format: "%016llx%08x", random.next(), UInt32.random(in: 0...UInt32.max, using: &random)) }
+    var expected = Interactions()
+    var text = "user_id\titem_id\n"
+    for round in 0..<3 {
+      for index in 0..<3000 {
+        let user = users[(index * 7 + round) % 3000]
+        let note = notes[(index * 13 + round * 5) % 3000]
+        try expected.append(user: user, note: note)
+        text += "\(user)\t\(note)\n"
+      }
+    }
+    let (log, _) = try parse(text)
+    #expect(log.users.count == 3000 && log.notes.count == 3000)
+    #expect(log == expected)
+  }
+
   @Test("Canonically equivalent ids with different bytes are one id")
   func canonicalEquivalence() throws {
     let (log, _) = try parse("caf\u{E9}\tn\ncafe\u{301}\tn\n")
@@ -400,6 +433,7 @@ struct InteractionLoaderTests {
   @Test("A missing file or a directory is an I/O error naming the path")
   func missingFile() {
     let path = temporaryPath("does-not-exist.tsv")
+    defer { removeTemporary(path) }
     let missing = #expect(throws: ZhongcaoError.self) { try Interactions.load(contentsOf: path) }
     #expect(missing?.code == .io)
     #expect(missing?.message.contains(path) == true && missing?.message.contains("no such file") == true)

@@ -16,9 +16,9 @@ struct DelimitedTextReader {
     var hasEscapes: Bool
   }
 
-  /// What ``nextRecord(into:)`` found.
+  /// What ``nextRecord(appendingTo:)`` found.
   enum Outcome {
-    /// A record starting on `line`; its fields are in the array passed in.
+    /// A record starting on `line`; its fields were appended to the array passed in.
     case record(line: Int)
     /// A record whose quoting is broken; reading resumes on the next line.
     case malformed(line: Int, message: String)
@@ -64,12 +64,12 @@ struct DelimitedTextReader {
     return lineHasContent && lineHasTab ? .tab : .comma
   }
 
-  /// Reads the next record's fields into `fields` (replacing its contents).
+  /// Reads the next record, appending its fields to `fields`.
   ///
   /// Quoted fields may contain delimiters, `""` escapes and line breaks (RFC 4180). A line holding
-  /// only spaces, tabs and delimiters comes back as a record of empty unquoted fields.
-  mutating func nextRecord(into fields: inout [Field]) -> Outcome {
-    fields.removeAll(keepingCapacity: true)
+  /// only spaces, tabs and delimiters comes back as a record of empty unquoted fields. After
+  /// `.malformed`, some fields of the broken record may have been appended.
+  mutating func nextRecord(appendingTo fields: inout [Field]) -> Outcome {
     guard position < bytes.count else { return .end }
     let recordLine = line
     let recordStart = position
@@ -153,7 +153,7 @@ struct DelimitedTextReader {
   }
 
   /// Whether every field is unquoted and blank (a blank line).
-  func isBlank(_ fields: [Field]) -> Bool {
+  func isBlank(_ fields: ArraySlice<Field>) -> Bool {
     for field in fields {
       if field.isQuoted { return false }
       for index in field.start..<field.end where !bytes[index].isBlank { return false }
@@ -250,6 +250,20 @@ enum FieldParsing {
   /// neither.
   static func timestamp(_ text: ArraySlice<UInt8>) -> Int64? {
     guard !text.isEmpty else { return nil }
+    if text.count <= 18 {
+      // Fast path: up to 18 plain digits cannot overflow.
+      var value: Int64 = 0
+      var allDigits = true
+      for byte in text {
+        let digit = byte &- 0x30
+        if digit > 9 {
+          allDigits = false
+          break
+        }
+        value = value &* 10 &+ Int64(digit)
+      }
+      if allDigits { return value }
+    }
     if text.count >= 10, text[text.startIndex + 4] == 0x2D, text[text.startIndex].digitValue != nil {
       return isoDate(text)
     }
@@ -361,72 +375,5 @@ enum FieldParsing {
     let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
     let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
     return Int64(era * 146_097 + dayOfEra - 719_468)
-  }
-}
-
-/// Dense indices of ids given as bytes: a hash table keyed by the id's UTF-8, so that an id seen
-/// before costs a hash and a byte comparison, and only a new id becomes a `String`.
-struct ByteKeyedIDs {
-  /// The ids as strings, in order of first appearance.
-  private(set) var map = IDMap()
-  /// Slot → key number + 1 (0 = empty); open addressing with linear probing.
-  private var slots: [Int32]
-  private var keyHashes: [UInt64] = []
-  private var keyEnds: [Int] = []
-  private var keyBytes: [UInt8] = []
-  /// The id index of each key. Distinct byte strings can be one `String` (canonically equivalent
-  /// Unicode), so keys and ids are counted separately.
-  private var keyIDs: [Int32] = []
-
-  init() {
-    slots = Array(repeating: 0, count: 1024)
-  }
-
-  /// The index of the id spelled by `key`, inserting it if new; nil if `key` is not valid UTF-8.
-  mutating func index(of key: ArraySlice<UInt8>) -> Int32? {
-    let hash = Self.hash(key)
-    let mask = slots.count - 1
-    var slot = Int(truncatingIfNeeded: hash) & mask
-    while true {
-      let entry = Int(slots[slot])
-      if entry == 0 { break }
-      let keyNumber = entry - 1
-      if keyHashes[keyNumber] == hash {
-        let start = keyNumber == 0 ? 0 : keyEnds[keyNumber - 1]
-        if keyBytes[start..<keyEnds[keyNumber]].elementsEqual(key) { return keyIDs[keyNumber] }
-      }
-      slot = (slot + 1) & mask
-    }
-    guard let id = String(validating: key, as: UTF8.self) else { return nil }
-    let index = Int32(map.insert(id))
-    keyHashes.append(hash)
-    keyBytes.append(contentsOf: key)
-    keyEnds.append(keyBytes.count)
-    keyIDs.append(index)
-    slots[slot] = Int32(keyIDs.count)
-    if keyIDs.count * 2 > slots.count { grow() }
-    return index
-  }
-
-  private mutating func grow() {
-    slots = Array(repeating: 0, count: slots.count * 2)
-    let mask = slots.count - 1
-    for keyNumber in keyHashes.indices {
-      var slot = Int(truncatingIfNeeded: keyHashes[keyNumber]) & mask
-      while slots[slot] != 0 { slot = (slot + 1) & mask }
-      slots[slot] = Int32(keyNumber + 1)
-    }
-  }
-
-  /// FNV-1a over the bytes, then a 64-bit finaliser so the low bits used for slots are mixed.
-  private static func hash(_ key: ArraySlice<UInt8>) -> UInt64 {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in key {
-      hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-    }
-    hash ^= hash >> 33
-    hash = hash &* 0xff51_afd7_ed55_8ccd
-    hash ^= hash >> 33
-    return hash
   }
 }

@@ -118,59 +118,126 @@ extension Interactions {
   ///
   /// - Throws: ``ZhongcaoError/Code/io`` if the file cannot be written.
   public func write(to path: String) throws(ZhongcaoError) {
-    let userFields = users.ids.map(Self.tsvField)
-    let noteFields = notes.ids.map(Self.tsvField)
-    let timestamps = self.timestamps
+    let users = IDFields(users.ids)
+    let notes = IDFields(notes.ids)
     try AtomicFile.write(to: path) { (writer: inout AtomicFile.Writer) throws(ZhongcaoError) in
       try writer.write(timestamps == nil ? "user\tnote\tweight\n" : "user\tnote\tweight\ttimestamp\n")
-      var line: [UInt8] = []
-      line.reserveCapacity(256)
-      for event in 0..<count {
-        line.removeAll(keepingCapacity: true)
-        line.append(contentsOf: userFields[Int(userIndices[event])])
-        line.append(.tab)
-        line.append(contentsOf: noteFields[Int(noteIndices[event])])
-        line.append(.tab)
-        let weight = weights[event]
-        if weight == weight.rounded(), abs(weight) < 1e7 {
-          Self.appendDecimal(Int64(weight), to: &line)
-        } else {
-          line.append(contentsOf: weight.description.utf8)
+      var chunk: [UInt8] = []
+      chunk.reserveCapacity(1 << 16)
+      let batchSize = 64
+      var sink: UInt64 = 0
+      for batchStart in stride(from: 0, to: count, by: batchSize) {
+        let batchEnd = min(batchStart + batchSize, count)
+        // Load the id entries of the batch together (independent cache misses overlap).
+        for event in batchStart..<batchEnd {
+          sink |= users.touch(Int(userIndices[event])) | notes.touch(Int(noteIndices[event]))
         }
-        if let timestamps {
-          line.append(.tab)
-          Self.appendDecimal(timestamps[event], to: &line)
+        for event in batchStart..<batchEnd {
+          users.append(Int(userIndices[event]), to: &chunk)
+          chunk.append(.tab)
+          notes.append(Int(noteIndices[event]), to: &chunk)
+          chunk.append(.tab)
+          let weight = weights[event]
+          if weight == weight.rounded(), abs(weight) < 1e7 {
+            Self.appendDecimal(Int64(weight), to: &chunk)
+          } else {
+            chunk.append(contentsOf: weight.description.utf8)
+          }
+          if let timestamps {
+            chunk.append(.tab)
+            Self.appendDecimal(timestamps[event], to: &chunk)
+          }
+          chunk.append(.newline)
         }
-        line.append(.newline)
-        try writer.write(line)
+        if chunk.count >= 1 << 16 - 4096 {
+          try writer.write(chunk)
+          chunk.removeAll(keepingCapacity: true)
+        }
       }
+      try writer.write(chunk)
+      CacheWarming.keep(sink)
     }
   }
 
-  /// An id as a TSV field, double-quoted when reading it back unquoted would change it.
-  private static func tsvField(_ id: String) -> [UInt8] {
-    let bytes = Array(id.utf8)
-    let needsQuotes = bytes.isEmpty || bytes.first?.isBlank == true || bytes.last?.isBlank == true
-      || bytes.contains { $0 == .tab || $0 == .newline || $0 == .carriageReturn || $0 == .quote }
-    guard needsQuotes else { return bytes }
-    var quoted: [UInt8] = [.quote]
-    for byte in bytes {
-      quoted.append(byte)
-      if byte == .quote { quoted.append(.quote) }
+  /// Ids as TSV fields: fields of up to 15 bytes inline in a 16-byte entry, longer ones in a side
+  /// array, so writing a field usually touches one cache line.
+  private struct IDFields {
+    /// Inline: bytes little-endian in `low` and `high`, length in the top byte of `high`.
+    /// Long: offset in `low`, length in the low 56 bits of `high`, top byte 0xFF.
+    private struct Entry {
+      var low: UInt64
+      var high: UInt64
     }
-    quoted.append(.quote)
-    return quoted
+
+    private var entries: [Entry] = []
+    private var long: [UInt8] = []
+
+    init(_ ids: [String]) {
+      entries.reserveCapacity(ids.count)
+      for id in ids {
+        let field = Self.field(id)
+        if field.count <= 15 {
+          var entry = Entry(low: 0, high: UInt64(field.count) << 56)
+          for (offset, byte) in field.enumerated() {
+            if offset < 8 {
+              entry.low |= UInt64(byte) << UInt64(offset * 8)
+            } else {
+              entry.high |= UInt64(byte) << UInt64((offset - 8) * 8)
+            }
+          }
+          entries.append(entry)
+        } else {
+          entries.append(Entry(low: UInt64(long.count), high: 0xFF << 56 | UInt64(field.count)))
+          long.append(contentsOf: field)
+        }
+      }
+    }
+
+    /// Loads the entry of id `index` (for cache warming).
+    func touch(_ index: Int) -> UInt64 { entries[index].high }
+
+    /// Appends the field of id `index`.
+    func append(_ index: Int, to output: inout [UInt8]) {
+      let entry = entries[index]
+      let tag = entry.high >> 56
+      if tag == 0xFF {
+        let start = Int(entry.low)
+        output.append(contentsOf: long[start..<start + Int(entry.high & 0x00FF_FFFF_FFFF_FFFF)])
+        return
+      }
+      var word = entry.low
+      for offset in 0..<Int(tag) {
+        if offset == 8 { word = entry.high }
+        output.append(UInt8(truncatingIfNeeded: word))
+        word >>= 8
+      }
+    }
+
+    /// An id as a TSV field, double-quoted when reading it back unquoted would change it.
+    private static func field(_ id: String) -> [UInt8] {
+      let bytes = Array(id.utf8)
+      let needsQuotes = bytes.isEmpty || bytes.first?.isBlank == true || bytes.last?.isBlank == true
+        || bytes.contains { $0 == .tab || $0 == .newline || $0 == .carriageReturn || $0 == .quote }
+      guard needsQuotes else { return bytes }
+      var quoted: [UInt8] = [.quote]
+      for byte in bytes {
+        quoted.append(byte)
+        if byte == .quote { quoted.append(.quote) }
+      }
+      quoted.append(.quote)
+      return quoted
+    }
   }
 
   private static func appendDecimal(_ value: Int64, to bytes: inout [UInt8]) {
     if value < 0 { bytes.append(0x2D) }
+    let start = bytes.count
     var magnitude = value.magnitude
-    var digits: [UInt8] = []
     repeat {
-      digits.append(0x30 + UInt8(magnitude % 10))
+      bytes.append(0x30 + UInt8(magnitude % 10))
       magnitude /= 10
     } while magnitude > 0
-    bytes.append(contentsOf: digits.reversed())
+    bytes[start...].reverse()
   }
 }
 
@@ -181,7 +248,7 @@ private struct InteractionLoader {
     case user, note, weight, event, timestamp
 
     /// Recognised header names, lower-cased.
-    var headerNames: [String] {
+    var aliases: [String] {
       switch self {
       case .user: ["user", "user_id", "userid"]
       case .note: ["note", "note_id", "item", "item_id", "itemid", "movieid"]
@@ -192,17 +259,24 @@ private struct InteractionLoader {
     }
   }
 
-  /// Which column holds each role, and the header's name for it.
+  /// Which column holds each role.
   struct Layout {
-    var user = 0
-    var note = 1
-    var weight: Int? = nil
-    var event: Int? = nil
-    var timestamp: Int? = nil
-    var headerNames: [Role: String] = [:]
-
+    let user: Int
+    let note: Int
+    let weight: Int?
+    let event: Int?
+    let timestamp: Int?
     /// Fields a line needs.
-    var requiredFields: Int { max(user, note, weight ?? 0, event ?? 0, timestamp ?? 0) + 1 }
+    let requiredFields: Int
+
+    init(user: Int = 0, note: Int = 1, weight: Int? = nil, event: Int? = nil, timestamp: Int? = nil) {
+      self.user = user
+      self.note = note
+      self.weight = weight
+      self.event = event
+      self.timestamp = timestamp
+      requiredFields = max(user, note, weight ?? 0, event ?? 0, timestamp ?? 0) + 1
+    }
 
     /// Roles by column, in column order.
     var roles: [(column: Int, role: Role)] {
@@ -212,12 +286,37 @@ private struct InteractionLoader {
     }
   }
 
+  /// A record read ahead of processing.
+  struct PendingRecord {
+    var line: Int
+    /// Its fields: `batchFields[fieldStart..<fieldEnd]`.
+    var fieldStart: Int
+    var fieldEnd: Int
+    /// When the record's quoting is broken: the index of the message in `malformedMessages`.
+    var malformed: Int? = nil
+    /// Hashes of the user and note ids, when computed ahead.
+    var userHash: UInt64? = nil
+    var noteHash: UInt64? = nil
+  }
+
+  /// Records are read in batches of this many, so that the id-table slots of a whole batch are
+  /// loaded together (independent cache misses overlap) before the events are processed in order.
+  static let batchSize = 64
+
   let name: String
   let options: InteractionLoadOptions
   var reader: DelimitedTextReader
-  var fields: [DelimitedTextReader.Field] = []
+  var batch: [PendingRecord] = []
+  var batchFields: [DelimitedTextReader.Field] = []
+  /// Messages of the batch's malformed records.
+  var malformedMessages: [String] = []
+  /// The fields of the record being processed: `batchFields[fieldStart..<fieldEnd]`.
+  var fieldStart = 0
+  var fieldEnd = 0
   var scratch: [UInt8] = []
   var layout: Layout? = nil
+  /// The header's column name of each role, when there is a header.
+  var headerNames: [Role: String] = [:]
   var report = InteractionLoadReport()
 
   var users = ByteKeyedIDs()
@@ -226,6 +325,8 @@ private struct InteractionLoader {
   var noteIndices: [Int32] = []
   var weights: [Float] = []
   var timestamps: [Int64] = []
+  /// An upper bound on the number of events: line breaks + 1.
+  var capacity = 1
   /// Event names seen, by their raw bytes, with their weights.
   var eventCache: [(name: [UInt8], weight: Float)] = []
 
@@ -250,31 +351,16 @@ private struct InteractionLoader {
   }
 
   mutating func run() throws(ZhongcaoError) -> (Interactions, InteractionLoadReport) {
-    reading: while true {
-      let line: Int
-      switch reader.nextRecord(into: &fields) {
-      case .end:
-        break reading
-      case .malformed(let malformedLine, let message):
-        report.lines += 1
-        try problem(ZhongcaoError(.invalidInput, message, location: .init(file: name, line: malformedLine)))
-        continue reading
-      case .record(let recordLine):
-        line = recordLine
-      }
-      if reader.isBlank(fields) { continue }
-      if layout == nil, report.lines == 0, !report.hadHeader, let header = headerLayout() {
-        layout = header
-        report.hadHeader = true
-        report.columns = header.roles.map(\.role.rawValue)
-        continue
-      }
-      report.lines += 1
-      do throws(ZhongcaoError) {
-        try readEvent(line: line)
-      } catch {
-        try problem(error)
-      }
+    // At most one event per line break (plus a last line without one): reserve once, not by doubling.
+    for byte in reader.bytes where byte == .newline { capacity += 1 }
+    userIndices.reserveCapacity(capacity)
+    noteIndices.reserveCapacity(capacity)
+    weights.reserveCapacity(capacity)
+    var atEnd = false
+    while !atEnd {
+      atEnd = readBatch()
+      if let layout { prefetchIDs(layout) }
+      for record in batch { try process(record) }
     }
     report.events = weights.count
     guard report.events > 0 else {
@@ -291,6 +377,78 @@ private struct InteractionLoader {
     return (log, report)
   }
 
+  /// Reads up to ``batchSize`` non-blank records; returns whether the input is exhausted.
+  mutating func readBatch() -> Bool {
+    batch.removeAll(keepingCapacity: true)
+    batchFields.removeAll(keepingCapacity: true)
+    malformedMessages.removeAll(keepingCapacity: true)
+    while batch.count < Self.batchSize {
+      let start = batchFields.count
+      switch reader.nextRecord(appendingTo: &batchFields) {
+      case .end:
+        return true
+      case .malformed(let line, let message):
+        batchFields.removeSubrange(start...)
+        batch.append(PendingRecord(line: line, fieldStart: start, fieldEnd: start, malformed: malformedMessages.count))
+        malformedMessages.append(message)
+      case .record(let line):
+        if reader.isBlank(batchFields[start...]) {
+          batchFields.removeSubrange(start...)
+        } else {
+          batch.append(PendingRecord(line: line, fieldStart: start, fieldEnd: batchFields.count))
+        }
+      }
+    }
+    return false
+  }
+
+  /// Hashes the ids of the batch and loads their table slots, so that the lookups that follow hit
+  /// the cache. Only a speed-up: lookups without a hash compute it themselves.
+  ///
+  /// The loads are in a loop of their own, short enough that many of them are in flight at once.
+  mutating func prefetchIDs(_ layout: Layout) {
+    var hashed: [Int] = []
+    hashed.reserveCapacity(batch.count)
+    for index in batch.indices where batch[index].malformed == nil {
+      let record = batch[index]
+      guard record.fieldEnd - record.fieldStart > max(layout.user, layout.note) else { continue }
+      batch[index].userHash = ByteKeyedIDs.hash(
+        reader.content(of: batchFields[record.fieldStart + layout.user], scratch: &scratch))
+      batch[index].noteHash = ByteKeyedIDs.hash(
+        reader.content(of: batchFields[record.fieldStart + layout.note], scratch: &scratch))
+      hashed.append(index)
+    }
+    var sink: UInt64 = 0
+    for index in hashed {
+      sink |= users.touch(batch[index].userHash ?? 0) | notes.touch(batch[index].noteHash ?? 0)
+    }
+    CacheWarming.keep(sink)
+  }
+
+  /// Processes one record: a header, an event or a problem.
+  mutating func process(_ record: PendingRecord) throws(ZhongcaoError) {
+    if let message = record.malformed {
+      report.lines += 1
+      try problem(ZhongcaoError(.invalidInput, malformedMessages[message], location: .init(file: name, line: record.line)))
+      return
+    }
+    fieldStart = record.fieldStart
+    fieldEnd = record.fieldEnd
+    if layout == nil, report.lines == 0, !report.hadHeader, let header = headerLayout() {
+      layout = header
+      if header.timestamp != nil { timestamps.reserveCapacity(capacity) }
+      report.hadHeader = true
+      report.columns = header.roles.map(\.role.rawValue)
+      return
+    }
+    report.lines += 1
+    do throws(ZhongcaoError) {
+      try readEvent(line: record.line, userHash: record.userHash, noteHash: record.noteHash)
+    } catch {
+      try problem(error)
+    }
+  }
+
   /// Throws `error`, or records and skips it with ``InteractionLoadOptions/skipInvalid``.
   mutating func problem(_ error: ZhongcaoError) throws(ZhongcaoError) {
     guard options.skipInvalid else { throw error }
@@ -298,49 +456,58 @@ private struct InteractionLoader {
     if report.firstProblems.count < InteractionLoadReport.maximumProblems { report.firstProblems.append(error) }
   }
 
+  /// Number of fields of the current record.
+  var fieldCount: Int { fieldEnd - fieldStart }
+
+  /// The content of field `column` of the current record (which must exist).
+  mutating func field(_ column: Int) -> ArraySlice<UInt8> {
+    reader.content(of: batchFields[fieldStart + column], scratch: &scratch)
+  }
+
   /// The layout named by the current (first) record if it is a header: it names a user and a note
-  /// column.
+  /// column. Sets ``headerNames``.
   mutating func headerLayout() -> Layout? {
     var found: [Role: (column: Int, name: String)] = [:]
-    for (column, field) in fields.enumerated() {
-      let text = String(decoding: reader.content(of: field, scratch: &scratch), as: UTF8.self)
+    for column in 0..<fieldCount {
+      let text = String(decoding: field(column), as: UTF8.self)
       let lowered = text.lowercased()
-      for role in Role.allCases where found[role] == nil && role.headerNames.contains(lowered) {
+      for role in Role.allCases where found[role] == nil && role.aliases.contains(lowered) {
         found[role] = (column, text)
       }
     }
     guard let user = found[.user], let note = found[.note] else { return nil }
-    var layout = Layout(user: user.column, note: note.column, weight: found[.weight]?.column,
-                        event: found[.event]?.column, timestamp: found[.timestamp]?.column)
-    layout.headerNames = found.mapValues(\.name)
-    return layout
+    headerNames = found.mapValues(\.name)
+    return Layout(user: user.column, note: note.column, weight: found[.weight]?.column,
+                  event: found[.event]?.column, timestamp: found[.timestamp]?.column)
   }
 
-  /// Reads the current record as one event.
-  mutating func readEvent(line: Int) throws(ZhongcaoError) {
+  /// Reads the current record as one event. Nothing is added (not even a new id) unless the whole
+  /// line is valid.
+  mutating func readEvent(line: Int, userHash: UInt64?, noteHash: UInt64?) throws(ZhongcaoError) {
     if layout == nil {
       // Without a header the first data line's width fixes the columns: user note [weight] [timestamp].
-      guard fields.count >= 2 else {
+      guard fieldCount >= 2 else {
         throw error("the line has 1 field but needs at least 2 (user, note)", line: line, role: .note)
       }
-      let layout = Layout(weight: fields.count >= 3 ? 2 : nil, timestamp: fields.count >= 4 ? 3 : nil)
+      let layout = Layout(weight: fieldCount >= 3 ? 2 : nil, timestamp: fieldCount >= 4 ? 3 : nil)
       self.layout = layout
+      if layout.timestamp != nil { timestamps.reserveCapacity(capacity) }
       report.columns = layout.roles.map(\.role.rawValue)
     }
     guard let layout else { return }
-    guard fields.count >= layout.requiredFields else {
-      let missing = layout.roles.first { $0.column >= fields.count }?.role ?? .note
+    guard fieldCount >= layout.requiredFields else {
+      let missing = layout.roles.first { $0.column >= fieldCount }?.role ?? .note
       let needed = layout.roles.map(\.role.rawValue).joined(separator: ", ")
-      throw error("the line has \(fields.count) field\(fields.count == 1 ? "" : "s") but needs at least "
+      throw error("the line has \(fieldCount) field\(fieldCount == 1 ? "" : "s") but needs at least "
                   + "\(layout.requiredFields) (\(needed))", line: line, role: missing)
     }
 
-    let user = try id(column: layout.user, role: .user, line: line)
-    let note = try id(column: layout.note, role: .note, line: line)
+    let user = try lookUp(.user, column: layout.user, hash: userHash, line: line)
+    let note = try lookUp(.note, column: layout.note, hash: noteHash, line: line)
 
     var weight: Float = 1
     if let column = layout.weight {
-      let text = reader.content(of: fields[column], scratch: &scratch)
+      let text = field(column)
       guard let value = FieldParsing.float(text) else {
         throw error("\(describe(.weight)) is not a number: \(quoted(text))", line: line, role: .weight)
       }
@@ -361,7 +528,7 @@ private struct InteractionLoader {
     }
     var timestamp: Int64 = 0
     if let column = layout.timestamp {
-      let text = reader.content(of: fields[column], scratch: &scratch)
+      let text = field(column)
       guard !text.isEmpty else {
         throw error("\(describe(.timestamp)) is missing; when the column exists every line needs one",
                     line: line, role: .timestamp)
@@ -373,41 +540,65 @@ private struct InteractionLoader {
       timestamp = value
     }
 
-    // Everything is valid: commit the event.
-    userIndices.append(user)
-    noteIndices.append(note)
+    // Everything is valid: add new ids and the event.
+    userIndices.append(insert(user, into: .user, column: layout.user))
+    noteIndices.append(insert(note, into: .note, column: layout.note))
     weights.append(weight)
     if layout.timestamp != nil { timestamps.append(timestamp) }
   }
 
-  /// The index of the user or note id in `column`, added to its table if new.
-  ///
-  /// A new id is added even if a later field of the line is bad; the id maps then name an id with
-  /// no events, which only matters with ``InteractionLoadOptions/skipInvalid`` and is harmless.
-  mutating func id(column: Int, role: Role, line: Int) throws(ZhongcaoError) -> Int32 {
-    let text = reader.content(of: fields[column], scratch: &scratch)
+  /// Looks up the user or note id in `column` without adding it; a new id is checked (not empty,
+  /// valid UTF-8) and returned as a string for ``insert(_:into:column:)``.
+  mutating func lookUp(_ role: Role, column: Int, hash: UInt64?, line: Int) throws(ZhongcaoError) -> IDLookup {
+    let text = field(column)
     guard !text.isEmpty else {
       throw error("\(role) id is empty", line: line, role: role)
     }
-    let index = role == .user ? users.index(of: text) : notes.index(of: text)
-    guard let index else {
-      throw error("\(role) id is not valid UTF-8: \(quoted(text))", line: line, role: role)
+    guard text.count <= ByteKeyedIDs.maximumKeyLength else {
+      throw error("\(role) id is longer than \(ByteKeyedIDs.maximumKeyLength) bytes: \(quoted(text))", line: line, role: role)
     }
-    return index
+    let hash = hash ?? ByteKeyedIDs.hash(text)
+    switch role == .user ? users.find(text, hash: hash) : notes.find(text, hash: hash) {
+    case .found(let index):
+      return .found(index)
+    case .missing(let slot):
+      guard let id = String(validating: text, as: UTF8.self) else {
+        throw error("\(role) id is not valid UTF-8: \(quoted(text))", line: line, role: role)
+      }
+      return .new(id, hash: hash, slot: slot)
+    }
+  }
+
+  /// The result of ``lookUp(_:column:hash:line:)``.
+  enum IDLookup {
+    case found(Int32)
+    case new(String, hash: UInt64, slot: Int)
+  }
+
+  /// The index of a looked-up id, adding it to its table if new.
+  mutating func insert(_ lookup: IDLookup, into role: Role, column: Int) -> Int32 {
+    switch lookup {
+    case .found(let index):
+      return index
+    case .new(let id, let hash, let slot):
+      let key = field(column)
+      return role == .user
+        ? users.insert(key, id: id, hash: hash, slot: slot)
+        : notes.insert(key, id: id, hash: hash, slot: slot)
+    }
   }
 
   /// The weight of the event named in `column`.
   mutating func eventWeight(column: Int, line: Int) throws(ZhongcaoError) -> Float {
-    let text = reader.content(of: fields[column], scratch: &scratch)
+    let text = field(column)
     for entry in eventCache where entry.name.elementsEqual(text) { return entry.weight }
     guard let name = String(validating: text, as: UTF8.self) else {
       throw error("\(describe(.event)) is not valid UTF-8: \(quoted(text))", line: line, role: .event)
     }
-    let trimmed = name.trimmingCharacters(in: .whitespaces)
-    guard !trimmed.isEmpty else {
+    guard !name.isEmpty else {
       throw error("\(describe(.event)) is empty", line: line, role: .event)
     }
-    guard let weight = options.eventWeights.weight(of: trimmed) else {
+    guard let weight = options.eventWeights.weight(of: name) else {
       let known = options.eventWeights.weights.keys.sorted().joined(separator: ", ")
       throw error("unknown \(describe(.event)) \(quoted(text)); known events: \(known)", line: line, role: .event)
     }
@@ -422,7 +613,7 @@ private struct InteractionLoader {
 
   /// The role, with the header's column name when it differs (`weight (column 'rating')`).
   func describe(_ role: Role) -> String {
-    guard let header = layout?.headerNames[role], header != role.rawValue else { return role.rawValue }
+    guard let header = headerNames[role], header != role.rawValue else { return role.rawValue }
     return "\(role.rawValue) (column '\(header)')"
   }
 
