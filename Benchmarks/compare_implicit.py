@@ -76,6 +76,34 @@ def load_interactions(path, id_length=24):
     return table["user"], table["note"], table["weight"]
 
 
+# Zhongcao's EventWeights.default, used to turn the generated file's event kinds into weights
+# exactly as `recotrain train` does when it reads that file.
+DEFAULT_EVENT_WEIGHTS = {
+    "view": 1.0, "click": 1.0, "impression": 0.5, "like": 2.0, "collect": 4.0, "favorite": 4.0,
+    "comment": 4.0, "share": 6.0, "follow": 4.0, "purchase": 10.0,
+}
+
+
+def load_generated(path, id_length=24):
+    """Reads the `user note event timestamp` TSV of `recotrain generate`; returns (users, notes,
+    weights) with each event kind mapped to its default weight."""
+    table = np.loadtxt(
+        path,
+        dtype=[("user", f"U{id_length}"), ("note", f"U{id_length}"), ("event", "U16")],
+        delimiter="\t",
+        skiprows=1,
+        usecols=(0, 1, 2),
+        comments=None,
+        ndmin=1,
+    )
+    kinds, kind_of_event = np.unique(table["event"], return_inverse=True)
+    unknown = [kind for kind in kinds if kind.lower() not in DEFAULT_EVENT_WEIGHTS]
+    if unknown:
+        raise BenchmarkError(f"{path}: unknown event kinds {unknown}")
+    weights = np.array([DEFAULT_EVENT_WEIGHTS[kind.lower()] for kind in kinds])[kind_of_event]
+    return table["user"], table["note"], weights
+
+
 def aggregate_pairs(users, notes, weights):
     """Sums repeated (user, note) pairs. Returns user ids, note ids, and per pair the user index,
     note index and summed weight, sorted by (user, note)."""
@@ -139,7 +167,7 @@ def prepare(work, recotrain, size, arguments):
     generate_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
-    users, notes, weights = load_interactions(generated)
+    users, notes, weights = load_generated(generated)
     user_ids, note_ids, pair_users, pair_notes, pair_weights = aggregate_pairs(users, notes, weights)
     test = holdout_split(pair_users, len(user_ids), arguments.seed)
     train = ~test

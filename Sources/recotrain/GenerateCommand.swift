@@ -15,7 +15,7 @@ struct GenerateCommand: ParsableCommand {
       share, purchase) whose default weight is the event weight, and a timestamp within \
       `--days` days from 2026-01-01 UTC. The same seed always gives the same file.
 
-      Output: TSV with the header `user  note  weight  timestamp  event`, grouped by user and \
+      Output: TSV with the header `user  note  event  timestamp`, grouped by user and \
       ascending in time within each user, written atomically.
 
       Example:
@@ -106,37 +106,30 @@ struct GenerateCommand: ParsableCommand {
     }
   }
 
-  /// Writes `user note weight timestamp event` lines, atomically.
+  /// Writes `user note event timestamp` lines, atomically: the loader turns each event kind into
+  /// its weight (``EventWeights/default``), so the file trains exactly the generated log.
   static func writeTSV(_ output: FeedGenerator.Output, to path: String) throws(ZhongcaoError) {
     let log = output.interactions
     guard let timestamps = log.timestamps else { preconditionFailure("generated logs always have timestamps") }
     let userIDs = log.users.ids.map { Array($0.utf8) }
     let noteIDs = log.notes.ids.map { Array($0.utf8) }
     let kinds = FeedGenerator.EventKind.allCases
-    let kindWeights = kinds.map(\.defaultWeight)
-    let kindWeightText = kinds.map { Array(formatWeight($0.defaultWeight).utf8) }
-    let kindNameText = kinds.map { Array("\t\($0.name)\n".utf8) }
+    let kindNameText = kinds.map { Array("\($0.name)\t".utf8) }
     try AtomicFile.write(to: path) { writer throws(ZhongcaoError) in
       var buffer: [UInt8] = []
       buffer.reserveCapacity(1 << 20 + 256)
       var digits: [UInt8] = []
       digits.reserveCapacity(24)
-      buffer.append(contentsOf: "user\tnote\tweight\ttimestamp\tevent\n".utf8)
+      buffer.append(contentsOf: "user\tnote\tevent\ttimestamp\n".utf8)
       for e in 0..<log.count {
         let kind = Int(output.eventKinds[e].rawValue)
         buffer.append(contentsOf: userIDs[Int(log.userIndices[e])])
         buffer.append(UInt8(ascii: "\t"))
         buffer.append(contentsOf: noteIDs[Int(log.noteIndices[e])])
         buffer.append(UInt8(ascii: "\t"))
-        let weight = log.weights[e]
-        if weight == kindWeights[kind] {
-          buffer.append(contentsOf: kindWeightText[kind])
-        } else {
-          buffer.append(contentsOf: formatWeight(weight).utf8)
-        }
-        buffer.append(UInt8(ascii: "\t"))
-        appendDecimal(timestamps[e], to: &buffer, scratch: &digits)
         buffer.append(contentsOf: kindNameText[kind])
+        appendDecimal(timestamps[e], to: &buffer, scratch: &digits)
+        buffer.append(UInt8(ascii: "\n"))
         if buffer.count >= 1 << 20 {
           try writer.write(buffer)
           buffer.removeAll(keepingCapacity: true)
@@ -144,12 +137,6 @@ struct GenerateCommand: ParsableCommand {
       }
       try writer.write(buffer)
     }
-  }
-
-  /// A weight as text: integers without a decimal point.
-  static func formatWeight(_ weight: Float) -> String {
-    if weight == weight.rounded(), abs(weight) < 1e9 { return String(Int(weight)) }
-    return String(weight)
   }
 
   /// Appends the decimal digits of `value`, using `scratch` as working space.
