@@ -48,6 +48,16 @@ let package = Package(
       dependencies: ["Zhongcao", .product(name: "ArgumentParser", package: "swift-argument-parser")],
       swiftSettings: strictSwift),
 
+    // MARK: - Benchmarks
+
+    /// How close training runs to the machine's sgemm peak (`swift run -c release zhongcao-bench`).
+    /// The side-by-side comparison with `implicit` is Benchmarks/compare_implicit.py.
+    .executableTarget(
+      name: "zhongcao-bench",
+      dependencies: ["Zhongcao", "ZhongcaoLinearAlgebra"],
+      path: "Benchmarks/ZhongcaoBench",
+      swiftSettings: strictSwift),
+
     // MARK: - Tests
 
     .testTarget(

@@ -1,0 +1,80 @@
+// zhongcao-bench: how close Zhongcao's ALS training runs to this machine's GEMM peak.
+//
+//   swift run -c release zhongcao-bench [users notes events] [factors] [iterations]
+//
+// 1. Measures the sgemm peak the way training uses BLAS: one single-threaded sgemm per worker,
+//    all workers at once (n = 1024, best of 5), for 1 and for all workers.
+// 2. Generates a feed of the given size, trains implicit ALS (CG, 3 steps) on it, and divides the
+//    FLOPs of one iteration by the measured seconds per iteration.
+//
+// FLOPs per iteration, for U users, I notes, E pairs, k factors and s CG steps (both half-sweeps):
+//   Gram matrices YᵀY and XᵀX          (U + I)·k²         (ssyrk)
+//   initial residual, per half-sweep   2k²·T + 4E·k        (one GEMM over the block, two GEMVs)
+//   each CG step, per half-sweep       2k²·T + 4E·k
+// i.e. (U + I)·k² + (s + 1)·(2k²·(U + I) + 8E·k); vector updates O((U + I)·k) are left out.
+import Foundation
+import Zhongcao
+import ZhongcaoLinearAlgebra
+
+let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
+let users = arguments.count > 0 ? arguments[0] : 50_000
+let notes = arguments.count > 1 ? arguments[1] : 20_000
+let events = arguments.count > 2 ? arguments[2] : 2_000_000
+let factors = arguments.count > 3 ? arguments[3] : 64
+let iterations = arguments.count > 4 ? arguments[4] : 15
+let workers = WorkerPool.defaultThreads
+
+func seconds(_ body: () -> Void) -> Double {
+  let clock = ContinuousClock()
+  let start = clock.now
+  body()
+  let elapsed = clock.now - start
+  return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+}
+
+func gemmPeak(workers: Int, size n: Int = 1024) -> Double {
+  let a = Matrix(rows: n, columns: n, storage: (0..<(n * n)).map { Float($0 % 97) / 97 })
+  let results = UncheckedSendable((0..<workers).map { _ in ScratchMatrix(n) })
+  var best = Double.infinity
+  for _ in 0..<5 {
+    let time = seconds {
+      WorkerPool.forEachChunk(threads: workers, chunkCount: workers) { worker, _ in
+        results.value[worker].multiply(a)
+      }
+    }
+    best = min(best, time)
+  }
+  return Double(workers) * 2 * Double(n) * Double(n) * Double(n) / best / 1e9
+}
+
+/// A per-worker product buffer (each worker writes only its own).
+final class ScratchMatrix {
+  var result: Matrix
+  init(_ n: Int) { result = Matrix(rows: n, columns: n) }
+  func multiply(_ a: Matrix) { BLAS.multiply(a, by: a, into: &result) }
+}
+
+print("OpenBLAS \(BLASRuntime.configuration) (core \(BLASRuntime.coreName)), \(workers) workers")
+let peakOne = gemmPeak(workers: 1), peakAll = gemmPeak(workers: workers)
+print(String(format: "sgemm peak, n=1024, single-threaded calls: 1 worker %.1f GFLOP/s, %d workers %.1f GFLOP/s",
+             peakOne, workers, peakAll))
+
+var generatorConfiguration = FeedGenerator.Configuration()
+generatorConfiguration.users = users
+generatorConfiguration.notes = notes
+generatorConfiguration.interactions = events
+let matrix = InteractionMatrix(FeedGenerator(generatorConfiguration).generate().interactions)
+var configuration = ALSConfiguration()
+configuration.factors = factors
+configuration.iterations = iterations
+configuration.threads = workers
+var model: FeedModel?
+let trainSeconds = seconds { model = try? ImplicitALS(configuration).train(on: matrix) }
+guard model != nil else { fatalError("training failed") }
+let k = Double(factors), entities = Double(matrix.users.count + matrix.notes.count), pairs = Double(matrix.pairCount)
+let steps = Double(configuration.conjugateGradientSteps)
+let flopsPerIteration = entities * k * k + (steps + 1) * (2 * k * k * entities + 8 * pairs * k)
+let rate = flopsPerIteration * Double(iterations) / trainSeconds / 1e9
+print("data: \(matrix.users.count) users × \(matrix.notes.count) notes, \(matrix.pairCount) pairs; k = \(factors), \(iterations) iterations, CG \(configuration.conjugateGradientSteps) steps")
+print(String(format: "training: %.2f s, %.2f GFLOP per iteration, %.1f GFLOP/s = %.0f%% of the %d-worker sgemm peak",
+             trainSeconds, flopsPerIteration / 1e9, rate, 100 * rate / peakAll, workers))
