@@ -42,40 +42,58 @@ struct RecommendCommand: ParsableCommand {
       var filter = RecommendationFilter(excludeSeen: !includeSeen)
       if let exclude { filter.excluded = Set(try readIDList(exclude)) }
       if let allow { filter.allowed = Set(try readIDList(allow)) }
-      let serveStart = clock.now
-      let batch = try feedModel.recommendations(for: requested, count: count, filter: filter, threads: threads)
-      let serveSeconds = seconds(clock.now - serveStart)
-      var rows = 0
-      let write = { (sink: (String) throws(ZhongcaoError) -> Void) throws(ZhongcaoError) in
+      if !requested.isEmpty && !requested.contains(where: { feedModel.users.index(of: $0) != nil }) {
+        throw ZhongcaoError(.notFound, "none of the \(requested.count) requested users is in the model")
+      }
+      // Users are served in chunks and written as they come, so memory stays bounded by one
+      // chunk of feeds however many users there are. `seconds` counts scoring only.
+      let chunkSize = 65_536
+      var serveSeconds = 0.0, rows = 0, served = 0
+      var unknownUsers: [String] = []
+      let bar = ProgressBar(label: "serving", total: requested.count, quiet: quiet || out == nil)
+      let writeAll = { (sink: (String) throws(ZhongcaoError) -> Void) throws(ZhongcaoError) in
         try sink("user\tnote\trank\tscore\n")
-        for (user, feed) in batch.feeds {
+        var start = 0
+        while start < requested.count {
+          let chunk = Array(requested[start..<min(start + chunkSize, requested.count)])
+          let serveStart = clock.now
+          let batch = try feedModel.recommendations(for: chunk, count: count, filter: filter, threads: threads)
+          serveSeconds += seconds(clock.now - serveStart)
+          unknownUsers += batch.unknownUsers
+          served += batch.feeds.count
           var text = ""
-          for (rank, item) in feed.enumerated() { text += "\(user)\t\(item.note)\t\(rank + 1)\t\(item.score)\n" }
-          rows += feed.count
+          for (user, feed) in batch.feeds {
+            for (rank, item) in feed.enumerated() { text += "\(user)\t\(item.note)\t\(rank + 1)\t\(item.score)\n" }
+            rows += feed.count
+            if text.utf8.count > 1 << 20 {
+              try sink(text)
+              text = ""
+            }
+          }
           try sink(text)
+          start += chunk.count
+          bar.update(start, detail: formatSeconds(serveSeconds))
         }
       }
       if let out {
         try AtomicFile.write(to: out) { (writer: inout AtomicFile.Writer) throws(ZhongcaoError) in
-          try write { text throws(ZhongcaoError) in try writer.write(text) }
+          try writeAll { text throws(ZhongcaoError) in try writer.write(text) }
         }
       } else {
-        try write { text throws(ZhongcaoError) in FileHandle.standardOutput.write(Data(text.utf8)) }
+        try writeAll { text throws(ZhongcaoError) in FileHandle.standardOutput.write(Data(text.utf8)) }
       }
+      let batch = (feeds: served, unknownUsers: unknownUsers)
       if !batch.unknownUsers.isEmpty && !quiet {
         let sample = batch.unknownUsers.prefix(5).joined(separator: ", ")
         Console.note("recotrain: \(batch.unknownUsers.count) unknown user(s) skipped (not in the model): \(sample)\(batch.unknownUsers.count > 5 ? ", …" : "")")
       }
       if json {
         Console.printJSON([
-          "model": model, "users": batch.feeds.count, "unknownUsers": batch.unknownUsers, "rows": rows,
+          "model": model, "users": batch.feeds, "unknownUsers": batch.unknownUsers, "rows": rows,
           "count": count, "loadSeconds": loadSeconds, "seconds": serveSeconds, "out": out ?? "-",
         ])
       } else if !quiet, let out {
-        Console.note("wrote \(rows) recommendations for \(batch.feeds.count) users to \(out) in \(formatSeconds(serveSeconds)) (model loaded in \(formatSeconds(loadSeconds)))")
-      }
-      if batch.feeds.isEmpty && !requested.isEmpty {
-        throw ZhongcaoError(.notFound, "none of the \(requested.count) requested users is in the model")
+        Console.note("wrote \(rows) recommendations for \(batch.feeds) users to \(out) in \(formatSeconds(serveSeconds)) (model loaded in \(formatSeconds(loadSeconds)))")
       }
     }
   }
