@@ -42,14 +42,34 @@ package struct CandidateFilter: Sendable {
   }
 }
 
-/// Batched top-K scoring: blocked GEMM of query vectors against all item vectors, then a bounded
-/// heap per query that skips excluded items with a merge walk over sorted exclusion lists.
+/// The running top-K of one query: a bounded heap whose minimum is the worst kept candidate.
+private struct Selection {
+  var heap = Heap<Candidate>()
+  /// The worst kept candidate once the heap is full; every later candidate must rank above it.
+  var worst = ScoredIndex(index: Int32.max, score: -.infinity)
+  var isFull = false
+
+  mutating func reset(count: Int) {
+    heap = Heap<Candidate>()
+    heap.reserveCapacity(count + 1)
+    worst = ScoredIndex(index: Int32.max, score: -.infinity)
+    isFull = count == 0
+  }
+}
+
+/// Batched top-K scoring: blocks of up to 64 queries are scored against tiles of items with one
+/// GEMM per tile (the tile of scores stays in cache), and each query keeps a bounded heap. The
+/// scan compares each score with the query's current threshold; only the rare scores that
+/// reach it are checked against the sorted exclusion lists (by binary search) and the heap.
 package enum TopK {
-  /// Elements of the per-worker score buffer (items × block queries).
-  static let scoreBufferElements = 1 << 21
+  /// Items per tile: a tile of scores for a full block is `tileItems × 64` floats (1 MiB).
+  static let tileItems = 4096
+  /// Queries per block.
+  static let blockQueries = 64
 
   /// The best `count` items for each query column `queryColumns[j]` of `queries`, scored as
-  /// `items[:, i] · queries[:, c]` (times `itemScale[i]` when given), best first.
+  /// `items[:, i] · queries[:, c]` (times `itemScale[i]` when given), best first; ties go to the
+  /// lower item index, so the result equals a full sort.
   package static func select(
     queries: Matrix, queryColumns: [Int], items: Matrix, count: Int, itemScale: [Float]? = nil,
     filter: CandidateFilter = CandidateFilter(), threads: Int
@@ -59,7 +79,7 @@ package enum TopK {
     precondition(count >= 0, "count must be non-negative")
     if queryColumns.isEmpty { return [] }
     if count == 0 || items.columns == 0 { return Array(repeating: [], count: queryColumns.count) }
-    // Restrict to the allowed items by gathering them into a compact matrix when that saves work.
+    // Restrict to the allowed items by gathering them into a compact matrix.
     var candidates = items
     var candidateIndex: [Int32]? = nil
     var candidateScale = itemScale
@@ -74,39 +94,54 @@ package enum TopK {
     }
     let itemCount = candidates.columns
     if itemCount == 0 { return Array(repeating: [], count: queryColumns.count) }
-    let blockSize = max(1, min(64, scoreBufferElements / itemCount))
-    let blockCount = (queryColumns.count + blockSize - 1) / blockSize
+    let blockCount = (queryColumns.count + blockQueries - 1) / blockQueries
     let workers = max(1, min(threads, blockCount))
     var results = [[ScoredIndex]](repeating: [], count: queryColumns.count)
-    let scoreBuffers = (0..<workers).map { _ in ScratchBuffer(capacity: itemCount * blockSize) }
-    let queryBuffers = (0..<workers).map { _ in ScratchBuffer(capacity: k * blockSize) }
+    let tile = min(tileItems, itemCount)
+    let scoreBuffers = (0..<workers).map { _ in ScratchBuffer(capacity: tile * blockQueries) }
+    let queryBuffers = (0..<workers).map { _ in ScratchBuffer(capacity: k * blockQueries) }
     results.withUnsafeMutableBufferPointer { resultBuffer in
       queries.storage.withUnsafeBufferPointer { queryStorage in
         candidates.storage.withUnsafeBufferPointer { itemStorage in
           let shared = UncheckedSendable((resultBuffer.baseAddress!, queryStorage.baseAddress!, itemStorage.baseAddress!))
           WorkerPool.forEachChunk(threads: workers, chunkCount: blockCount) { worker, block in
             let (out, queryBase, itemBase) = shared.value
-            let first = block * blockSize
-            let last = min(first + blockSize, queryColumns.count)
-            let width = last - first
+            let first = block * blockQueries
+            let width = min(first + blockQueries, queryColumns.count) - first
             let gathered = queryBuffers[worker].base
             for j in 0..<width {
               (gathered + j * k).update(from: queryBase + queryColumns[first + j] * k, count: k)
             }
-            let scores = scoreBuffers[worker].base
-            // scores (items × width) = candidatesᵀ · gathered
-            BLAS.gemm(transA: true, transB: false, m: itemCount, n: width, k: k, alpha: 1, itemBase, lda: k,
-                      gathered, ldb: k, beta: 0, scores, ldc: itemCount)
+            var selections = [Selection](repeating: Selection(), count: width)
+            var exclusions = [ArraySlice<Int32>](repeating: [], count: width)
             for j in 0..<width {
-              let column = queryColumns[first + j]
-              var excludedRow = 0..<0
-              if let perQuery = filter.excludedPerQuery, column < perQuery.rowCount {
-                excludedRow = perQuery.range(ofRow: column)
+              selections[j].reset(count: count)
+              if let perQuery = filter.excludedPerQuery, queryColumns[first + j] < perQuery.rowCount {
+                exclusions[j] = perQuery.indices[perQuery.range(ofRow: queryColumns[first + j])]
               }
-              out[first + j] = selectBest(
-                scores: scores + j * itemCount, itemCount: itemCount, count: count,
-                itemIndex: candidateIndex, itemScale: candidateScale,
-                excluded: filter.excludedPerQuery?.indices[excludedRow] ?? [], excludedForAll: filter.excludedForAll)
+            }
+            let scores = scoreBuffers[worker].base
+            var tileStart = 0
+            while tileStart < itemCount {
+              let tileCount = min(tile, itemCount - tileStart)
+              // scores (tileCount × width) = candidates[:, tile]ᵀ · gathered
+              BLAS.gemm(transA: true, transB: false, m: tileCount, n: width, k: k, alpha: 1,
+                        itemBase + tileStart * k, lda: k, gathered, ldb: k, beta: 0, scores, ldc: tileCount)
+              for j in 0..<width {
+                let column = scores + j * tileCount
+                if let candidateScale {
+                  for c in 0..<tileCount { column[c] *= candidateScale[tileStart + c] }
+                }
+                scan(column, count: tileCount, offset: tileStart, keep: count, itemIndex: candidateIndex,
+                     excluded: exclusions[j], excludedForAll: filter.excludedForAll, into: &selections[j])
+              }
+              tileStart += tileCount
+            }
+            for j in 0..<width {
+              var ranked = [ScoredIndex]()
+              ranked.reserveCapacity(selections[j].heap.count)
+              while let best = selections[j].heap.popMax() { ranked.append(best.item) }
+              out[first + j] = ranked
             }
           }
         }
@@ -115,48 +150,42 @@ package enum TopK {
     return results
   }
 
-  /// Bounded-heap selection over one score column.
-  ///
-  /// The scan compares each score with the worst kept one first; only the rare candidates that
-  /// beat it are checked against the (sorted) exclusion lists by binary search.
-  private static func selectBest(
-    scores: UnsafeMutablePointer<Float>, itemCount: Int, count: Int, itemIndex: [Int32]?, itemScale: [Float]?,
-    excluded: ArraySlice<Int32>, excludedForAll: [Int32]
-  ) -> [ScoredIndex] {
-    if let itemScale {
-      for c in 0..<itemCount { scores[c] *= itemScale[c] }
-    }
-    @inline(__always) func item(_ c: Int) -> Int32 { itemIndex.map { $0[c] } ?? Int32(c) }
+  /// Feeds one tile of scores (items `offset ..< offset + count`) to a query's selection.
+  private static func scan(
+    _ scores: UnsafeMutablePointer<Float>, count: Int, offset: Int, keep: Int, itemIndex: [Int32]?,
+    excluded: ArraySlice<Int32>, excludedForAll: [Int32], into selection: inout Selection
+  ) {
+    @inline(__always) func item(_ c: Int) -> Int32 { itemIndex.map { $0[offset + c] } ?? Int32(offset + c) }
     @inline(__always) func isExcluded(_ item: Int32) -> Bool {
       sortedContains(excluded, item) || sortedContains(excludedForAll[...], item)
     }
-    var heap = Heap<Candidate>()
-    heap.reserveCapacity(count + 1)
+    @inline(__always) func consider(_ c: Int) {
+      let candidate = ScoredIndex(index: item(c), score: scores[c])
+      if selection.isFull {
+        guard candidate.ranksAbove(selection.worst), !isExcluded(candidate.index) else { return }
+        selection.heap.replaceMin(with: Candidate(item: candidate))
+      } else {
+        guard !isExcluded(candidate.index) else { return }
+        selection.heap.insert(Candidate(item: candidate))
+        selection.isFull = selection.heap.count == keep
+        if !selection.isFull { return }
+      }
+      selection.worst = selection.heap.min!.item
+    }
     var c = 0
-    while c < itemCount && heap.count < count {
-      let index = item(c)
-      if !isExcluded(index) { heap.insert(Candidate(item: ScoredIndex(index: index, score: scores[c]))) }
+    while c < count && !selection.isFull {
+      consider(c)
       c += 1
     }
-    if heap.count == count, var worst = heap.min?.item {
-      var threshold = worst.score
-      while c < itemCount {
-        let score = scores[c]
-        if score >= threshold {
-          let candidate = ScoredIndex(index: item(c), score: score)
-          if candidate.ranksAbove(worst) && !isExcluded(candidate.index) {
-            heap.replaceMin(with: Candidate(item: candidate))
-            worst = heap.min!.item
-            threshold = worst.score
-          }
-        }
-        c += 1
+    // Most scores fall below the threshold: keep that comparison alone in the loop.
+    var threshold = selection.worst.score
+    while c < count {
+      if scores[c] >= threshold {
+        consider(c)
+        threshold = selection.worst.score
       }
+      c += 1
     }
-    var result = [ScoredIndex]()
-    result.reserveCapacity(heap.count)
-    while let best = heap.popMax() { result.append(best.item) }
-    return result
   }
 
   /// Binary search in an ascending slice.
