@@ -47,7 +47,7 @@ struct RecommendCommand: ParsableCommand {
       }
       // Users are served in chunks and written as they come, so memory stays bounded by one
       // chunk of feeds however many users there are. `seconds` counts scoring only.
-      let chunkSize = 65_536
+      let chunkSize = 16_384
       var serveSeconds = 0.0, rows = 0, served = 0
       var unknownUsers: [String] = []
       let bar = ProgressBar(label: "serving", total: requested.count, quiet: quiet || out == nil)
