@@ -99,7 +99,7 @@ import ZhongcaoLinearAlgebra
 
   @Test func randomSingleByteFlipsAreRejected() {
     let bytes = ModelFile.encode(Self.makeModel(users: 9, notes: 7, factors: 4, seed: 6))
-    var generator = ModelFileTestGenerator(seed: 2024)
+    var generator = SplitMix64(seed: 2024)
     var undetected: [(position: Int, mask: UInt8)] = []
     for _ in 0..<2000 {
       let position = Int.random(in: bytes.indices, using: &generator)
@@ -361,7 +361,7 @@ import ZhongcaoLinearAlgebra
   /// A random model with awkward ids (empty, CJK, emoji) and awkward floats (−0, subnormals,
   /// extremes), so that the round trip must be exact.
   static func makeModel(users: Int, notes: Int, factors: Int, seed: UInt64) -> ModelContents {
-    var generator = ModelFileTestGenerator(seed: seed)
+    var generator = SplitMix64(seed: seed)
     func id(_ prefix: String, _ index: Int) -> String {
       switch index % 4 {
       case 0: index == 0 ? "" : "\(prefix)\(index)"
@@ -517,19 +517,3 @@ import ZhongcaoLinearAlgebra
   }
 }
 
-/// SplitMix64 (Steele, Lea & Flood 2014): a small seeded generator for reproducible tests.
-private struct ModelFileTestGenerator: RandomNumberGenerator {
-  private var state: UInt64
-
-  init(seed: UInt64) {
-    state = seed
-  }
-
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}

@@ -2,17 +2,11 @@ import Foundation
 @testable import Zhongcao
 import ZhongcaoLinearAlgebra
 
-/// Seeded generator for tests (SplitMix64).
+/// Seeded generator for tests: the library's SplitMix64 plus float helpers.
 struct TestRandom: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
+  private var generator: SplitMix64
+  init(seed: UInt64) { generator = SplitMix64(seed: seed) }
+  mutating func next() -> UInt64 { generator.next() }
   mutating func uniform() -> Float { Float(next() >> 40) / Float(1 << 24) }
   mutating func normal() -> Float {
     let u1 = max(Double(next() >> 11) / Double(1 << 53), 1e-12), u2 = Double(next() >> 11) / Double(1 << 53)
