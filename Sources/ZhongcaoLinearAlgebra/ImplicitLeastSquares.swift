@@ -40,18 +40,8 @@ package struct LeastSquaresSettings: Sendable, Equatable {
   package func regularization(observed: Int, fixedCount: Int) -> Float {
     if regularizationExponent == 0 { return regularization }
     let base = Double(observed) + Double(unobservedWeight) * Double(fixedCount)
-    return Float(Double(regularization) * Foundation_pow(base, Double(regularizationExponent)))
+    return base <= 0 ? 0 : Float(Double(regularization) * pow(base, Double(regularizationExponent)))
   }
-}
-
-@inline(__always) private func Foundation_pow(_ x: Double, _ y: Double) -> Double {
-  // exp/log keep this module free of Foundation; x > 0 here.
-  x <= 0 ? 0 : (y * x.logarithm).exponential
-}
-
-private extension Double {
-  var logarithm: Double { log(self) }
-  var exponential: Double { exp(self) }
 }
 
 #if canImport(Glibc)

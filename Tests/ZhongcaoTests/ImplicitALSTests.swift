@@ -64,6 +64,37 @@ import ZhongcaoLinearAlgebra
     }
   }
 
+  /// Rows too heavy for a worker's gathered panel are streamed in chunks; both paths must agree
+  /// with the dense solve.
+  @Test func heavyRowsMatchDenseSolve() throws {
+    let columns = 12_000
+    var rng = TestRandom(seed: 31)
+    var rows: [Int32] = [], indices: [Int32] = [], values: [Float] = []
+    for (row, count) in [(0, 9_000), (1, 5), (2, 8_000), (3, 11_000)] {
+      var chosen = Set<Int32>()
+      while chosen.count < count { chosen.insert(Int32(rng.next() % UInt64(columns))) }
+      for column in chosen {
+        rows.append(Int32(row)); indices.append(column); values.append(1 + 2 * rng.uniform())
+      }
+    }
+    let interactions = SparseRows(rowCount: 4, columnCount: columns, rows: rows, columns: indices, values: values)
+    let factors = 3
+    let fixed = Matrix(rows: factors, columns: columns, storage: (0..<(factors * columns)).map { _ in 0.1 * rng.normal() })
+    for steps in [nil, 40] as [Int?] {
+      let settings = LeastSquaresSettings(confidenceScale: 0.5, unobservedWeight: 0.8, regularization: 0.3,
+                                          regularizationExponent: 0.3, conjugateGradientSteps: steps, threads: 2)
+      var targets = Matrix(rows: factors, columns: 4)
+      try ImplicitLeastSquares.solve(targets: &targets, fixed: fixed, interactions: interactions, settings: settings)
+      let expected = Self.bruteForce(fixed: fixed, interactions: interactions, settings: settings)
+      for u in 0..<4 {
+        for f in 0..<factors {
+          let got = Double(targets[f, u]), want = expected[u][f]
+          #expect(abs(got - want) <= 5e-3 * max(1, abs(want)), "row \(u) factor \(f) solver \(String(describing: steps)): \(got) vs \(want)")
+        }
+      }
+    }
+  }
+
   @Test func emptyRowsGetZeroVectors() throws {
     let interactions = SparseRows(rowCount: 3, columnCount: 2, rows: [0], columns: [1], values: [1])
     let fixed = Matrix(rows: 2, columns: 2, storage: [1, 0, 0, 1])
