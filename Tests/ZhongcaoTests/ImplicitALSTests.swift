@@ -89,7 +89,8 @@ import ZhongcaoLinearAlgebra
       for u in 0..<4 {
         for f in 0..<factors {
           let got = Double(targets[f, u]), want = expected[u][f]
-          #expect(abs(got - want) <= 5e-3 * max(1, abs(want)), "row \(u) factor \(f) solver \(String(describing: steps)): \(got) vs \(want)")
+          // Tight: dropping even one entry of the 9,000 in a streamed row moves the solution more.
+          #expect(abs(got - want) <= 2e-5 * max(1, abs(want)), "row \(u) factor \(f) solver \(String(describing: steps)): \(got) vs \(want)")
         }
       }
     }
