@@ -42,12 +42,72 @@ package struct CandidateFilter: Sendable {
   }
 }
 
+/// Where scores come from. Queries are columns of `queries` (factors) or rows of `rows` (the
+/// note-to-note kinds, whose query is a user's weighted notes `x_u`).
+package enum ScoreSource: Sendable {
+  /// `score(q, i) = queries[:, q] · items[:, i]`.
+  case factors(queries: Matrix, items: Matrix)
+  /// `score(q, i) = Σ_j x_qj · weights[i, j]`: column `j` of `weights` holds the weights from
+  /// note `j`; `x_qj` is the entry of `rows` (1 when `binary`).
+  case noteWeights(rows: SparseRows, binary: Bool, weights: Matrix)
+  /// `score(q, i) = Σ_j x_qj · neighbours[j, i]` with sparse neighbour rows.
+  case noteNeighbours(rows: SparseRows, binary: Bool, neighbours: SparseRows)
+  /// `score(q, i) = scores[i]` for every query.
+  case constant([Float])
+
+  /// Number of items scored.
+  var itemCount: Int {
+    switch self {
+    case .factors(_, let items): items.columns
+    case .noteWeights(_, _, let weights): weights.columns
+    case .noteNeighbours(_, _, let neighbours): neighbours.columnCount
+    case .constant(let scores): scores.count
+    }
+  }
+
+  /// Writes the scores of query row `q` over all items (not for `.factors`).
+  func scoreRow(_ q: Int, into scores: UnsafeMutablePointer<Float>) {
+    let itemCount = self.itemCount
+    switch self {
+    case .factors:
+      preconditionFailure("factor scores are computed by blocked GEMM")
+    case .constant(let values):
+      values.withUnsafeBufferPointer { scores.update(from: $0.baseAddress!, count: itemCount) }
+    case .noteWeights(let rows, let binary, let weights):
+      scores.update(repeating: 0, count: itemCount)
+      weights.storage.withUnsafeBufferPointer { w in
+        for e in rows.range(ofRow: q) {
+          let x = binary ? 1 : rows.values[e]
+          let column = w.baseAddress! + Int(rows.indices[e]) * itemCount
+          for i in 0..<itemCount { scores[i] += x * column[i] }
+        }
+      }
+    case .noteNeighbours(let rows, let binary, let neighbours):
+      scores.update(repeating: 0, count: itemCount)
+      for e in rows.range(ofRow: q) {
+        let x = binary ? 1 : rows.values[e]
+        for n in neighbours.range(ofRow: Int(rows.indices[e])) {
+          scores[Int(neighbours.indices[n])] += x * neighbours.values[n]
+        }
+      }
+    }
+  }
+}
+
 /// The running top-K of one query: a bounded heap whose minimum is the worst kept candidate.
 private struct Selection {
   var heap = Heap<Candidate>()
   /// The worst kept candidate once the heap is full; every later candidate must rank above it.
   var worst = ScoredIndex(index: Int32.max, score: -.infinity)
   var isFull = false
+
+  /// Empties the heap into a best-first list.
+  mutating func ranked() -> [ScoredIndex] {
+    var result = [ScoredIndex]()
+    result.reserveCapacity(heap.count)
+    while let best = heap.popMax() { result.append(best.item) }
+    return result
+  }
 
   mutating func reset(count: Int) {
     heap = Heap<Candidate>()
@@ -66,6 +126,44 @@ package enum TopK {
   static let tileItems = 4096
   /// Queries per block.
   static let blockQueries = 64
+
+  /// The best `count` items for each query `queryColumns[j]` of `source`, best first; ties go
+  /// to the lower item index, so the result equals a full sort.
+  package static func select(
+    source: ScoreSource, queryColumns: [Int], count: Int, filter: CandidateFilter = CandidateFilter(), threads: Int
+  ) -> [[ScoredIndex]] {
+    if case .factors(let queries, let items) = source {
+      return select(queries: queries, queryColumns: queryColumns, items: items, count: count, filter: filter,
+                    threads: threads)
+    }
+    precondition(count >= 0, "count must be non-negative")
+    let itemCount = source.itemCount
+    if queryColumns.isEmpty { return [] }
+    if count == 0 || itemCount == 0 { return Array(repeating: [], count: queryColumns.count) }
+    let blockCount = (queryColumns.count + blockQueries - 1) / blockQueries
+    let workers = max(1, min(threads, blockCount))
+    var results = [[ScoredIndex]](repeating: [], count: queryColumns.count)
+    let scoreBuffers = (0..<workers).map { _ in ScratchBuffer(capacity: itemCount) }
+    results.withUnsafeMutableBufferPointer { resultBuffer in
+      let shared = UncheckedSendable(resultBuffer.baseAddress!)
+      WorkerPool.forEachChunk(threads: workers, chunkCount: blockCount) { worker, block in
+        let scores = scoreBuffers[worker].base
+        for j in (block * blockQueries)..<min((block + 1) * blockQueries, queryColumns.count) {
+          source.scoreRow(queryColumns[j], into: scores)
+          var selection = Selection()
+          selection.reset(count: count)
+          var excluded: ArraySlice<Int32> = []
+          if let perQuery = filter.excludedPerQuery, queryColumns[j] < perQuery.rowCount {
+            excluded = perQuery.indices[perQuery.range(ofRow: queryColumns[j])]
+          }
+          scan(scores, count: itemCount, offset: 0, keep: count, itemIndex: nil, excluded: excluded,
+               excludedForAll: filter.excludedForAll, allowed: filter.allowed, into: &selection)
+          shared.value[j] = selection.ranked()
+        }
+      }
+    }
+    return results
+  }
 
   /// The best `count` items for each query column `queryColumns[j]` of `queries`, scored as
   /// `items[:, i] · queries[:, c]` (times `itemScale[i]` when given), best first; ties go to the
@@ -133,16 +231,12 @@ package enum TopK {
                   for c in 0..<tileCount { column[c] *= candidateScale[tileStart + c] }
                 }
                 scan(column, count: tileCount, offset: tileStart, keep: count, itemIndex: candidateIndex,
-                     excluded: exclusions[j], excludedForAll: filter.excludedForAll, into: &selections[j])
+                     excluded: exclusions[j], excludedForAll: filter.excludedForAll, allowed: nil,
+                     into: &selections[j])
               }
               tileStart += tileCount
             }
-            for j in 0..<width {
-              var ranked = [ScoredIndex]()
-              ranked.reserveCapacity(selections[j].heap.count)
-              while let best = selections[j].heap.popMax() { ranked.append(best.item) }
-              out[first + j] = ranked
-            }
+            for j in 0..<width { out[first + j] = selections[j].ranked() }
           }
         }
       }
@@ -153,11 +247,12 @@ package enum TopK {
   /// Feeds one tile of scores (items `offset ..< offset + count`) to a query's selection.
   private static func scan(
     _ scores: UnsafeMutablePointer<Float>, count: Int, offset: Int, keep: Int, itemIndex: [Int32]?,
-    excluded: ArraySlice<Int32>, excludedForAll: [Int32], into selection: inout Selection
+    excluded: ArraySlice<Int32>, excludedForAll: [Int32], allowed: [Int32]?, into selection: inout Selection
   ) {
     @inline(__always) func item(_ c: Int) -> Int32 { itemIndex.map { $0[offset + c] } ?? Int32(offset + c) }
     @inline(__always) func isExcluded(_ item: Int32) -> Bool {
       sortedContains(excluded, item) || sortedContains(excludedForAll[...], item)
+        || (allowed.map { !sortedContains($0[...], item) } ?? false)
     }
     @inline(__always) func consider(_ c: Int) {
       let candidate = ScoredIndex(index: item(c), score: scores[c])

@@ -89,8 +89,8 @@ public struct ImplicitALS: Sendable {
       blasCore: BLASRuntime.coreName, threads: threads, zhongcaoVersion: Zhongcao.version,
       trainedAt: ISO8601DateFormatter().string(from: Date()))
     return FeedModel(contents: ModelContents(
-      algorithm: "als", configuration: configuration, provenance: provenance, users: matrix.users,
-      notes: matrix.notes, userFactors: users, noteFactors: notes, seen: matrix.byUser))
+      settings: .als(configuration), provenance: provenance, users: matrix.users, notes: matrix.notes,
+      parameters: .factors(users: users, notes: notes), seen: matrix.byUser))
   }
 
   /// Uniform factors in [0, 0.01), as `implicit` initialises them, from a seeded stream.

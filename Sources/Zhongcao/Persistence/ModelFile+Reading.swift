@@ -88,6 +88,9 @@ extension ModelFile {
       throw reader.invalid("model file version \(version) is newer than this Zhongcao (reads version \(currentVersion))")
     }
     guard version >= 1 else { throw reader.invalid("model file version \(version) is not a valid version") }
+    guard version == currentVersion else {
+      throw reader.invalid("model file version \(version) was written by a development build before Zhongcao 0.1.0; retrain the model")
+    }
     let flags = UInt32(littleEndianBytes: preamble[12..<16])
     guard flags == 0 else {
       throw reader.invalid("unknown flags 0x\(String(flags, radix: 16)) in a version \(version) model file")
@@ -121,10 +124,10 @@ extension ModelFile {
     }
 
     // Counts and the section table, before anything large is allocated.
-    let factorCount = header.factorCount, userCount = header.userCount, noteCount = header.noteCount
-    let entryCount = header.seenEntries
-    guard (0...maximumFactorCount).contains(factorCount) else {
-      throw reader.invalid("factorCount \(factorCount) is out of range 0...\(maximumFactorCount)")
+    let userCount = header.userCount, noteCount = header.noteCount
+    let entryCount = header.seenEntries, neighbourCount = header.neighbourEntries
+    guard (0...maximumUserVectorLength).contains(header.userVectorLength) else {
+      throw reader.invalid("userVectorLength \(header.userVectorLength) is out of range 0...\(maximumUserVectorLength)")
     }
     let maximumIDCount = Int(Int32.max)
     guard (0...maximumIDCount).contains(userCount) else {
@@ -134,10 +137,20 @@ extension ModelFile {
       throw reader.invalid("noteCount \(noteCount) is out of range 0...\(maximumIDCount)")
     }
     guard entryCount >= 0 else { throw reader.invalid("seenEntries \(entryCount) is negative") }
+    guard neighbourCount >= 0 else { throw reader.invalid("neighbourEntries \(neighbourCount) is negative") }
     do {
-      try header.configuration.validate()
+      try header.settings.validate()
     } catch {
       throw reader.invalid("invalid configuration: \(error.message)")
+    }
+    let kind = header.settings.kind
+    let expected = expectedVectorLengths(header.settings, noteCount: noteCount, factors: header.userVectorLength)
+    guard header.userVectorLength == expected.user, header.noteVectorLength == expected.note else {
+      throw reader.invalid("a \(kind.rawValue) model has vectors of \(expected.user) floats per user and \(expected.note) per note, "
+                             + "the header says \(header.userVectorLength) and \(header.noteVectorLength)")
+    }
+    guard kind == .itemKNN || neighbourCount == 0 else {
+      throw reader.invalid("a \(kind.rawValue) model has no neighbours, the header says \(neighbourCount)")
     }
     let sections = try checkSectionTable(header, headerEnd: headerEnd, fileSize: size, reader: reader)
 
@@ -151,35 +164,59 @@ extension ModelFile {
     }
     let users = try readIDs(.userIDs, next(.userIDs), count: userCount, from: source, reader: reader)
     let notes = try readIDs(.noteIDs, next(.noteIDs), count: noteCount, from: source, reader: reader)
-    let userFactors = try readFactors(.userFactors, next(.userFactors), factorCount: factorCount,
+    let userVectors = try readFactors(.userVectors, next(.userVectors), factorCount: header.userVectorLength,
                                       count: userCount, from: source, reader: reader)
-    let noteFactors = try readFactors(.noteFactors, next(.noteFactors), factorCount: factorCount,
+    let noteVectors = try readFactors(.noteVectors, next(.noteVectors), factorCount: header.noteVectorLength,
                                       count: noteCount, from: source, reader: reader)
 
-    let offsetsSection = try next(.seenOffsets)
+    let seen = try readSparse((.seenOffsets, .seenIndices, .seenValues), sections: next, rowCount: userCount,
+                              columnCount: noteCount, entryCount: entryCount, what: "seen interactions",
+                              from: source, reader: reader)
+    let neighbourRows = kind == .itemKNN ? noteCount : -1
+    let neighbours = try readSparse((.neighbourOffsets, .neighbourIndices, .neighbourValues), sections: next,
+                                    rowCount: neighbourRows, columnCount: noteCount, entryCount: neighbourCount,
+                                    what: "neighbours", from: source, reader: reader)
+    let parameters: ModelParameters
+    switch kind {
+    case .als: parameters = .factors(users: userVectors, notes: noteVectors)
+    case .ease: parameters = .noteWeights(noteVectors)
+    case .itemKNN: parameters = .noteNeighbours(neighbours)
+    case .popularity: parameters = .noteScores(noteVectors.storage)
+    }
+    return ModelContents(settings: header.settings, provenance: header.provenance, users: users, notes: notes,
+                         parameters: parameters, seen: seen)
+  }
+
+  /// Reads and checks one CSR matrix from its three sections. `rowCount` −1 means the matrix is
+  /// absent: all three sections must then be empty.
+  private static func readSparse<Source: ByteSource & ~Copyable>(
+    _ names: (offsets: Section, indices: Section, values: Section),
+    sections next: (Section) throws(ZhongcaoError) -> CheckedSection, rowCount: Int, columnCount: Int,
+    entryCount: Int, what: String, from source: borrowing Source, reader: Reader
+  ) throws(ZhongcaoError) -> SparseRows {
+    let offsetsSection = try next(names.offsets)
     var hasher = XXH64Hasher()
-    let offsets: [Int] = try reader.read(Int.self, count: userCount + 1, at: offsetsSection.offset, from: source,
-                                         what: "section 'seenOffsets'", hashingInto: &hasher)
-    try reader.verify(hasher, against: offsetsSection, .seenOffsets)
-    let indicesSection = try next(.seenIndices)
+    let offsets: [Int] = try reader.read(Int.self, count: max(rowCount + 1, 0), at: offsetsSection.offset,
+                                         from: source, what: "section '\(names.offsets.rawValue)'", hashingInto: &hasher)
+    try reader.verify(hasher, against: offsetsSection, names.offsets)
+    let indicesSection = try next(names.indices)
     hasher = XXH64Hasher()
     let indices: [Int32] = try reader.read(Int32.self, count: entryCount, at: indicesSection.offset, from: source,
-                                           what: "section 'seenIndices'", hashingInto: &hasher)
-    try reader.verify(hasher, against: indicesSection, .seenIndices)
-    let valuesSection = try next(.seenValues)
+                                           what: "section '\(names.indices.rawValue)'", hashingInto: &hasher)
+    try reader.verify(hasher, against: indicesSection, names.indices)
+    let valuesSection = try next(names.values)
     hasher = XXH64Hasher()
     let values: [Float] = try reader.read(Float.self, count: entryCount, at: valuesSection.offset, from: source,
-                                          what: "section 'seenValues'", hashingInto: &hasher)
-    try reader.verify(hasher, against: valuesSection, .seenValues)
-    if let problem = sparseProblem(offsets: offsets, indices: indices, values: values, rowCount: userCount,
-                                   columnCount: noteCount) {
-      throw reader.invalid("seen interactions: \(problem)")
+                                          what: "section '\(names.values.rawValue)'", hashingInto: &hasher)
+    try reader.verify(hasher, against: valuesSection, names.values)
+    if rowCount < 0 {
+      return SparseRows(rowCount: 0, columnCount: 0, offsets: [0], indices: [], values: [])
     }
-    let seen = SparseRows(rowCount: userCount, columnCount: noteCount, offsets: offsets, indices: indices,
-                          values: values)
-    return ModelContents(
-      algorithm: header.algorithm, configuration: header.configuration, provenance: header.provenance,
-      users: users, notes: notes, userFactors: userFactors, noteFactors: noteFactors, seen: seen)
+    if let problem = sparseProblem(offsets: offsets, indices: indices, values: values, rowCount: rowCount,
+                                   columnCount: columnCount) {
+      throw reader.invalid("\(what): \(problem)")
+    }
+    return SparseRows(rowCount: rowCount, columnCount: columnCount, offsets: offsets, indices: indices, values: values)
   }
 
   /// Checks the section table against the counts and the file size; returns the sections by
@@ -190,7 +227,7 @@ extension ModelFile {
     let names = header.sections.map(\.name)
     let expectedNames = Section.allCases.map(\.rawValue)
     guard names == expectedNames else {
-      throw reader.invalid("the section table lists \(names), a version 1 file has \(expectedNames)")
+      throw reader.invalid("the section table lists \(names), a version 2 file has \(expectedNames)")
     }
     func product(_ a: Int, _ b: Int, _ c: Int) -> Int? {
       let (ab, overflowAB) = a.multipliedReportingOverflow(by: b)
@@ -201,11 +238,14 @@ extension ModelFile {
     let minimumLengths: [Section: Int?] = [
       .userIDs: 8 * (header.userCount + 1),
       .noteIDs: 8 * (header.noteCount + 1),
-      .userFactors: product(header.factorCount, header.userCount, 4),
-      .noteFactors: product(header.factorCount, header.noteCount, 4),
+      .userVectors: product(header.userVectorLength, header.userCount, 4),
+      .noteVectors: product(header.noteVectorLength, header.noteCount, 4),
       .seenOffsets: 8 * (header.userCount + 1),
       .seenIndices: product(header.seenEntries, 4, 1),
       .seenValues: product(header.seenEntries, 4, 1),
+      .neighbourOffsets: header.settings.kind == .itemKNN ? 8 * (header.noteCount + 1) : 0,
+      .neighbourIndices: product(header.neighbourEntries, 4, 1),
+      .neighbourValues: product(header.neighbourEntries, 4, 1),
     ]
     var result: [Section: CheckedSection] = [:]
     var expectedOffset = aligned(headerEnd)

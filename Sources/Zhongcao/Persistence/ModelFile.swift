@@ -30,23 +30,33 @@ import ZhongcaoLinearAlgebra
 /// | …         |       | the seven sections, in the order below, each at a multiple of 64, with  |
 /// |           |       | zero bytes between; the file ends where the last section ends           |
 ///
-/// The header is `{algorithm, configuration, provenance, factorCount, userCount, noteCount,
-/// seenEntries, sections}`, where `configuration` is the ``ALSConfiguration`` and `provenance`
-/// the ``TrainingProvenance`` as JSON (non-finite numbers as the strings `NaN`, `Infinity`,
-/// `-Infinity`) and `sections` is the section table: one `{name, offset, length, checksum}` per
-/// section, `checksum` being the XXH64 (seed 0) of the section's bytes as 16 lowercase hex digits.
+/// The header is `{settings, provenance, userVectorLength, noteVectorLength, userCount,
+/// noteCount, seenEntries, neighbourEntries, sections}`, where `settings` is the
+/// ``ModelSettings`` (`{"kind": "als"|"ease"|"itemknn"|"popularity", "configuration": {…}}`) and
+/// `provenance` the ``TrainingProvenance`` as JSON (non-finite numbers as the strings `NaN`,
+/// `Infinity`, `-Infinity`) and `sections` is the section table: one `{name, offset, length,
+/// checksum}` per section, `checksum` being the XXH64 (seed 0) of the section's bytes as 16
+/// lowercase hex digits.
 ///
-/// With n users, m notes, k factors and e seen entries:
+/// With n users, m notes, vector lengths p (users) and q (notes), e seen entries and f
+/// neighbour entries:
 ///
-/// | Section       | Length          | Content                                                       |
-/// |---------------|-----------------|---------------------------------------------------------------|
-/// | `userIDs`     | 8(n + 1) + b    | n + 1 `UInt64` offsets (first 0, last b, non-decreasing) into the b UTF-8 bytes that follow |
-/// | `noteIDs`     | 8(m + 1) + b    | the same for notes                                            |
-/// | `userFactors` | 4kn             | `Float32`, column-major k × n: user u's vector is elements `u·k ..< (u+1)·k` |
-/// | `noteFactors` | 4km             | `Float32`, column-major k × m                                 |
-/// | `seenOffsets` | 8(n + 1)        | `Int64` CSR row offsets: first 0, non-decreasing, last e      |
-/// | `seenIndices` | 4e              | `Int32` note indices, strictly increasing within each user    |
-/// | `seenValues`  | 4e              | `Float32` summed interaction weights                          |
+/// | Section            | Length          | Content                                                  |
+/// |--------------------|-----------------|----------------------------------------------------------|
+/// | `userIDs`          | 8(n + 1) + b    | n + 1 `UInt64` offsets (first 0, last b, non-decreasing) into the b UTF-8 bytes that follow |
+/// | `noteIDs`          | 8(m + 1) + b    | the same for notes                                       |
+/// | `userVectors`      | 4pn             | `Float32`, column-major p × n: user u's vector is elements `u·p ..< (u+1)·p` |
+/// | `noteVectors`      | 4qm             | `Float32`, column-major q × m                            |
+/// | `seenOffsets`      | 8(n + 1)        | `Int64` CSR row offsets: first 0, non-decreasing, last e |
+/// | `seenIndices`      | 4e              | `Int32` note indices, strictly increasing within each user |
+/// | `seenValues`       | 4e              | `Float32` summed interaction weights                     |
+/// | `neighbourOffsets` | 8(m + 1) or 0   | item-kNN only: `Int64` CSR offsets of the notes × notes neighbour matrix |
+/// | `neighbourIndices` | 4f              | `Int32` neighbour note indices, strictly increasing per note |
+/// | `neighbourValues`  | 4f              | `Float32` similarities                                   |
+///
+/// By kind: ALS has p = q = the factor count; EASE p = 0, q = m (column j holds the weights from
+/// note j); popularity p = 0, q = 1 (the scores); item-kNN p = q = 0 and the neighbour sections.
+/// Version 1 files (ALS only, written by development builds before 0.1.0) are refused.
 ///
 /// Factor and interaction blocks start 64-byte aligned so that they can be memory-mapped and
 /// used in place.
@@ -57,15 +67,17 @@ import ZhongcaoLinearAlgebra
 /// file's actual size with overflow-checked arithmetic; sections are then read straight into
 /// their final arrays (a 10⁷ × 64 factor block is one 2.5 GB `[Float]`, hashed chunk by chunk as
 /// it arrives, never copied). Then: the header checksum before the JSON is parsed; the section
-/// table (exactly the seven sections, in order, at the offsets the layout implies, with the
+/// table (exactly the ten sections, in order, at the offsets the layout implies, with the
 /// lengths the counts imply); zero padding; no trailing bytes; every section checksum; id maps
-/// (valid UTF-8, no duplicates, counts match); factors and interaction weights finite; the CSR
+/// (valid UTF-8, no duplicates, counts match); vector lengths as the kind requires; vectors and
+/// weights finite; the CSR
 /// invariants (offsets start at 0, never decrease, end at the entry count; note indices in
-/// range and strictly increasing within each user); and the configuration's own validation.
+/// range and strictly increasing within each row) of the seen and neighbour matrices; and the
+/// configuration's own validation.
 /// So a change to any single byte is detected.
 package enum ModelFile {
   /// The format version this Zhongcao writes, and the newest it reads.
-  package static let currentVersion: UInt32 = 1
+  package static let currentVersion: UInt32 = 2
 
   /// The first 8 bytes of every model file.
   static let magic: [UInt8] = Array("ZHONGCAO".utf8)
@@ -77,12 +89,14 @@ package enum ModelFile {
   static let alignment = 64
   /// Headers are a few kilobytes; anything larger than this is not a model file.
   static let maximumHeaderLength = 16 << 20
-  /// More factors than any model would use (``ALSConfiguration`` allows 4096).
-  static let maximumFactorCount = 1 << 16
+  /// Longest per-user vector: more factors than any model would use (``ALSConfiguration``
+  /// allows 4096).
+  static let maximumUserVectorLength = 1 << 16
 
-  /// The sections of a version 1 file, in file order.
+  /// The sections of a version 2 file, in file order.
   enum Section: String, CaseIterable {
-    case userIDs, noteIDs, userFactors, noteFactors, seenOffsets, seenIndices, seenValues
+    case userIDs, noteIDs, userVectors, noteVectors, seenOffsets, seenIndices, seenValues
+    case neighbourOffsets, neighbourIndices, neighbourValues
   }
 
   // MARK: - API
@@ -149,20 +163,23 @@ package enum ModelFile {
 extension ModelFile {
   /// The JSON header: everything but the bulk data, plus the section table.
   struct Header: Codable, Equatable {
-    /// ``ModelContents/algorithm``.
-    var algorithm: String
-    /// ``ModelContents/configuration``.
-    var configuration: ALSConfiguration
+    /// ``ModelContents/settings``: the model's kind and hyper-parameters.
+    var settings: ModelSettings
     /// ``ModelContents/provenance``.
     var provenance: TrainingProvenance
-    /// Rows of both factor matrices.
-    var factorCount: Int
+    /// Floats per user in `userVectors` (ALS: the factor count; other kinds: 0).
+    var userVectorLength: Int
+    /// Floats per note in `noteVectors` (ALS: the factor count; EASE: the note count;
+    /// popularity: 1; item-kNN: 0).
+    var noteVectorLength: Int
     /// Users (columns of the user factors, rows of the seen matrix).
     var userCount: Int
     /// Notes (columns of the note factors and of the seen matrix).
     var noteCount: Int
     /// Stored entries of the seen matrix.
     var seenEntries: Int
+    /// Stored entries of the neighbour matrix (item-kNN; 0 for other kinds).
+    var neighbourEntries: Int
     /// The section table, in file order.
     var sections: [SectionEntry]
   }
@@ -305,20 +322,24 @@ extension ModelFile {
   /// - Throws: ``ZhongcaoError/Code-swift.struct/invalidArgument`` if the header would exceed
   ///   ``maximumHeaderLength`` (the reader would refuse it); whatever `sink` throws.
   static func serialize(_ contents: ModelContents, into sink: inout some ModelFileSink) throws(ZhongcaoError) {
+    let (userVectors, noteVectors, neighbours) = vectorBlocks(contents)
     let payloads: [Payload] = [
       .bytes(idBlock(contents.users)),
       .bytes(idBlock(contents.notes)),
-      .floats(contents.userFactors.storage),
-      .floats(contents.noteFactors.storage),
+      .floats(userVectors.storage),
+      .floats(noteVectors.storage),
       .int64s(contents.seen.offsets),
       .int32s(contents.seen.indices),
       .floats(contents.seen.values),
+      .int64s(neighbours?.offsets ?? []),
+      .int32s(neighbours?.indices ?? []),
+      .floats(neighbours?.values ?? []),
     ]
     let checksums = payloads.map { hex($0.checksum) }
     var header = Header(
-      algorithm: contents.algorithm, configuration: contents.configuration, provenance: contents.provenance,
-      factorCount: contents.userFactors.rows, userCount: contents.users.count, noteCount: contents.notes.count,
-      seenEntries: contents.seen.entryCount, sections: [])
+      settings: contents.settings, provenance: contents.provenance, userVectorLength: userVectors.rows,
+      noteVectorLength: noteVectors.rows, userCount: contents.users.count, noteCount: contents.notes.count,
+      seenEntries: contents.seen.entryCount, neighbourEntries: neighbours?.entryCount ?? 0, sections: [])
 
     // The section offsets are in the header, whose length moves them: iterate to the fixed
     // point. The data start only grows from one round to the next, so this ends, in two or
@@ -373,24 +394,65 @@ extension ModelFile {
     return block
   }
 
+  /// The dense per-user and per-note blocks of a model (empty matrices where a kind has none)
+  /// and its neighbour matrix (item-kNN only).
+  static func vectorBlocks(_ contents: ModelContents) -> (users: Matrix, notes: Matrix, neighbours: SparseRows?) {
+    let userCount = contents.users.count, noteCount = contents.notes.count
+    switch contents.parameters {
+    case .factors(let users, let notes):
+      return (users, notes, nil)
+    case .noteWeights(let weights):
+      return (Matrix(rows: 0, columns: userCount), weights, nil)
+    case .noteNeighbours(let neighbours):
+      return (Matrix(rows: 0, columns: userCount), Matrix(rows: 0, columns: noteCount), neighbours)
+    case .noteScores(let scores):
+      return (Matrix(rows: 0, columns: userCount), Matrix(rows: 1, columns: noteCount, storage: scores), nil)
+    }
+  }
+
+  /// The vector lengths a kind must have, for `noteCount` notes and, for ALS, `factors` per vector.
+  static func expectedVectorLengths(_ settings: ModelSettings, noteCount: Int, factors: Int) -> (user: Int, note: Int) {
+    switch settings {
+    case .als: (factors, factors)
+    case .ease: (0, noteCount)
+    case .itemKNN: (0, 0)
+    case .popularity: (0, 1)
+    }
+  }
+
   /// Why the reader would refuse `contents`, or nil if it would accept them.
   static func problem(in contents: ModelContents) -> String? {
     do {
-      try contents.configuration.validate()
+      try contents.settings.validate()
     } catch {
       return "configuration: \(error.message)"
     }
-    let factorCount = contents.userFactors.rows
-    if factorCount > maximumFactorCount { return "\(factorCount) factors exceed the limit of \(maximumFactorCount)" }
-    if let index = firstNonFinite(contents.userFactors.storage) {
-      return "user factors hold \(contents.userFactors.storage[index]) (user \(index / factorCount), factor \(index % factorCount))"
+    let (userVectors, noteVectors, neighbours) = vectorBlocks(contents)
+    let expected = expectedVectorLengths(contents.settings, noteCount: contents.notes.count, factors: userVectors.rows)
+    guard userVectors.rows == expected.user, noteVectors.rows == expected.note,
+          (neighbours != nil) == (contents.kind == .itemKNN) else {
+      return "a \(contents.kind.rawValue) model needs vectors of \(expected.user) floats per user and \(expected.note) per note, "
+        + "it has \(userVectors.rows) and \(noteVectors.rows)"
     }
-    if let index = firstNonFinite(contents.noteFactors.storage) {
-      return "note factors hold \(contents.noteFactors.storage[index]) (note \(index / factorCount), factor \(index % factorCount))"
+    let length = max(userVectors.rows, 1)
+    if userVectors.rows > maximumUserVectorLength { return "\(userVectors.rows) factors exceed the limit of \(maximumUserVectorLength)" }
+    if let index = firstNonFinite(userVectors.storage) {
+      return "user vectors hold \(userVectors.storage[index]) (user \(index / length), element \(index % length))"
+    }
+    if let index = firstNonFinite(noteVectors.storage) {
+      return "note vectors hold \(noteVectors.storage[index]) (note \(index / max(noteVectors.rows, 1)), element \(index % max(noteVectors.rows, 1)))"
     }
     let seen = contents.seen
-    return sparseProblem(offsets: seen.offsets, indices: seen.indices, values: seen.values,
-                         rowCount: seen.rowCount, columnCount: seen.columnCount)
+    if let problem = sparseProblem(offsets: seen.offsets, indices: seen.indices, values: seen.values,
+                                   rowCount: seen.rowCount, columnCount: seen.columnCount) {
+      return problem
+    }
+    if let neighbours, let problem = sparseProblem(offsets: neighbours.offsets, indices: neighbours.indices,
+                                                   values: neighbours.values, rowCount: neighbours.rowCount,
+                                                   columnCount: neighbours.columnCount) {
+      return "neighbours: \(problem)"
+    }
+    return nil
   }
 
   /// The index of the first NaN or infinity in `values`, if any.
