@@ -55,6 +55,19 @@ package enum BLAS {
       blasint(max(lda, 1)), beta, c, blasint(max(ldc, 1)))
   }
 
+  /// Solves `op(A)·X = B` in place (`B` becomes `X`), `A` upper triangular with a non-unit
+  /// diagonal (its strict lower triangle is not read), `op(A) = Aᵀ` when `transA`.
+  /// `a` is m×m with leading dimension `lda`; `b` is m×n with `ldb`.
+  @inline(__always)
+  static func upperTriangularSolve(
+    transA: Bool, m: Int, n: Int, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafeMutablePointer<Float>, ldb: Int
+  ) {
+    if m == 0 || n == 0 { return }
+    cblas_strsm(
+      CblasColMajor, CblasLeft, CblasUpper, transA ? CblasTrans : CblasNoTrans, CblasNonUnit,
+      blasint(m), blasint(n), 1, a, blasint(max(lda, 1)), b, blasint(max(ldb, 1)))
+  }
+
   /// Dot product of two contiguous vectors.
   @inline(__always)
   static func dot(_ count: Int, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>) -> Float {

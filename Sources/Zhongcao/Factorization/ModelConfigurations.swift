@@ -38,7 +38,10 @@ public struct ItemKNNConfiguration: Sendable, Equatable, Codable {
   public enum Weighting: String, Sendable, Equatable, Codable, CaseIterable {
     /// Plain cosine similarity.
     case cosine
-    /// Okapi BM25 weighting of each (user, note) entry, then cosine.
+    /// Okapi BM25 weighting of each (user, note) entry, then cosine: notes are the documents and
+    /// users the terms, so `x_ui = idf_u · t·(k1 + 1) / (t + k1·(1 − b + b·L_i / L̄))` with
+    /// `idf_u = ln(1 + (N − n_u + 0.5) / (n_u + 0.5))` (see `noteNeighbours(for:)` for the symbols
+    /// and the reason).
     case bm25
   }
 
