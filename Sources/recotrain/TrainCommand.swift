@@ -2,60 +2,35 @@ import ArgumentParser
 import Foundation
 import Zhongcao
 
-/// `recotrain train`: fit implicit ALS on an interactions file and write a model file.
+/// `recotrain train`: fit a model on an interactions file and write a model file.
 struct TrainCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "train",
-    abstract: "Train an implicit-ALS feed model from an interactions file.",
+    abstract: "Train a feed model (ALS, EASE, item-kNN or popularity) from an interactions file.",
     discussion: """
       The interactions file is TSV or CSV, one event per line: `user note [weight] [timestamp]`,
       or with a header naming user/note/weight/event/timestamp columns (aliases such as userId,
-      movieId, rating are understood). Repeated (user, note) pairs add up; confidence is
+      movieId, rating are understood). Repeated (user, note) pairs add up; ALS confidence is
       1 + alpha·weight.
 
-      Example:
+      Examples:
         recotrain train --interactions events.tsv --out feed.zcm --factors 64 --iterations 15
+        recotrain train --interactions events.tsv --out ease.zcm --model ease --regularization 500
+        recotrain train --interactions events.tsv --out tuned.zcm --config best.json
       """)
 
   @Option(help: "Interactions file (TSV/CSV).") var interactions: String
   @Option(help: "Where to write the model file.") var out: String
-  @Option(help: "Latent factors.") var factors: Int = ALSConfiguration().factors
-  @Option(help: "Iterations (a note sweep and a user sweep each).") var iterations: Int = ALSConfiguration().iterations
-  @Option(help: "Regularization λ.") var regularization: Float = ALSConfiguration().regularization
-  @Option(help: "Frequency scaling ν of λ: λ·(n_u + α₀·N)^ν (0 = plain λ).")
-  var regularizationExponent: Float = ALSConfiguration().regularizationExponent
-  @Option(help: "alpha in the confidence 1 + alpha·weight.") var alpha: Float = ALSConfiguration().alpha
-  @Option(help: "Weight α₀ of unobserved pairs.") var unobservedWeight: Float = ALSConfiguration().unobservedWeight
-  @Option(help: "Solver: cg (conjugate gradient) or cholesky (exact).") var solver: String = "cg"
-  @Option(help: "Conjugate-gradient steps per system.") var cgSteps: Int = ALSConfiguration().conjugateGradientSteps
-  @Option(help: "Worker threads (0 = one per core).") var threads: Int = 0
-  @Option(help: "Seed of the factor initialisation.") var seed: UInt64 = ALSConfiguration().seed
+  @OptionGroup var modelOptions: ModelOptions
   @Option(help: "Event weights, e.g. like=2,collect=4,purchase=10 (changes to the defaults).")
   var eventWeights: String?
   @Flag(help: "Skip malformed lines (and report how many) instead of failing.") var skipInvalid = false
-  @Flag(help: "Compute and report the training loss after every iteration.") var loss = false
   @Flag(help: "Print a JSON summary on stdout.") var json = false
   @Flag(help: "No progress or summary on stderr.") var quiet = false
 
   func run() throws {
     try runReportingErrors {
-      guard let solverChoice = ALSConfiguration.Solver(rawValue: solver) else {
-        throw ZhongcaoError(.invalidArgument, "unknown solver '\(solver)'; use cg or cholesky")
-      }
-      var configuration = ALSConfiguration()
-      configuration.factors = factors
-      configuration.iterations = iterations
-      configuration.regularization = regularization
-      configuration.regularizationExponent = regularizationExponent
-      configuration.alpha = alpha
-      configuration.unobservedWeight = unobservedWeight
-      configuration.solver = solverChoice
-      configuration.conjugateGradientSteps = cgSteps
-      configuration.threads = threads
-      configuration.seed = seed
-      configuration.computeLoss = loss
-      try configuration.validate()
-
+      let settings = try modelOptions.settings()
       var options = InteractionLoadOptions()
       options.skipInvalid = skipInvalid
       if let eventWeights { options.eventWeights = try EventWeights(parsing: eventWeights) }
@@ -72,12 +47,14 @@ struct TrainCommand: ParsableCommand {
       }
       let residentBeforeTraining = ProcessMemory.residentBytes
 
+      var iterations = 1
+      if case .als(let configuration) = settings { iterations = configuration.iterations }
       let bar = ProgressBar(label: "training", total: iterations, quiet: quiet)
-      let model = try ImplicitALS(configuration).train(on: matrix) { progress in
+      let model = try ModelTrainer(settings).train(on: matrix) { progress in
         var detail = formatSeconds(progress.seconds)
         if let loss = progress.loss { detail += String(format: "  loss %.6f", loss) }
         bar.update(progress.iteration, detail: detail)
-        if loss && !bar.enabled && !quiet && !json {
+        if modelOptions.loss && !bar.enabled && !quiet && !json {
           Console.note("iteration \(progress.iteration)/\(progress.iterations): loss \(String(format: "%.6f", progress.loss ?? .nan))")
         }
       }
@@ -87,18 +64,23 @@ struct TrainCommand: ParsableCommand {
       let saveSeconds = seconds(clock.now - saveStart)
       let provenance = model.provenance
       if json {
-        Console.printJSON([
-          "model": out, "events": eventCount, "users": provenance.users, "notes": provenance.notes,
-          "pairs": provenance.pairs, "skippedLines": report.skipped, "loadSeconds": loadSeconds,
-          "trainSeconds": provenance.trainingSeconds, "saveSeconds": saveSeconds, "loss": provenance.lossHistory,
-          "blasCore": provenance.blasCore, "threads": provenance.threads, "dataHash": provenance.dataHash,
-          "factors": factors, "iterations": iterations, "solver": solver,
-          "residentBytesBeforeTraining": residentBeforeTraining, "peakResidentBytes": peakDuringTraining,
-          "factorBytes": 4 * factors * (provenance.users + provenance.notes),
-          "interactionMatrixBytes": matrix.storageBytes,
-        ])
+        var summary: [String: Any] = [
+          "model": out, "kind": settings.kind.rawValue, "events": eventCount, "users": provenance.users,
+          "notes": provenance.notes, "pairs": provenance.pairs, "skippedLines": report.skipped,
+          "loadSeconds": loadSeconds, "trainSeconds": provenance.trainingSeconds, "saveSeconds": saveSeconds,
+          "loss": provenance.lossHistory, "blasCore": provenance.blasCore, "threads": provenance.threads,
+          "dataHash": provenance.dataHash, "residentBytesBeforeTraining": residentBeforeTraining,
+          "peakResidentBytes": peakDuringTraining, "interactionMatrixBytes": matrix.storageBytes,
+        ]
+        if case .als(let configuration) = settings {
+          summary["factors"] = configuration.factors
+          summary["iterations"] = configuration.iterations
+          summary["solver"] = configuration.solver.rawValue
+          summary["factorBytes"] = 4 * configuration.factors * (provenance.users + provenance.notes)
+        }
+        Console.printJSON(summary)
       } else if !quiet {
-        var summary = "trained \(factors) factors × \(iterations) iterations (\(solver), \(provenance.threads) threads, OpenBLAS \(provenance.blasCore)) in \(formatSeconds(provenance.trainingSeconds))"
+        var summary = "trained \(settings.summary) (\(provenance.threads) threads, OpenBLAS \(provenance.blasCore)) in \(formatSeconds(provenance.trainingSeconds))"
         if let last = provenance.lossHistory.last { summary += String(format: ", final loss %.6f", last) }
         Console.note(summary)
         Console.note("wrote \(out)")

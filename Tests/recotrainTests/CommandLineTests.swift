@@ -25,8 +25,14 @@ import Testing
       "--interactions", "a.tsv", "--out", "m.zcm", "--factors", "32", "--iterations", "5", "--solver", "cholesky",
       "--threads", "1", "--seed", "7", "--skip-invalid", "--json", "--quiet",
     ])
-    #expect(command.factors == 32 && command.iterations == 5 && command.solver == "cholesky")
-    #expect(command.skipInvalid && command.json && command.quiet && command.seed == 7)
+    #expect(command.modelOptions.factors == 32 && command.modelOptions.iterations == 5)
+    #expect(command.skipInvalid && command.json && command.quiet && command.modelOptions.seed == 7)
+    guard case .als(let configuration) = try command.modelOptions.settings() else {
+      Issue.record("expected ALS settings")
+      return
+    }
+    #expect(configuration.factors == 32 && configuration.solver == .cholesky && configuration.seed == 7)
+    #expect(configuration.threads == 1)
     #expect(throws: (any Error).self) { try TrainCommand.parse(["--out", "m.zcm"]) }
     #expect(throws: (any Error).self) { try RecommendCommand.parse(["--model", "m", "--json"]) }
   }
