@@ -78,4 +78,54 @@ import Testing
       try TrainCommand.parse(["--interactions", bad, "--out", model, "--solver", "magic"]).run()
     }
   }
+
+  /// `tune` writes settings that `train --config` reads back to the same model.
+  @Test func tunedSettingsRoundTripThroughTrainConfig() throws {
+    let directory = try Self.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let events = directory.appendingPathComponent("events.tsv").path
+    let best = directory.appendingPathComponent("best.json").path
+    try Self.writeEvents(to: events)
+    try TuneCommand.parse([
+      "--interactions", events, "--out", best, "--factors", "4,8", "--regularization", "0.5,5", "--alpha", "1",
+      "--iterations", "3", "--quiet",
+    ]).run()
+    let settings = try ModelSettings(json: Array(try Data(contentsOf: URL(fileURLWithPath: best))), name: best)
+    guard case .als(let tuned) = settings else {
+      Issue.record("expected ALS settings, got \(settings)")
+      return
+    }
+    #expect([4, 8].contains(tuned.factors) && [0.5, 5].contains(tuned.regularization) && tuned.iterations == 3)
+    let model = directory.appendingPathComponent("m.zcm").path
+    try TrainCommand.parse(["--interactions", events, "--out", model, "--config", best, "--quiet"]).run()
+    let trained = try FeedModel(contentsOf: model)
+    #expect(trained.settings == settings)
+    // A flag overrides the file.
+    try TrainCommand.parse(["--interactions", events, "--out", model, "--config", best, "--factors", "3", "--quiet"]).run()
+    #expect(try FeedModel(contentsOf: model).factorCount == 3)
+  }
+
+  @Test func settingsFilesRejectUnknownKeys() throws {
+    #expect(throws: ZhongcaoError.self) { try ModelSettings(json: Array(#"{"kind": "als", "configuration": {"factorz": 3}}"#.utf8)) }
+    #expect(throws: ZhongcaoError.self) { try ModelSettings(json: Array(#"{"kind": "svd"}"#.utf8)) }
+    #expect(throws: ZhongcaoError.self) { try ModelSettings(json: Array(#"{"kind": "als", "configuration": {"factors": 0}}"#.utf8)) }
+    let ease = try ModelSettings(json: Array(#"{"kind": "ease", "configuration": {"regularization": 250}}"#.utf8))
+    guard case .ease(let configuration) = ease else { Issue.record("expected EASE"); return }
+    #expect(configuration.regularization == 250 && configuration.binary)
+    #expect(try ModelSettings(json: Array(ease.json.utf8)) == ease)
+  }
+
+  @Test func evaluateComparesKindsOnOneSplit() throws {
+    let directory = try Self.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let events = directory.appendingPathComponent("events.tsv").path
+    try Self.writeEvents(to: events)
+    try EvaluateCommand.parse([
+      "--interactions", events, "--compare", "als,ease,itemknn,popularity", "--k", "5,10", "--factors", "4",
+      "--iterations", "3", "--bootstrap", "50", "--quiet",
+    ]).run()
+    #expect(throws: ExitCode.self) {
+      try EvaluateCommand.parse(["--interactions", events, "--split", "sideways:3", "--quiet"]).run()
+    }
+  }
 }

@@ -28,6 +28,9 @@ public enum SplitStrategy: Sendable, Equatable, Codable, CustomStringConvertible
   /// random into a fold-in history (80%) and test (`⌊0.2 · n⌋` pairs, clamped to `1...n−1`, as
   /// in the paper's code). Held-out users left with fewer than two such pairs are dropped.
   case heldOutUsers(count: Int)
+  /// A split that was given, not made: training and test logs prepared elsewhere
+  /// (``DataSplit/init(train:test:)``). It cannot be applied to a log.
+  case predefined
 
   /// Parses `holdout:FRACTION`, `last:COUNT`, `cutoff:TIME` (seconds since 1970 or an ISO 8601
   /// date such as `2026-03-01` or `2026-03-01T12:00:00Z`) or `users:COUNT`. The long names
@@ -73,6 +76,7 @@ public enum SplitStrategy: Sendable, Equatable, Codable, CustomStringConvertible
     case .leaveLast(let count): "last:\(count)"
     case .timeCutoff(let time): "cutoff:\(time)"
     case .heldOutUsers(let count): "users:\(count)"
+    case .predefined: "predefined"
     }
   }
 
@@ -80,6 +84,10 @@ public enum SplitStrategy: Sendable, Equatable, Codable, CustomStringConvertible
   public init(from decoder: any Decoder) throws {
     let container = try decoder.singleValueContainer()
     let text = try container.decode(String.self)
+    if text == "predefined" {
+      self = .predefined
+      return
+    }
     do {
       self = try SplitStrategy(parsing: text)
     } catch {
@@ -200,6 +208,8 @@ extension Interactions {
   public func split(_ strategy: SplitStrategy, seed: UInt64) throws(ZhongcaoError) -> DataSplit {
     try strategy.validate()
     switch strategy {
+    case .predefined:
+      throw ZhongcaoError(.invalidArgument, "a predefined split comes from two logs; use DataSplit(train:test:)")
     case .leaveLast, .timeCutoff:
       guard timestamps != nil || count == 0 else {
         throw ZhongcaoError(.invalidArgument, "the '\(strategy)' split needs event timestamps, and this log has none; use holdout:FRACTION or users:COUNT")
@@ -325,6 +335,8 @@ private struct Splitter {
     case .timeCutoff(let time):
       cutoff = time
       for p in state.indices where pairFirstTime[p] >= time { state[p] = .test }
+    case .predefined:
+      preconditionFailure("split(_:seed:) refuses predefined splits")
     case .heldOutUsers(let count):
       let eligible = (0..<userCount).filter { pairs(of: $0).count >= 2 }
       guard count <= eligible.count else {

@@ -1,0 +1,72 @@
+import Foundation
+import Zhongcao
+
+/// The output of `recotrain evaluate` (and the leaderboard of `tune`): a table for people and a
+/// JSON object for tools. The JSON keys are a documented contract (README, "recotrain evaluate
+/// --json").
+struct EvaluationOutput {
+  let split: DataSplit
+  let results: [Evaluator.Result]
+
+  /// `{"split": {…}, "models": [{…}]}`.
+  var jsonObject: [String: Any] {
+    var splitObject = Self.object(split.counts)
+    splitObject["strategy"] = split.strategy.description
+    splitObject["seed"] = split.seed
+    return ["split": splitObject, "models": results.map(Self.modelObject)]
+  }
+
+  static func modelObject(_ result: Evaluator.Result) -> [String: Any] {
+    var object = Self.object(result.report)
+    object["kind"] = result.settings.kind.rawValue
+    object["settings"] = Self.object(result.settings)
+    object["summary"] = result.settings.summary
+    object["trainSeconds"] = result.trainSeconds
+    object["rankSeconds"] = result.rankSeconds
+    return object
+  }
+
+  /// A compact comparison (one row per model) followed by each model's full table.
+  func table(mainCutoff k: Int) -> String {
+    let cutoffs = results.first?.report.cutoffs ?? [k]
+    let largest = cutoffs.last ?? k
+    var columns = ["precision@\(k)", "recallTruncated@\(k)", "ndcg@\(k)"]
+    if largest != k { columns.append("ndcg@\(largest)") }
+    columns += ["map@\(k)", "mrr"]
+    var lines = ["split \(split.strategy) (seed \(split.seed)): \(split.counts.trainPairs) train pairs, "
+                 + "\(split.counts.testPairs) test pairs, \(split.testUsers.count) test users", ""]
+    let nameWidth = max(24, results.map { $0.settings.summary.count }.max() ?? 0)
+    var header = "model".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+    for column in columns { header += "  " + column.padding(toLength: 24, withPad: " ", startingAt: 0) }
+    header += "  coverage@\(k)  train s"
+    lines.append(header)
+    for result in results {
+      var row = result.settings.summary.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+      for column in columns {
+        let summary = result.report.metrics[column]
+        var cell = "—"
+        if let mean = summary?.mean {
+          cell = String(format: "%.4f", mean)
+          if let low = summary?.low, let high = summary?.high { cell += String(format: " [%.4f, %.4f]", low, high) }
+        }
+        row += "  " + cell.padding(toLength: 24, withPad: " ", startingAt: 0)
+      }
+      let coverage = result.report.beyondAccuracy["coverage@\(k)"].flatMap { $0 }.map { String(format: "%.4f", $0) } ?? "—"
+      row += "  " + coverage.padding(toLength: 11, withPad: " ", startingAt: 0) + String(format: "  %.2f", result.trainSeconds)
+      lines.append(row)
+    }
+    for result in results {
+      lines += ["", "== \(result.settings.summary)", result.report.table()]
+    }
+    return lines.joined(separator: "\n")
+  }
+
+  /// Any Encodable as a JSON object.
+  static func object(_ value: some Encodable) -> [String: Any] {
+    let encoder = JSONEncoder()
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+    guard let data = try? encoder.encode(value),
+          let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
+    return object
+  }
+}
