@@ -19,15 +19,15 @@ public struct ALSConfiguration: Sendable, Equatable, Codable {
   }
 
   /// Latent factors per user and note.
-  public var factors: Int = 64
+  public var factors: Int = 128
   /// Full iterations (a note sweep followed by a user sweep).
   public var iterations: Int = 15
   /// λ.
-  public var regularization: Float = 0.05
+  public var regularization: Float = 50
   /// ν: 0 gives plain λ; 1 scales λ with each row's observation count (plus α₀·N).
   public var regularizationExponent: Float = 0
   /// alpha in `c = 1 + alpha·w`.
-  public var alpha: Float = 1
+  public var alpha: Float = 2
   /// α₀: the weight of every unobserved pair.
   public var unobservedWeight: Float = 1
   /// The solver.
@@ -41,7 +41,10 @@ public struct ALSConfiguration: Sendable, Equatable, Codable {
   /// Compute and report the loss after every iteration (costs about one extra sweep's dot products).
   public var computeLoss: Bool = false
 
-  /// The defaults.
+  /// The defaults: 128 factors, 15 iterations, λ = 50 (plain), alpha = 2, α₀ = 1, CG with 3
+  /// steps. Tuned on MovieLens (ratings as implicit feedback, 20% per-user holdout): NDCG@10
+  /// rises from 0.32 with `implicit`-like settings (64 factors, λ 0.05, alpha 1) to 0.37; on
+  /// generated note feeds they also beat those settings (README, "Feed quality").
   public init() {}
 
   /// Checks every value, naming the first bad one.
