@@ -131,6 +131,8 @@ import ZhongcaoLinearAlgebra
     let (train, _) = plantedData(users: 120, notes: 80, perUser: 12, rank: 4, seed: 4)
     var configuration = ALSConfiguration()
     configuration.factors = 8
+    configuration.regularization = 0.1
+    configuration.alpha = 1
     configuration.iterations = 10
     configuration.computeLoss = true
     let losses = try ImplicitALS(configuration).train(on: InteractionMatrix(train)).provenance.lossHistory
