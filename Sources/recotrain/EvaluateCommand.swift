@@ -8,10 +8,10 @@ struct EvaluateCommand: ParsableCommand {
     commandName: "evaluate",
     abstract: "Measure held-out ranking quality of one or several models on the same split.",
     discussion: """
-      Either give a ready split (--train and --test, both interactions files) or one file and a
-      --split strategy: holdout:FRACTION (per-user random), last:K (each user's K latest),
-      cutoff:TIMESTAMP (global time cutoff, seconds or ISO date), users:N (N held-out users whose
-      histories are folded in at evaluation time, as in Liang et al. 2018). Seen notes are
+      Either give a ready split (--train and --test, both interactions files) or one file and a \
+      --split strategy: holdout:FRACTION (per-user random), last:K (each user's K latest), \
+      cutoff:TIMESTAMP (global time cutoff, seconds or ISO date), users:N (N held-out users whose \
+      histories are folded in at evaluation time, as in Liang et al. 2018). Seen notes are \
       excluded from every list. Metrics are means over test users with bootstrap intervals.
 
       Examples:

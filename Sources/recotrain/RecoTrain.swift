@@ -13,8 +13,10 @@ struct RecoTrain: ParsableCommand {
         recotrain train --interactions events.tsv --out feed.zcm
         recotrain recommend --model feed.zcm --count 20 --out feeds.tsv
         recotrain similar --model feed.zcm --note n00042
+        recotrain evaluate --interactions events.tsv --compare als,ease,popularity
+        recotrain tune --interactions events.tsv --out best.json
 
-      Errors go to stderr with a non-zero exit status. Set OPENBLAS_CORETYPE=Haswell in the
+      Errors go to stderr with a non-zero exit status. Set OPENBLAS_CORETYPE=Haswell in the \
       environment for faster small Cholesky solves on Zen 4 (results differ in the last bits).
       """,
     version: Zhongcao.version,

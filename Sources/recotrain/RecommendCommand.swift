@@ -8,8 +8,8 @@ struct RecommendCommand: ParsableCommand {
     commandName: "recommend",
     abstract: "Write personalised feeds (user, note, rank, score) for users of a model.",
     discussion: """
-      Without --users, feeds are written for every user the model knows. Notes the user
-      interacted with in training are left out unless --include-seen is given. Unknown users
+      Without --users, feeds are written for every user the model knows. Notes the user \
+      interacted with in training are left out unless --include-seen is given. Unknown users \
       are listed on stderr (and in --json output), never silently dropped.
 
       Example:
@@ -134,7 +134,7 @@ struct ExplainCommand: ParsableCommand {
     commandName: "explain",
     abstract: "Show which of a user's past notes contributed most to a note's score.",
     discussion: """
-      Uses Hu, Koren & Volinsky (2008), section 5: the score of note i for user u is
+      Uses Hu, Koren & Volinsky (2008), section 5: the score of note i for user u is \
       Σ_j c_uj · y_iᵀ W_u y_j over the user's past notes j; the largest terms are the reasons.
 
       Example:

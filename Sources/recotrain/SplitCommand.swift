@@ -8,9 +8,9 @@ struct SplitCommand: ParsableCommand {
     commandName: "split",
     abstract: "Split an interactions file into training and test files (seeded, deterministic).",
     discussion: """
-      The training file keeps every training event (weights and timestamps); the test file has
-      one line per held-out (user, note) pair with weight 1. Held-out users
-      (users:N) also get their fold-in history in the training file's companion
+      The training file keeps every training event (weights and timestamps); the test file has \
+      one line per held-out (user, note) pair with weight 1. Held-out users \
+      (users:N) also get their fold-in history in the training file's companion \
       --history-out.
 
       Example:

@@ -8,9 +8,9 @@ struct TrainCommand: ParsableCommand {
     commandName: "train",
     abstract: "Train a feed model (ALS, EASE, item-kNN or popularity) from an interactions file.",
     discussion: """
-      The interactions file is TSV or CSV, one event per line: `user note [weight] [timestamp]`,
-      or with a header naming user/note/weight/event/timestamp columns (aliases such as userId,
-      movieId, rating are understood). Repeated (user, note) pairs add up; ALS confidence is
+      The interactions file is TSV or CSV, one event per line: `user note [weight] [timestamp]`, \
+      or with a header naming user/note/weight/event/timestamp columns (aliases such as userId, \
+      movieId, rating are understood). Repeated (user, note) pairs add up; ALS confidence is \
       1 + alpha·weight.
 
       Examples:

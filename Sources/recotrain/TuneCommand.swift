@@ -8,10 +8,10 @@ struct TuneCommand: ParsableCommand {
     commandName: "tune",
     abstract: "Search hyper-parameters (grid or seeded random) on a validation split; write the best as JSON.",
     discussion: """
-      The interactions are your training data: a validation split is carved from them
-      (--validation, default holdout:0.2), every candidate is trained on the rest and scored on
-      the validation users, and the best settings are written to --out in the JSON that
-      `recotrain train --config` and `recotrain evaluate --config` read. Grids are
+      The interactions are your training data: a validation split is carved from them \
+      (--validation, default holdout:0.2), every candidate is trained on the rest and scored on \
+      the validation users, and the best settings are written to --out in the JSON that \
+      `recotrain train --config` and `recotrain evaluate --config` read. Grids are \
       comma-separated lists; each applies to the kinds that have that setting.
 
       Examples:
