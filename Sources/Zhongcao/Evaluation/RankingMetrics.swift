@@ -471,7 +471,7 @@ private struct Context: Sendable {
       for f in counts where f > 0 {
         distinct += 1
         let p = Double(f) / total
-        entropy -= p * log(p)
+        entropy -= p * log2(p)
       }
       let n = Double(catalogSize)
       aggregates["coverage"]!.append(catalogSize == 0 ? nil : Double(distinct) / n)
@@ -480,7 +480,8 @@ private struct Context: Sendable {
       var gini: Double? = nil
       if total > 0 {
         var weighted = 0.0
-        for (j, f) in counts.sorted().enumerated() { weighted += (2 * Double(j) - n - 1) * Double(f) }
+        // j + 1: the formula's rank is 1-based.
+        for (j, f) in counts.sorted().enumerated() { weighted += (2 * Double(j + 1) - n - 1) * Double(f) }
         gini = weighted / (n * total)
       }
       aggregates["gini"]!.append(gini)
@@ -536,11 +537,11 @@ private struct Context: Sendable {
         let k = cutoffs[c]
         let ideal = min(k, relevantCount)
         let h = Double(hits)
-        values[0 * kCount + c][local] = h / Double(max(1, min(k, listed)))
+        values[0 * kCount + c][local] = h / Double(k)
         values[1 * kCount + c][local] = h / Double(relevantCount)
-        values[2 * kCount + c][local] = h / Double(relevantCount)
+        values[2 * kCount + c][local] = h / Double(ideal)
         values[3 * kCount + c][local] = dcg / idcg[ideal]
-        values[4 * kCount + c][local] = precisionSum / Double(relevantCount)
+        values[4 * kCount + c][local] = precisionSum / Double(ideal)
         values[5 * kCount + c][local] = hits > 0 ? 1 : 0
         values[6 * kCount + c][local] = listed > 0 ? selfInformationSum / Double(listed) : .nan
         values[7 * kCount + c][local] = listed > 0 ? popularityTotal / Double(listed) : .nan
@@ -548,7 +549,7 @@ private struct Context: Sendable {
           var squaredNorm = 0.0
           for d in 0..<dimension { squaredNorm += vectorSum[d] * vectorSum[d] }
           let m = Double(vectorCount)
-          values[8 * kCount + c][local] = vectorCount >= 2 ? 1 - (squaredNorm - m) / (m * m) : .nan
+          values[8 * kCount + c][local] = vectorCount >= 2 ? 1 - (squaredNorm - m) / (m * (m - 1)) : .nan
         }
       }
 
@@ -557,7 +558,7 @@ private struct Context: Sendable {
         let i = Int(ranked[start + r])
         r += 1  // the 1-based rank of note i
         if i >= 0 && mark[i] == stamp {
-          mark[i] = stamp
+          mark[i] = -2
           hits += 1
           if firstHit == 0 { firstHit = r }
           aucSum += Double(max(0, negatives - nonRelevantAbove))
@@ -596,7 +597,7 @@ private struct Context: Sendable {
       values[mrrIndex][local] = firstHit > 0 ? 1 / Double(firstHit) : 0
       if negatives > 0 {
         let unranked = relevantCount - hits
-        aucSum += 1.0 * Double(unranked) * Double(max(0, negatives - nonRelevantAbove))
+        aucSum += 0.5 * Double(unranked) * Double(max(0, negatives - nonRelevantAbove))
         values[aucIndex][local] = aucSum / (Double(relevantCount) * Double(negatives))
       } else {
         values[aucIndex][local] = .nan
