@@ -8,12 +8,16 @@ struct EvaluationOutput {
   let split: DataSplit
   let results: [Evaluator.Result]
 
-  /// `{"split": {…}, "models": [{…}]}`.
+  /// Bumped whenever a key changes meaning or disappears (new keys may appear within a version).
+  static let schemaVersion = 1
+
+  /// `{"schemaVersion": 1, "zhongcaoVersion": …, "split": {…}, "models": [{…}]}`.
   var jsonObject: [String: Any] {
     var splitObject = Self.object(split.counts)
     splitObject["strategy"] = split.strategy.description
     splitObject["seed"] = split.seed
-    return ["split": splitObject, "models": results.map(Self.modelObject)]
+    return ["schemaVersion": Self.schemaVersion, "zhongcaoVersion": Zhongcao.version,
+            "split": splitObject, "models": results.map(Self.modelObject)]
   }
 
   static func modelObject(_ result: Evaluator.Result) -> [String: Any] {
@@ -23,6 +27,7 @@ struct EvaluationOutput {
     object["summary"] = result.settings.summary
     object["trainSeconds"] = result.trainSeconds
     object["rankSeconds"] = result.rankSeconds
+    object["metricSeconds"] = result.metricSeconds
     return object
   }
 

@@ -19,9 +19,12 @@ public struct Evaluator: Sendable {
     public var settings: ModelSettings
     /// The metrics with bootstrap intervals.
     public var report: MetricsReport
-    /// Seconds to train and to rank all test users.
+    /// Seconds to train the model.
     public var trainSeconds: Double
+    /// Seconds to rank all test users to the largest cutoff.
     public var rankSeconds: Double
+    /// Seconds to compute the metrics and their bootstrap intervals.
+    public var metricSeconds: Double
   }
 
   /// The split.
@@ -59,7 +62,7 @@ public struct Evaluator: Sendable {
       itemVectors: model.kind == .als ? { model.noteVector($0) } : nil,
       bootstrapSamples: bootstrapSamples, seed: split.seed)
     return Result(settings: settings, report: report, trainSeconds: Self.seconds(trained - start),
-                  rankSeconds: Self.seconds(ranked - trained))
+                  rankSeconds: Self.seconds(ranked - trained), metricSeconds: Self.seconds(clock.now - ranked))
   }
 
   /// The ranked lists (note ids, best first, `cutoffs.last` long) of every test user.
