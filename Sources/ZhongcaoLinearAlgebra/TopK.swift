@@ -140,6 +140,9 @@ package enum TopK {
     let itemCount = source.itemCount
     if queryColumns.isEmpty { return [] }
     if count == 0 || itemCount == 0 { return Array(repeating: [], count: queryColumns.count) }
+    if case .constant(let values) = source {
+      return selectConstant(values, queryColumns: queryColumns, count: count, filter: filter)
+    }
     let blockCount = (queryColumns.count + blockQueries - 1) / blockQueries
     let workers = max(1, min(threads, blockCount))
     var results = [[ScoredIndex]](repeating: [], count: queryColumns.count)
@@ -280,6 +283,31 @@ package enum TopK {
         threshold = selection.worst.score
       }
       c += 1
+    }
+  }
+
+  /// Top-K when every query shares one score vector (popularity): one global order, then each
+  /// query walks it skipping its exclusions, so a query costs O(count + exclusions · log n)
+  /// instead of a scan of every item. Same order and ties as the scan.
+  private static func selectConstant(
+    _ values: [Float], queryColumns: [Int], count: Int, filter: CandidateFilter
+  ) -> [[ScoredIndex]] {
+    var order = (filter.allowed ?? (0..<Int32(values.count)).map { $0 })
+      .map { ScoredIndex(index: $0, score: values[Int($0)]) }
+      .filter { !sortedContains(filter.excludedForAll[...], $0.index) }
+    order.sort { $0.ranksAbove($1) }
+    return queryColumns.map { column in
+      var excluded: ArraySlice<Int32> = []
+      if let perQuery = filter.excludedPerQuery, column < perQuery.rowCount {
+        excluded = perQuery.indices[perQuery.range(ofRow: column)]
+      }
+      var ranked = [ScoredIndex]()
+      ranked.reserveCapacity(min(count, order.count))
+      for candidate in order where !sortedContains(excluded, candidate.index) {
+        ranked.append(candidate)
+        if ranked.count == count { break }
+      }
+      return ranked
     }
   }
 

@@ -90,4 +90,34 @@ private struct Random {
     WorkerPool.forEachChunk(threads: 4, chunkCount: 1000) { _, chunk in counts.value[chunk] += 1 }
     #expect(counts.value.allSatisfy { $0 == 1 })
   }
+
+  /// Shared scores (popularity) take a fast path; it must equal a full sort with the same
+  /// filters, ties going to the lower index.
+  @Test(arguments: [0, 1, 5, 40, 100])
+  func constantScoresMatchAFullSort(count: Int) {
+    var random = Random(state: UInt64(count) + 7)
+    let itemCount = 60, queryCount = 9
+    let scores = (0..<itemCount).map { _ in (random.next() * 8).rounded() }   // many ties
+    var rows: [Int32] = [], columns: [Int32] = []
+    for q in 0..<queryCount {
+      for i in 0..<itemCount where random.next() > 0.2 { rows.append(Int32(q)); columns.append(Int32(i)) }
+    }
+    let seen = SparseRows(rowCount: queryCount, columnCount: itemCount, rows: rows, columns: columns,
+                          values: Array(repeating: 1, count: rows.count))
+    let excludedForAll: [Int32] = [0, 3, 17, 59]
+    for allowed in [nil, Array(stride(from: Int32(1), to: Int32(itemCount), by: 2))] as [[Int32]?] {
+      let filter = CandidateFilter(excludedPerQuery: seen, excludedForAll: excludedForAll, allowed: allowed)
+      let queries = [4, 0, 8, 2]
+      let selected = TopK.select(source: .constant(scores), queryColumns: queries, count: count, filter: filter, threads: 2)
+      for (j, q) in queries.enumerated() {
+        let excluded = Set(seen.indices[seen.range(ofRow: q)]).union(excludedForAll)
+        let expected = (0..<Int32(itemCount))
+          .filter { !excluded.contains($0) && (allowed?.contains($0) ?? true) }
+          .map { ScoredIndex(index: $0, score: scores[Int($0)]) }
+          .sorted { $0.ranksAbove($1) }
+          .prefix(count)
+        #expect(selected[j] == Array(expected))
+      }
+    }
+  }
 }
