@@ -68,7 +68,7 @@ TOP_N = 100
 METRICS = {
     "ndcg@10": "NDCG@10",
     "precision@10": "P@10",
-    "recall@20": "R@20",
+    "recallTruncated@20": "R@20",
     "ndcg@100": "NDCG@100",
     "coverage@10": "cov@10",
 }
@@ -141,15 +141,14 @@ def score(recommendations, split, per_user=False):
     a list scores 0), with T the user's relevant set and hits counted once per note:
 
     - ndcg@K = Σ_{r ≤ K, hit} 1/log₂(r + 1) / Σ_{r ≤ min(K, |T|)} 1/log₂(r + 1);
-    - precision@K = hits@K / K (recotrain divides by min(K, |L|) when a list L is shorter than
-      K; `usersWithFewerThan10` counts such users, 0 in every run so far);
-    - recall@K = hits@K / |T|;
+    - precision@K = hits@K / K, also when a list is shorter than K;
+    - recallTruncated@K = hits@K / min(K, |T|) (Liang et al. 2018);
     - coverage@K = distinct training notes in the top-K lists / number of training notes.
 
     With `per_user`, also returns the per-user NDCG@10 (in test-user order)."""
     discounts = [0.0] + [1.0 / math.log2(r + 1) for r in range(1, TOP_N + 1)]
     ideal = np.cumsum(discounts).tolist()
-    sums = {name: 0.0 for name in ("ndcg@10", "precision@10", "recall@20", "ndcg@100")}
+    sums = {name: 0.0 for name in ("ndcg@10", "precision@10", "recallTruncated@20", "ndcg@100")}
     listed_top10 = set()
     seen_recommended = duplicates = short_lists = 0
     per_user_ndcg = []
@@ -176,7 +175,7 @@ def score(recommendations, split, per_user=False):
         sums["ndcg@10"] += ndcg10
         sums["ndcg@100"] += dcg100 / ideal[min(100, len(relevant))]
         sums["precision@10"] += sum(1 for r in hit_ranks if r <= 10) / 10
-        sums["recall@20"] += sum(1 for r in hit_ranks if r <= 20) / len(relevant)
+        sums["recallTruncated@20"] += sum(1 for r in hit_ranks if r <= 20) / min(20, len(relevant))
     count = max(1, len(split.test_users))
     metrics = {name: value / count for name, value in sums.items()}
     metrics["coverage@10"] = len(listed_top10) / split.catalog_size
@@ -442,7 +441,7 @@ def print_table(systems, data):
         validation = system.get("validationNDCG@10")
         log(f"{name:<30} {cells} {system['trainSeconds']:>8.2f} "
             f"{(f'{validation:.4f}' if validation is not None else '—'):>7}  {system['summary']}")
-    log("(R@20 = hits in the top 20 / |T|; valid = NDCG@10 on the validation carve of train.tsv, tuned rows only)")
+    log("(R@20 = hits in the top 20 / min(20, |T|); valid = NDCG@10 on the validation carve of train.tsv, tuned rows only)")
 
 
 def main(argv):

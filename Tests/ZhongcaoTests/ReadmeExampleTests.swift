@@ -15,8 +15,8 @@ import Zhongcao
     try log.append(user: "u1", note: "hotpot-guide", weight: 1)
     try log.append(user: "u2", note: "lipstick-review", weight: 2)
 
-    var configuration = ALSConfiguration()                     // 64 factors, 15 iterations, CG
-    configuration.regularization = 0.1
+    var configuration = ALSConfiguration()                     // 128 factors, λ 70, alpha 2, CG
+    configuration.regularization = 0.1                         // a three-event log needs little
     let model = try ImplicitALS(configuration).train(on: InteractionMatrix(log))
     try model.save(to: path)                                   // atomic, checksummed
 

@@ -133,9 +133,10 @@ public struct CatalogStatistics: Sendable {
 /// notes and to hold each note once; notes outside the catalogue count as non-relevant unless
 /// they are in `T`, and never count toward coverage.
 ///
-/// Speed: 100,000 users with lists of 100 over a 20,000-note catalogue evaluate in about a
-/// second in a release build (1,000 bootstrap resamples included); strings are mapped to dense
-/// indices once, and the bootstrap resamples per-user values.
+/// Speed: 100,000 users with lists of 100 over a 20,000-note catalogue, cutoffs 10, 20 and 100,
+/// evaluate in 2.2 s in a release build on 2 cores, 4.5 s with 64-factor diversity (1,000
+/// bootstrap resamples included); strings are mapped to dense indices once, and the bootstrap
+/// resamples per-user values.
 ///
 ///     let split = try log.split(.holdout(fraction: 0.2), seed: 1)
 ///     let catalog = CatalogStatistics(train: split.train)

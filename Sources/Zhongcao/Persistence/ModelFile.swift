@@ -7,27 +7,28 @@ import ZhongcaoLinearAlgebra
 
 /// The Zhongcao model file: one self-checking binary file holding a trained model.
 ///
-/// A model file holds the hyper-parameters, the provenance of the training data, both id maps,
-/// both factor matrices and the training interactions (so "exclude what was seen" needs nothing
-/// else). It is written atomically (temporary file, fsync, rename) and every byte of it is
-/// covered by a checksum or a check, so a truncated, corrupted, wrong-version or hostile file is
+/// A model file holds the settings, the provenance of the training data, both id maps, the
+/// model's parameters (ALS factors, EASE weights, item-kNN neighbours or popularity scores) and
+/// the training interactions (so "exclude what was seen" needs nothing else). It is written
+/// atomically (temporary file, fsync, rename) and every byte of it is covered by a checksum or a
+/// check, so a truncated, corrupted, wrong-version or hostile file is
 /// refused with a ``ZhongcaoError/Code-swift.struct/invalidModel`` error naming the problem,
 /// never a crash or a huge allocation.
 ///
-/// ## Layout, version 1
+/// ## Layout, version 2
 ///
 /// Integers and floats are little-endian; offsets count from the start of the file.
 ///
 /// | Offset    | Bytes | Content                                                                 |
 /// |-----------|-------|-------------------------------------------------------------------------|
 /// | 0         | 8     | magic `ZHONGCAO` (ASCII)                                                |
-/// | 8         | 4     | format version, `UInt32` (1)                                            |
+/// | 8         | 4     | format version, `UInt32` (2)                                            |
 /// | 12        | 4     | flags, `UInt32`: 0 (any other value is refused)                         |
 /// | 16        | 8     | header length `H`, `UInt64`, at most 16 MiB                             |
 /// | 24        | H     | header: UTF-8 JSON, keys sorted (below)                                 |
 /// | 24 + H    | 8     | header checksum: XXH64 (seed 0) of bytes `0 ..< 24 + H`                 |
 /// |           |       | zero bytes up to the next multiple of 64                                |
-/// | …         |       | the seven sections, in the order below, each at a multiple of 64, with  |
+/// | …         |       | the ten sections, in the order below, each at a multiple of 64, with  |
 /// |           |       | zero bytes between; the file ends where the last section ends           |
 ///
 /// The header is `{settings, provenance, userVectorLength, noteVectorLength, userCount,
