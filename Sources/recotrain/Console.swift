@@ -72,8 +72,18 @@ func runReportingErrors(_ body: () throws -> Void) throws {
 enum ProcessMemory {
   /// Current resident set size in bytes (VmRSS).
   static var residentBytes: Int { field("VmRSS:") }
-  /// Peak resident set size in bytes so far (VmHWM).
+  /// Peak resident set size in bytes since the start or the last ``resetPeak()`` (VmHWM).
   static var peakResidentBytes: Int { field("VmHWM:") }
+
+  /// Resets the peak to the current resident size (Linux: `5` to `/proc/self/clear_refs`), so
+  /// that a later ``peakResidentBytes`` measures one phase (training) and not the loading
+  /// before it. Returns false where the kernel does not allow it.
+  @discardableResult
+  static func resetPeak() -> Bool {
+    guard let handle = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else { return false }
+    defer { try? handle.close() }
+    return (try? handle.write(contentsOf: Data("5".utf8))) != nil
+  }
 
   private static func field(_ name: String) -> Int {
     guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),

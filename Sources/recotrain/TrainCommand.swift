@@ -45,6 +45,8 @@ struct TrainCommand: ParsableCommand {
       if !quiet && !json {
         Console.note("loaded \(eventCount) events: \(matrix.users.count) users × \(matrix.notes.count) notes, \(matrix.pairCount) pairs (\(formatSeconds(loadSeconds)))")
       }
+      let peakWhileLoading = ProcessMemory.peakResidentBytes
+      let peakWasReset = ProcessMemory.resetPeak()
       let residentBeforeTraining = ProcessMemory.residentBytes
 
       var iterations = 1
@@ -70,7 +72,8 @@ struct TrainCommand: ParsableCommand {
           "loadSeconds": loadSeconds, "trainSeconds": provenance.trainingSeconds, "saveSeconds": saveSeconds,
           "loss": provenance.lossHistory, "blasCore": provenance.blasCore, "threads": provenance.threads,
           "dataHash": provenance.dataHash, "residentBytesBeforeTraining": residentBeforeTraining,
-          "peakResidentBytes": peakDuringTraining, "interactionMatrixBytes": matrix.storageBytes,
+          "peakResidentBytes": peakDuringTraining, "peakResidentBytesWhileLoading": peakWhileLoading,
+          "peakIsTrainingOnly": peakWasReset, "interactionMatrixBytes": matrix.storageBytes,
         ]
         if case .als(let configuration) = settings {
           summary["factors"] = configuration.factors
