@@ -1,0 +1,249 @@
+import Foundation
+
+/// How ``NoteLoader`` treats bad lines.
+public struct NoteLoadOptions: Sendable {
+  /// Skip malformed lines (counting them in the report) instead of failing on the first.
+  public var skipInvalid = false
+
+  /// The defaults: fail on the first malformed line.
+  public init() {}
+}
+
+/// What a load read and skipped.
+public struct NoteLoadReport: Sendable, Equatable {
+  /// Non-blank lines read, including skipped ones.
+  public var lines: Int
+  /// Notes loaded.
+  public var notes: Int
+  /// Lines skipped because of errors (only with ``NoteLoadOptions/skipInvalid``).
+  public var skipped: Int
+  /// The errors of the first skipped lines, at most ``InteractionLoadReport/maximumProblems``.
+  public var firstProblems: [ZhongcaoError]
+  /// Notes whose fields used MediaCrawler's `xhs_note` names (`note_id`, `desc`, …).
+  public var mediaCrawlerNotes: Int
+}
+
+/// Reads notes from JSON Lines: one JSON object per line.
+///
+/// Field names, the first present one wins:
+///
+/// | Note field   | Zhongcao (DESIGN.md) | MediaCrawler `xhs_note` | Type |
+/// |--------------|----------------------|-------------------------|------|
+/// | `id`         | `id`                 | `note_id`               | string or integer, required, unique |
+/// | `author`     | `author`             | `user_id`               | string or integer, required |
+/// | `title`      | `title`              | `title`                 | string (default empty) |
+/// | `body`       | `body`               | `desc`                  | string (default empty) |
+/// | `tags`       | `tags`               | `tag_list`              | array of strings, or one comma-separated string; a leading `#` is dropped |
+/// | `brandLabel` | `brand_label`        | —                       | string or null |
+/// | `createdAt`  | `created_at` (seconds, or an ISO 8601 string) | `time` (milliseconds) | number or numeric string |
+/// | `likes`      | `likes`              | `liked_count`           | count |
+/// | `collects`   | `collects`           | `collected_count`       | count |
+/// | `comments`   | `comments`           | `comment_count`         | count |
+/// | `shares`     | `shares`             | `share_count`           | count |
+///
+/// Counts are non-negative integers, as numbers or strings; strings may use the app's display
+/// forms `1.2万` (×10⁴), `3亿` (×10⁸), `1,234` and `10+`. Other fields (MediaCrawler writes
+/// dozens) are ignored. A UTF-8 byte-order mark and CRLF line ends are accepted; blank lines are
+/// skipped. Every error names the file, the line and the field.
+public enum NoteLoader {
+  /// Loads notes from a JSON Lines file.
+  public static func load(contentsOf path: String, options: NoteLoadOptions = .init())
+    throws(ZhongcaoError) -> (notes: [Note], report: NoteLoadReport)
+  {
+    let data: Data
+    do {
+      data = try Data(contentsOf: URL(fileURLWithPath: path))
+    } catch {
+      throw ZhongcaoError(.io, "cannot read notes: \(error.localizedDescription)", location: .init(file: path))
+    }
+    return try parse(data, name: path, options: options)
+  }
+
+  /// Parses JSON Lines bytes; `name` is used in error messages.
+  public static func parse(_ data: Data, name: String = "<memory>", options: NoteLoadOptions = .init())
+    throws(ZhongcaoError) -> (notes: [Note], report: NoteLoadReport)
+  {
+    var report = NoteLoadReport(lines: 0, notes: 0, skipped: 0, firstProblems: [], mediaCrawlerNotes: 0)
+    var notes: [Note] = []
+    var firstLineOfID: [String: Int] = [:]
+    let bytes = [UInt8](data)
+    var start = 0
+    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
+    var lineNumber = 0
+    while start < bytes.count {
+      lineNumber += 1
+      var end = start
+      while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+      var lineEnd = end
+      if lineEnd > start && bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+      let line = bytes[start..<lineEnd]
+      start = end + 1
+      if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+      report.lines += 1
+      do throws(ZhongcaoError) {
+        let (note, isMediaCrawler) = try parseLine(line, file: name, line: lineNumber)
+        if let first = firstLineOfID[note.id] {
+          throw ZhongcaoError(.invalidInput, "duplicate note id '\(note.id)' (first at line \(first))",
+                              location: .init(file: name, line: lineNumber, field: "id"))
+        }
+        firstLineOfID[note.id] = lineNumber
+        notes.append(note)
+        if isMediaCrawler { report.mediaCrawlerNotes += 1 }
+      } catch {
+        guard options.skipInvalid else { throw error }
+        report.skipped += 1
+        if report.firstProblems.count < InteractionLoadReport.maximumProblems { report.firstProblems.append(error) }
+      }
+    }
+    if report.lines == 0 {
+      throw ZhongcaoError(.invalidInput, "no notes: the file is empty", location: .init(file: name))
+    }
+    report.notes = notes.count
+    return (notes, report)
+  }
+
+  /// One line → one note; the flag tells whether MediaCrawler field names were used.
+  static func parseLine(_ line: ArraySlice<UInt8>, file: String, line lineNumber: Int)
+    throws(ZhongcaoError) -> (Note, Bool)
+  {
+    func fail(_ message: String, field: String? = nil) -> ZhongcaoError {
+      ZhongcaoError(.invalidInput, message, location: .init(file: file, line: lineNumber, field: field))
+    }
+    guard String(validating: line, as: UTF8.self) != nil else { throw fail("not valid UTF-8") }
+    let object: [String: Any]
+    do {
+      guard let parsed = try JSONSerialization.jsonObject(with: Data(line), options: [.fragmentsAllowed]) as? [String: Any] else {
+        throw fail("not a JSON object")
+      }
+      object = parsed
+    } catch let error as ZhongcaoError {
+      throw error
+    } catch {
+      throw fail("invalid JSON: \(Self.describe(error))")
+    }
+    var usedMediaCrawler = false
+    /// The first present, non-null key of `names`, with the name it was found under.
+    func value(_ names: [String]) -> (String, Any)? {
+      for name in names {
+        if let found = object[name], !(found is NSNull) {
+          if name != names[0] { usedMediaCrawler = true }
+          return (name, found)
+        }
+      }
+      return nil
+    }
+    func identifier(_ names: [String]) throws(ZhongcaoError) -> String {
+      guard let (name, raw) = value(names) else { throw fail("missing field", field: names[0]) }
+      let text: String
+      if let string = raw as? String {
+        text = string
+      } else if let number = raw as? NSNumber, !Self.isBoolean(number), number.doubleValue.rounded() == number.doubleValue,
+                abs(number.doubleValue) < 9.0e15 {
+        text = String(number.int64Value)
+      } else {
+        throw fail("must be a string or an integer", field: name)
+      }
+      guard !text.isEmpty else { throw fail("must not be empty", field: name) }
+      return text
+    }
+    func string(_ names: [String]) throws(ZhongcaoError) -> String? {
+      guard let (name, raw) = value(names) else { return nil }
+      guard let text = raw as? String else { throw fail("must be a string", field: name) }
+      return text
+    }
+    func count(_ names: [String]) throws(ZhongcaoError) -> Int? {
+      guard let (name, raw) = value(names) else { return nil }
+      if let number = raw as? NSNumber, !Self.isBoolean(number) {
+        let double = number.doubleValue
+        guard double.isFinite, double >= 0, double.rounded() == double, double < 9.0e15 else {
+          throw fail("must be a non-negative integer, got \(number)", field: name)
+        }
+        return Int(double)
+      }
+      if let text = raw as? String {
+        guard let parsed = Self.parseCount(text) else {
+          throw fail("must be a non-negative count such as 123, 1.2万 or 10+, got '\(text)'", field: name)
+        }
+        return parsed
+      }
+      throw fail("must be a number or a numeric string", field: name)
+    }
+
+    let id = try identifier(["id", "note_id"])
+    let author = try identifier(["author", "user_id"])
+    let title = try string(["title"]) ?? ""
+    let body = try string(["body", "desc"]) ?? ""
+    var tags: [String] = []
+    if let (name, raw) = value(["tags", "tag_list"]) {
+      if let text = raw as? String {
+        tags = text.split(separator: ",").map(String.init)
+      } else if let array = raw as? [Any] {
+        for element in array {
+          guard let tag = element as? String else { throw fail("must be an array of strings", field: name) }
+          tags.append(tag)
+        }
+      } else {
+        throw fail("must be an array of strings or a comma-separated string", field: name)
+      }
+      tags = tags.map { $0.trimmingCharacters(in: .whitespaces) }
+        .map { $0.hasPrefix("#") || $0.hasPrefix("＃") ? String($0.dropFirst()) : $0 }
+        .filter { !$0.isEmpty }
+    }
+    let brandLabel = try string(["brand_label"]).flatMap { $0.isEmpty ? nil : $0 }
+    var createdAt: Double? = nil
+    if let (name, raw) = value(["created_at", "time"]) {
+      let scale = name == "time" ? 0.001 : 1
+      if let number = raw as? NSNumber, !Self.isBoolean(number), number.doubleValue.isFinite {
+        createdAt = number.doubleValue * scale
+      } else if let text = raw as? String, let seconds = Double(text.trimmingCharacters(in: .whitespaces)), seconds.isFinite {
+        createdAt = seconds * scale
+      } else if let text = raw as? String, name == "created_at", let date = Self.parseISODate(text) {
+        createdAt = date
+      } else {
+        throw fail(name == "time" ? "must be milliseconds since 1970" : "must be seconds since 1970 or an ISO 8601 date",
+                   field: name)
+      }
+    }
+    let note = Note(
+      id: id, author: author, title: title, body: body, tags: tags, brandLabel: brandLabel, createdAt: createdAt,
+      likes: try count(["likes", "liked_count"]), collects: try count(["collects", "collected_count"]),
+      comments: try count(["comments", "comment_count"]), shares: try count(["shares", "share_count"]))
+    return (note, usedMediaCrawler)
+  }
+
+  /// `123`, `1,234`, `1.2万`, `3亿`, `10+`, `1.5w` → a count; nil for anything else.
+  static func parseCount(_ text: String) -> Int? {
+    var digits = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: "")
+    if digits.hasSuffix("+") { digits.removeLast() }
+    var scale = 1.0
+    if let last = digits.last, let multiplier = ["万": 1e4, "w": 1e4, "W": 1e4, "亿": 1e8, "k": 1e3, "K": 1e3][String(last)] {
+      scale = multiplier
+      digits.removeLast()
+    }
+    guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
+          let value = Double(digits), value.isFinite, value >= 0 else { return nil }
+    let scaled = (value * scale).rounded()
+    guard scaled < 9.0e15 else { return nil }
+    return Int(scaled)
+  }
+
+  private static func parseISODate(_ text: String) -> Double? {
+    let formatter = ISO8601DateFormatter()
+    for options in [ISO8601DateFormatter.Options.withInternetDateTime, [.withInternetDateTime, .withFractionalSeconds],
+                    [.withFullDate]] {
+      formatter.formatOptions = options
+      if let date = formatter.date(from: text) { return date.timeIntervalSince1970 }
+    }
+    return nil
+  }
+
+  /// JSON `true`/`false` arrive as NSNumbers of type `char` (`c`), here and on Darwin.
+  private static func isBoolean(_ number: NSNumber) -> Bool {
+    String(cString: number.objCType) == "c"
+  }
+
+  private static func describe(_ error: any Error) -> String {
+    let nsError = error as NSError
+    return (nsError.userInfo[NSDebugDescriptionErrorKey] as? String) ?? nsError.localizedDescription
+  }
+}
