@@ -31,7 +31,8 @@ struct EvaluationOutput {
     return object
   }
 
-  /// A compact comparison (one row per model) followed by each model's full table.
+  /// A compact comparison (one row per model; `±` is half the width of the bootstrap interval)
+  /// followed by each model's full table with the intervals themselves.
   func table(mainCutoff k: Int) -> String {
     let cutoffs = results.first?.report.cutoffs ?? [k]
     let largest = cutoffs.last ?? k
@@ -42,19 +43,20 @@ struct EvaluationOutput {
                  + "\(split.counts.testPairs) test pairs, \(split.testUsers.count) test users", ""]
     let nameWidth = max(24, results.map { $0.settings.summary.count }.max() ?? 0)
     var header = "model".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-    for column in columns { header += "  " + column.padding(toLength: 24, withPad: " ", startingAt: 0) }
+    let widths = columns.map { max(16, $0.count) }
+    for (column, width) in zip(columns, widths) { header += "  " + column.padding(toLength: width, withPad: " ", startingAt: 0) }
     header += "  coverage@\(k)  train s"
     lines.append(header)
     for result in results {
       var row = result.settings.summary.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-      for column in columns {
+      for (column, width) in zip(columns, widths) {
         let summary = result.report.metrics[column]
         var cell = "—"
         if let mean = summary?.mean {
           cell = String(format: "%.4f", mean)
-          if let low = summary?.low, let high = summary?.high { cell += String(format: " [%.4f, %.4f]", low, high) }
+          if let low = summary?.low, let high = summary?.high { cell += String(format: " ±%.4f", (high - low) / 2) }
         }
-        row += "  " + cell.padding(toLength: 24, withPad: " ", startingAt: 0)
+        row += "  " + cell.padding(toLength: width, withPad: " ", startingAt: 0)
       }
       let coverage = result.report.beyondAccuracy["coverage@\(k)"].flatMap { $0 }.map { String(format: "%.4f", $0) } ?? "—"
       row += "  " + coverage.padding(toLength: 11, withPad: " ", startingAt: 0) + String(format: "  %.2f", result.trainSeconds)
