@@ -18,7 +18,8 @@ import Foundation
 ///    become ``CanonicalToken/taokouling``. Latin forms need a word boundary on the left and no
 ///    letter on the right (`vx123` is one, `vxyz` is not).
 /// 4. **Separators.** A run of emoji or symbols (`广❤告`, `广·告`) between two CJK characters is
-///    removed; a run of single Latin letters split by symbols or single spaces (`a d`, `a.d`,
+///    removed unless it holds a space or a delimiter (`|`, `/`, `\\`: `广告｜新品` keeps its bar); a
+///    run of single Latin letters split by symbols or single spaces (`a d`, `a.d`,
 ///    `s-p-o-n`) is glued; other emoji and non-ASCII symbols become one space (a word boundary,
 ///    so `#ad✨` still ends at `d`); runs of whitespace become one space. Plain spaces between CJK
 ///    characters are kept, so separator removal never glues two ordinary words.
@@ -466,7 +467,8 @@ extension TextNormalizer {
         let onlySpaces = values[index..<end].allSatisfy(ScalarClass.isSpace)
         let previous = output.values.last.map { ScalarClass.isCJK($0) } ?? false
         let next = end < values.count && ScalarClass.isCJK(values[end])
-        if previous && next && !onlySpaces {
+        let delimits = values[index..<end].contains { $0 == 0x7C || $0 == 0x2F || $0 == 0x5C || ScalarClass.isSpace($0) }
+        if previous && next && !delimits {
           index = end  // 广❤告 → 广告
           continue
         }
