@@ -1,0 +1,377 @@
+import Foundation
+
+/// The versioned vocabulary of disclosure markers and commercial-intent words, with the rule
+/// behind each entry.
+///
+/// The lexicon is data: the shipped one is `Models/trust-lexicon-v1.tsv` (format in its header
+/// and in `Models/trust-lexicon-v1.md`), embedded in the library as ``Lexicon/default`` so that
+/// nothing is read at run time. Users extend it with their own file:
+///
+/// ```swift
+/// let lexicon = Lexicon.default.merging(try Lexicon(contentsOf: URL(filePath: "my-markers.tsv")))
+/// let grader = DisclosureGrader(lexicon: lexicon)
+/// ```
+public struct Lexicon: Sendable, Hashable {
+  /// What an entry is evidence of.
+  public enum EntryClass: String, Sendable, Hashable, Codable, CaseIterable {
+    /// A legally sufficient disclosure: 「广告」, `#ad`, `Advertisement`, `Ad` up front.
+    case sufficient
+    /// A platform's partnership label: 品牌合作, "Paid partnership".
+    case platformLabel
+    /// A vague self-disclosure: 合作, 恰饭, 商单, `#sp`, `#collab`, `#gifted`…
+    case vague
+    /// A self-declaration of *no* sponsorship (自费, 无广, "not sponsored"). Never a marker.
+    case negative
+    /// A purchase path: 小黄车, 链接, 下单, 店铺, "link in bio".
+    case purchase
+    /// Price talk: 到手价, 券后, "% off".
+    case price
+    /// A coupon or discount code keyword: 优惠码, 折扣码, "promo code".
+    case coupon
+    /// Urgency: 限时, 秒杀, "only today".
+    case urgency
+    /// Off-platform diversion: 私信, 加我, "DM me".
+    case diversion
+    /// A booking or ordering call to action: 预约, 到店, "book now".
+    case callToAction
+
+    /// Whether the class is one of the four disclosure classes (including ``negative``).
+    public var isDisclosure: Bool {
+      switch self {
+      case .sufficient, .platformLabel, .vague, .negative: true
+      default: false
+      }
+    }
+  }
+
+  /// How an entry's term must sit in the text to count.
+  public enum MatchMode: String, Sendable, Hashable, Codable, CaseIterable {
+    /// `#term`, followed by the end or by a character that is neither a letter, digit nor CJK
+    /// (`#ad` matches in `#ad #ootd`, not in `#adidas`).
+    case hashtag
+    /// No letter or digit of the same script on either side; for CJK terms no CJK character on
+    /// either side (`【合作】` matches, `天气合作出彩虹` does not).
+    case word
+    /// Anywhere, except that an edge that is a Latin letter or digit needs a word boundary.
+    case substring
+    /// At the start of the title or body, after nothing but brackets, punctuation, spaces or
+    /// emoji, and bounded like ``word`` (`Ad | my routine`, `[AD]`).
+    case label
+  }
+
+  /// One line of the lexicon file.
+  public struct Entry: Sendable, Hashable, Codable {
+    /// The marker as written (a hashtag without its `#`).
+    public var term: String
+    /// ISO 639-1 language code: `zh`, `en`, `de`…
+    public var language: String
+    /// What the entry is evidence of.
+    public var entryClass: EntryClass
+    /// How the term must sit in the text.
+    public var mode: MatchMode
+    /// The id of the rule behind the entry (``DisclosureRule/id``) or `heuristic`.
+    public var source: String
+    /// When that rule took effect: `YYYY-MM-DD`, `YYYY-MM` or `YYYY`.
+    public var effective: String
+    /// Free text.
+    public var note: String
+    /// Longer phrases inside which the term is not a match (`推广普通话` for `推广`).
+    public var exclusions: [String]
+
+    /// An entry.
+    public init(
+      term: String, language: String, entryClass: EntryClass, mode: MatchMode, source: String,
+      effective: String, note: String = "", exclusions: [String] = []
+    ) {
+      self.term = term
+      self.language = language
+      self.entryClass = entryClass
+      self.mode = mode
+      self.source = source
+      self.effective = effective
+      self.note = note
+      self.exclusions = exclusions
+    }
+  }
+
+  /// One occurrence of an entry in normalized text.
+  public struct Match: Sendable, Hashable {
+    /// Index into ``Lexicon/entries``.
+    public var entryIndex: Int
+    /// The matched range in normalized scalar offsets (``NormalizedText``).
+    public var range: Range<Int>
+  }
+
+  /// The lexicon's version, from its `# version:` comment line (`trust-lexicon-v1`).
+  public let version: String
+  /// The entries, in file order.
+  public let entries: [Entry]
+  let matcher: LexiconMatcher
+
+  /// A lexicon from entries.
+  public init(version: String, entries: [Entry]) {
+    self.version = version
+    self.entries = entries
+    self.matcher = LexiconMatcher(entries: entries)
+  }
+
+  /// The column names, in order, of the header row every lexicon file starts with.
+  public static let columns = ["term", "language", "class", "mode", "source", "effective", "note", "exclude"]
+
+  /// Reads a lexicon file (format: ``Lexicon``, `Models/trust-lexicon-v1.md`).
+  ///
+  /// - Throws: ``ZhongcaoError`` with code `io` if the file cannot be read, `invalidInput` with
+  ///   the file, line and column if a line is malformed.
+  public init(contentsOf url: URL) throws(ZhongcaoError) {
+    let text: String
+    do {
+      text = try String(contentsOf: url, encoding: .utf8)
+    } catch {
+      throw ZhongcaoError(.io, "cannot read lexicon: \(error.localizedDescription)", location: .init(file: url.path))
+    }
+    try self.init(parsing: text, file: url.path)
+  }
+
+  /// Parses lexicon text; `file` names it in errors.
+  public init(parsing text: String, file: String = "<memory>") throws(ZhongcaoError) {
+    var version = "unversioned"
+    var entries: [Entry] = []
+    var sawHeader = false
+    var lineNumber = 0
+    for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+      lineNumber += 1
+      let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine[...]
+      if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
+      if line.hasPrefix("#") {
+        let comment = line.dropFirst().drop { $0 == " " }
+        if comment.hasPrefix("version:") {
+          version = comment.dropFirst("version:".count).trimmingCharacters(in: .whitespaces)
+        }
+        continue
+      }
+      let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+      func fail(_ message: String, column: Int? = nil) -> ZhongcaoError {
+        ZhongcaoError(
+          .invalidInput, message,
+          location: .init(file: file, line: lineNumber, field: column.map { Self.columns[$0] }))
+      }
+      if !sawHeader {
+        guard fields.count >= 7, Array(fields.prefix(7)) == Array(Self.columns.prefix(7)) else {
+          throw fail("expected the header row '\(Self.columns.joined(separator: "<TAB>"))'")
+        }
+        sawHeader = true
+        continue
+      }
+      guard fields.count == 7 || fields.count == 8 else {
+        throw fail("expected 7 or 8 tab-separated columns, found \(fields.count)")
+      }
+      let term = fields[0]
+      guard !term.isEmpty, term.trimmingCharacters(in: .whitespaces) == term else {
+        throw fail("term is empty or has leading/trailing spaces", column: 0)
+      }
+      let language = fields[1]
+      guard (2...3).contains(language.count), language.allSatisfy({ $0.isASCII && $0.isLowercase }) else {
+        throw fail("language '\(language)' is not an ISO 639-1 code such as zh or en", column: 1)
+      }
+      guard let entryClass = EntryClass(rawValue: fields[2]) else {
+        throw fail(
+          "unknown class '\(fields[2])'; expected one of \(EntryClass.allCases.map(\.rawValue).joined(separator: ", "))",
+          column: 2)
+      }
+      guard let mode = MatchMode(rawValue: fields[3]) else {
+        throw fail(
+          "unknown mode '\(fields[3])'; expected one of \(MatchMode.allCases.map(\.rawValue).joined(separator: ", "))",
+          column: 3)
+      }
+      if mode == .hashtag && term.hasPrefix("#") {
+        throw fail("write hashtag terms without '#': mode 'hashtag' adds it", column: 0)
+      }
+      guard !fields[4].isEmpty else { throw fail("source is empty; use a rule id or 'heuristic'", column: 4) }
+      guard Self.isDate(fields[5]) else {
+        throw fail("effective date '\(fields[5])' is not YYYY-MM-DD, YYYY-MM or YYYY", column: 5)
+      }
+      let exclusions = fields.count == 8 ? fields[7].split(separator: "|").map(String.init) : []
+      let normalizer = TextNormalizer()
+      let normalizedTerm = normalizer.normalize(term).values
+      if normalizedTerm.isEmpty { throw fail("term normalizes to nothing", column: 0) }
+      for exclusion in exclusions {
+        let normalizedExclusion = normalizer.normalize(exclusion).values
+        if normalizedExclusion.firstRange(of: normalizedTerm) == nil {
+          throw fail("exclusion '\(exclusion)' does not contain the term '\(term)'", column: 7)
+        }
+      }
+      entries.append(
+        Entry(
+          term: term, language: language, entryClass: entryClass, mode: mode, source: fields[4],
+          effective: fields[5], note: fields[6], exclusions: exclusions))
+    }
+    guard sawHeader else {
+      throw ZhongcaoError(.invalidInput, "no header row: not a lexicon file", location: .init(file: file))
+    }
+    self.init(version: version, entries: entries)
+  }
+
+  static func isDate(_ text: String) -> Bool {
+    let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+    guard (1...3).contains(parts.count), parts[0].count == 4 else { return false }
+    for (index, part) in parts.enumerated() {
+      guard part.allSatisfy(\.isASCIIDigit), index == 0 || part.count == 2 else { return false }
+    }
+    if parts.count >= 2, let month = Int(parts[1]), !(1...12).contains(month) { return false }
+    if parts.count == 3, let day = Int(parts[2]), !(1...31).contains(day) { return false }
+    return true
+  }
+
+  /// The shipped lexicon, `Models/trust-lexicon-v1.tsv`, embedded in the library.
+  public static let `default`: Lexicon = {
+    do {
+      return try Lexicon(parsing: defaultLexiconText, file: "Models/trust-lexicon-v1.tsv (embedded)")
+    } catch {
+      preconditionFailure("the embedded lexicon is invalid: \(error)")
+    }
+  }()
+
+  /// This lexicon extended by `other`: an entry of `other` with the same term and mode as one of
+  /// this lexicon's replaces it (so a user can reclassify a marker); the rest are appended.
+  public func merging(_ other: Lexicon) -> Lexicon {
+    struct Key: Hashable {
+      var term: String
+      var mode: MatchMode
+    }
+    let replaced = Set(other.entries.map { Key(term: $0.term, mode: $0.mode) })
+    let kept = entries.filter { !replaced.contains(Key(term: $0.term, mode: $0.mode)) }
+    return Lexicon(version: "\(version)+\(other.version)", entries: kept + other.entries)
+  }
+
+  /// Every match of the lexicon in `text`, overlaps resolved (the longest match wins; on a tie
+  /// a ``EntryClass/negative`` entry wins), in text order. Pass `allowingLabels: false` for
+  /// fields other than the title and body: ``MatchMode/label`` entries then never match.
+  public func matches(in text: NormalizedText, allowingLabels: Bool = true) -> [Match] {
+    matcher.matches(in: text.values, allowingLabels: allowingLabels)
+  }
+
+  public static func == (lhs: Lexicon, rhs: Lexicon) -> Bool {
+    lhs.version == rhs.version && lhs.entries == rhs.entries
+  }
+
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(version)
+    hasher.combine(entries)
+  }
+}
+
+extension Character {
+  fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
+}
+
+/// The lexicon compiled for scanning: normalized patterns indexed by their first scalar.
+struct LexiconMatcher: Sendable {
+  struct Pattern: Sendable {
+    var entryIndex: Int
+    var values: [UInt32]
+    var mode: Lexicon.MatchMode
+    var isNegative: Bool
+    /// Normalized exclusions with the offset of the term inside each.
+    var exclusions: [(values: [UInt32], offset: Int)]
+  }
+
+  let patterns: [Pattern]
+  /// Pattern indices by first scalar, longest first.
+  let byFirst: [UInt32: [Int]]
+  /// Bit per BMP scalar: some pattern starts with it.
+  let firstBits: [UInt64]
+
+  init(entries: [Lexicon.Entry]) {
+    let normalizer = TextNormalizer()
+    var patterns: [Pattern] = []
+    for (index, entry) in entries.enumerated() {
+      var values = normalizer.normalize(entry.term).values
+      if entry.mode == .hashtag { values.insert(0x23, at: 0) }
+      guard !values.isEmpty else { continue }
+      let exclusions = entry.exclusions.compactMap { exclusion -> (values: [UInt32], offset: Int)? in
+        let normalized = normalizer.normalize(exclusion).values
+        let term = entry.mode == .hashtag ? Array(values.dropFirst()) : values
+        guard let range = normalized.firstRange(of: term) else { return nil }
+        return (normalized, range.lowerBound - (entry.mode == .hashtag ? 1 : 0))
+      }
+      patterns.append(
+        Pattern(
+          entryIndex: index, values: values, mode: entry.mode, isNegative: entry.entryClass == .negative,
+          exclusions: exclusions))
+    }
+    var byFirst: [UInt32: [Int]] = [:]
+    var firstBits = [UInt64](repeating: 0, count: 1024)
+    for (index, pattern) in patterns.enumerated() {
+      let first = pattern.values[0]
+      byFirst[first, default: []].append(index)
+      if first < 0x10000 { firstBits[Int(first >> 6)] |= 1 << UInt64(first & 63) }
+    }
+    for key in byFirst.keys { byFirst[key]!.sort { patterns[$0].values.count > patterns[$1].values.count } }
+    self.patterns = patterns
+    self.byFirst = byFirst
+    self.firstBits = firstBits
+  }
+
+  @inline(__always)
+  private func matchesAt(_ pattern: Pattern, _ text: [UInt32], _ start: Int, allowingLabels: Bool) -> Bool {
+    let values = pattern.values
+    let end = start + values.count
+    guard end <= text.count else { return false }
+    for offset in 1..<values.count where text[start + offset] != values[offset] { return false }
+    let first = values[0], last = values[values.count - 1]
+    let before: UInt32? = start > 0 ? text[start - 1] : nil
+    let after: UInt32? = end < text.count ? text[end] : nil
+    if ScalarClass.isWordCharacter(first), let before, ScalarClass.isWordCharacter(before) { return false }
+    if ScalarClass.isWordCharacter(last), let after, ScalarClass.isWordCharacter(after) { return false }
+    switch pattern.mode {
+    case .substring:
+      break
+    case .hashtag:
+      if let after, ScalarClass.isWordCharacter(after) || ScalarClass.isCJK(after) { return false }
+    case .word, .label:
+      if ScalarClass.isCJK(first), let before, ScalarClass.isCJK(before) { return false }
+      if ScalarClass.isCJK(last), let after, ScalarClass.isCJK(after) { return false }
+      if pattern.mode == .label {
+        guard allowingLabels else { return false }
+        for index in 0..<start where ScalarClass.isWordCharacter(text[index]) || ScalarClass.isCJK(text[index]) {
+          return false
+        }
+      }
+    }
+    for exclusion in pattern.exclusions {
+      let origin = start - exclusion.offset
+      if origin >= 0 && TextNormalizer.hasPrefix(text, exclusion.values, at: origin) { return false }
+    }
+    return true
+  }
+
+  func matches(in text: [UInt32], allowingLabels: Bool) -> [Lexicon.Match] {
+    var found: [(pattern: Int, range: Range<Int>)] = []
+    for start in 0..<text.count {
+      let value = text[start]
+      if value < 0x10000 {
+        if firstBits[Int(value >> 6)] & (1 << UInt64(value & 63)) == 0 { continue }
+      }
+      guard let candidates = byFirst[value] else { continue }
+      for index in candidates where matchesAt(patterns[index], text, start, allowingLabels: allowingLabels) {
+        found.append((index, start..<(start + patterns[index].values.count)))
+      }
+    }
+    if found.count > 1 {
+      // Longest first, negatives first on ties; keep what does not overlap a kept match.
+      let order = found.indices.sorted { a, b in
+        let la = found[a].range.count, lb = found[b].range.count
+        if la != lb { return la > lb }
+        let na = patterns[found[a].pattern].isNegative, nb = patterns[found[b].pattern].isNegative
+        if na != nb { return na }
+        return found[a].range.lowerBound < found[b].range.lowerBound
+      }
+      var kept: [(pattern: Int, range: Range<Int>)] = []
+      for index in order where !kept.contains(where: { $0.range.overlaps(found[index].range) }) {
+        kept.append(found[index])
+      }
+      found = kept.sorted { $0.range.lowerBound < $1.range.lowerBound }
+    }
+    return found.map { Lexicon.Match(entryIndex: patterns[$0.pattern].entryIndex, range: $0.range) }
+  }
+}

@@ -1,0 +1,89 @@
+/// Character classes the text scanners of the trust module share. All work on Unicode scalar
+/// values after ``TextNormalizer`` folding (so ASCII letters are already lowercase).
+enum ScalarClass {
+  /// CJK ideographs, kana and Hangul: scripts written without spaces between words.
+  @inline(__always)
+  static func isCJK(_ value: UInt32) -> Bool {
+    switch value {
+    case 0x4E00...0x9FFF, 0x3400...0x4DBF, 0xF900...0xFAFF, 0x20000...0x2FA1F,
+      0x3040...0x30FF, 0x31F0...0x31FF, 0xAC00...0xD7AF:
+      return true
+    default:
+      return false
+    }
+  }
+
+  /// ASCII lowercase letter or digit.
+  @inline(__always)
+  static func isASCIIAlphanumeric(_ value: UInt32) -> Bool {
+    (value >= 0x61 && value <= 0x7A) || (value >= 0x30 && value <= 0x39)
+  }
+
+  /// ASCII digit.
+  @inline(__always)
+  static func isDigit(_ value: UInt32) -> Bool { value >= 0x30 && value <= 0x39 }
+
+  /// ASCII lowercase letter.
+  @inline(__always)
+  static func isASCIILetter(_ value: UInt32) -> Bool { value >= 0x61 && value <= 0x7A }
+
+  /// A letter or digit of a space-separated script (Latin, Greek, Cyrillic…): the characters a
+  /// Latin word is made of. Canonical tokens are not word characters.
+  @inline(__always)
+  static func isWordCharacter(_ value: UInt32) -> Bool {
+    if value < 0x80 { return isASCIIAlphanumeric(value) || (value >= 0x41 && value <= 0x5A) }
+    if isCJK(value) || TextNormalizer.CanonicalToken(scalarValue: value) != nil { return false }
+    guard let scalar = Unicode.Scalar(value) else { return false }
+    switch scalar.properties.generalCategory {
+    case .lowercaseLetter, .uppercaseLetter, .titlecaseLetter, .otherLetter, .modifierLetter,
+      .decimalNumber, .nonspacingMark, .spacingMark:
+      return true
+    default:
+      return false
+    }
+  }
+
+  /// Whitespace of any kind.
+  @inline(__always)
+  static func isSpace(_ value: UInt32) -> Bool {
+    switch value {
+    case 0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029,
+      0x202F, 0x205F, 0x3000:
+      return true
+    default:
+      return false
+    }
+  }
+
+  /// Invisible characters that are dropped outright (zero-width spaces and joiners, BOM, soft
+  /// hyphen, variation selectors).
+  @inline(__always)
+  static func isInvisible(_ value: UInt32) -> Bool {
+    switch value {
+    case 0x00AD, 0x200B...0x200F, 0x2060...0x2064, 0xFEFF, 0xFE00...0xFE0F, 0x180E, 0xE0100...0xE01EF:
+      return true
+    default:
+      return false
+    }
+  }
+
+  /// Emoji, pictographs, dingbats and other symbols (general categories So, Sk, Sm) plus the
+  /// ASCII punctuation used to split a word (`* . · _ - ~ | / \ ^ +`): what evaders put between
+  /// the letters of a marker. Digits (which are `Emoji` in Unicode) and letters are not.
+  @inline(__always)
+  static func isSymbolSeparator(_ value: UInt32) -> Bool {
+    if value < 0x80 {
+      switch value {
+      case 0x2A, 0x2E, 0x5F, 0x2D, 0x7E, 0x7C, 0x2F, 0x5C, 0x5E, 0x2B, 0x60, 0x27, 0x22: return true
+      default: return false
+      }
+    }
+    if value == 0xB7 || value == 0x30FB || value == 0x2022 || value == 0x2027 { return true }  // middle dots
+    if value >= 0x1F000 && value <= 0x1FAFF { return true }  // emoji blocks
+    guard let scalar = Unicode.Scalar(value) else { return false }
+    switch scalar.properties.generalCategory {
+    case .otherSymbol, .modifierSymbol, .mathSymbol: return true
+    default: return false
+    }
+  }
+}
