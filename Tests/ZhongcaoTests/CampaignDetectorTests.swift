@@ -196,12 +196,12 @@ struct CampaignScore: CustomStringConvertible {
 }
 
 @Suite struct CampaignDetectorTests {
-  @Test func plantedCampaignsAreFoundAndOrganicNotesFormNone() throws {
-    let corpus = CampaignFixture.corpus()
+  @Test(arguments: [7, 1, 2, 3, 4] as [UInt64]) func plantedCampaignsAreFoundAndOrganicNotesFormNone(seed: UInt64) throws {
+    let corpus = CampaignFixture.corpus(seed: seed)
     let detector = try CampaignDetector()
     let found = detector.campaigns(in: corpus.notes, brand: { $0.tags.count == 2 ? $0.tags[0] : nil })
     let score = CampaignScore(found: found, planted: corpus.planted)
-    print("campaigns (default configuration): \(score); \(found.count) campaigns")
+    print("campaigns (default configuration, seed \(seed)): \(score); \(found.count) campaigns")
     for campaign in found {
       print("  \(campaign.id) \(campaign.noteIDs.count) notes, \(campaign.authors.count) authors, brand \(campaign.brand ?? "-"), similarity \(String(format: "%.2f", campaign.meanSimilarity)), links simhash \(campaign.evidence.simHashLinks) minhash \(campaign.evidence.minHashLinks): \(campaign.sampleText.prefix(40))")
     }
