@@ -1,0 +1,292 @@
+import Foundation
+import ZhongcaoLinearAlgebra
+
+/// Finds coordinated campaigns: near-duplicate templated notes posted by several authors within
+/// a time window (this type), and lockstep engagement (``lockstepGroups(in:)``, see
+/// ``LockstepDetector``).
+///
+/// ```swift
+/// let detector = try CampaignDetector(configuration: CampaignConfiguration(window: 3 * 86_400))
+/// for campaign in detector.campaigns(in: notes, brand: { brandLexicon.firstMention(in: $0.body) }) {
+///   print(campaign.authors.count, campaign.brand ?? "?", campaign.sampleText)
+/// }
+/// ```
+///
+/// ## Method
+/// 1. Each note's title and body (and tags, if configured) become a bag of hashed shingles:
+///    character 3-grams for CJK-heavy text, word 2-grams otherwise, after normalisation that drops
+///    punctuation and emoji and folds every number to one token (`NoteShingler`).
+/// 2. Every note with at least ``CampaignConfiguration/minimumShingles`` shingles gets a 64-bit
+///    SimHash; notes below ``CampaignConfiguration/minHashShingleLimit`` shingles also get a
+///    128-byte b-bit MinHash signature.
+/// 3. Candidates: notes sharing one of the four 16-bit SimHash blocks (every pair within Hamming
+///    distance 3 shares one), and notes sharing an LSH band key. Each index is one sorted array of
+///    `(key, note)` built and scanned one block or band at a time; notes are numbered in time order,
+///    so a bucket is scanned oldest first and each note is compared only with later notes of its
+///    bucket that are within the window, at most ``CampaignConfiguration/maximumComparisonsPerNote``.
+/// 4. A candidate pair is linked when its SimHash distance is within the threshold or its estimated
+///    Jaccard similarity reaches ``CampaignConfiguration/minimumJaccard``, and its notes are at
+///    most ``CampaignConfiguration/window`` apart. Union–find over the links gives clusters;
+///    pairs already in one cluster are not re-verified.
+/// 5. A cluster spanning at least ``CampaignConfiguration/minimumAuthors`` authors is a campaign.
+///
+/// - Complexity: Shingling and fingerprints O(L + 64·s + 128·s) per note (L characters, s
+///   shingles); indexing O(n log n) per block and band; verification O(n·c) for c comparisons
+///   per note (bounded by the cap). Memory about 160 bytes a note plus one n-element sort array
+///   at a time: 10⁶ notes fit in a few hundred MB.
+/// - Note: Output is deterministic: the same notes in any order give the same campaigns, in the
+///   same order (by start time, untimed last, then first note id).
+public struct CampaignDetector: Sendable {
+  /// The thresholds in use.
+  public let configuration: CampaignConfiguration
+
+  /// A detector.
+  ///
+  /// - Throws: ``ZhongcaoError/Code-swift.struct/invalidArgument`` when a threshold is out of range.
+  public init(configuration: CampaignConfiguration = CampaignConfiguration()) throws(ZhongcaoError) {
+    try configuration.validate()
+    self.configuration = configuration
+  }
+
+  /// Lockstep engagement groups among `events`, with ``CampaignConfiguration/lockstep``.
+  ///
+  /// The same as `LockstepDetector(configuration: configuration.lockstep).groups(in: events)`.
+  public func lockstepGroups(in events: [EngagementEvent]) -> [LockstepGroup] {
+    LockstepDetector(validated: configuration.lockstep).groups(in: events)
+  }
+
+  /// The campaigns among `notes`.
+  ///
+  /// - Parameters:
+  ///   - notes: The corpus; ids should be unique.
+  ///   - brand: Names the brand a note promotes, or nil; a campaign reports its most frequent
+  ///     brand. Without it, ``Campaign/brand`` is nil.
+  /// - Returns: Campaigns ordered by start time (untimed last), then by first note id.
+  public func campaigns(in notes: [Note], brand: ((Note) -> String?)? = nil) -> [Campaign] {
+    let index = NearDuplicateIndex(notes: notes, configuration: configuration)
+    let links = index.link()
+    return index.campaigns(from: links, brand: brand)
+  }
+}
+
+/// The fingerprints of a corpus and the clustering over them (see ``CampaignDetector``).
+struct NearDuplicateIndex {
+  /// One verified link that joined two clusters.
+  struct Link {
+    var first: Int32
+    var second: Int32
+    var method: Campaign.LinkMethod
+    var similarity: Double
+  }
+
+  let notes: [Note]
+  let configuration: CampaignConfiguration
+  /// For each position (notes with enough shingles, in time order, untimed first): the note's index.
+  private(set) var noteIndex: [Int32] = []
+  /// `createdAt` per position, NaN when unknown.
+  private(set) var times: [Double] = []
+  /// SimHash per position.
+  private(set) var fingerprints: [UInt64] = []
+  /// Start of the position's signature in `signatures`, −1 when it has none.
+  private(set) var signatureStart: [Int32] = []
+  /// The b-bit MinHash signatures, `permutations` bytes each.
+  private(set) var signatures: [UInt8] = []
+  let minHash: MinHash
+
+  init(notes: [Note], configuration: CampaignConfiguration) {
+    self.notes = notes
+    self.configuration = configuration
+    minHash = MinHash(permutations: configuration.minHashBands * configuration.minHashRowsPerBand)
+    let order = notes.indices.sorted { a, b in
+      let ta = notes[a].createdAt ?? -.infinity, tb = notes[b].createdAt ?? -.infinity
+      if ta != tb { return ta < tb }
+      if notes[a].id != notes[b].id { return notes[a].id < notes[b].id }
+      return a < b
+    }
+    let shingler = NoteShingler(normalizer: configuration.textNormalizer)
+    for index in order {
+      let note = notes[index]
+      var text = note.title + "\n" + note.body
+      if configuration.includeTags { text += "\n" + note.text(of: .tags) }
+      let shingles = shingler.shingles(of: text)
+      guard shingles.count >= configuration.minimumShingles else { continue }
+      noteIndex.append(Int32(index))
+      times.append(note.createdAt ?? .nan)
+      fingerprints.append(SimHash.fingerprint(shingles))
+      if shingles.count < configuration.minHashShingleLimit {
+        signatureStart.append(Int32(signatures.count))
+        minHash.appendSignature(of: shingles, to: &signatures)
+      } else {
+        signatureStart.append(-1)
+      }
+    }
+  }
+
+  /// The estimated Jaccard similarity of two positions, nil when either has no signature.
+  func jaccard(_ a: Int, _ b: Int) -> Double? {
+    let startA = Int(signatureStart[a]), startB = Int(signatureStart[b])
+    guard startA >= 0, startB >= 0 else { return nil }
+    let length = minHash.permutations
+    return MinHash.estimatedJaccard(signatures[startA..<startA + length], signatures[startB..<startB + length])
+  }
+
+  /// The verified link between two positions, or nil.
+  func verify(_ a: Int, _ b: Int) -> (Campaign.LinkMethod, Double)? {
+    let distance = SimHash.distance(fingerprints[a], fingerprints[b])
+    if distance <= configuration.simHashMaximumDistance { return (.simHash, 1 - Double(distance) / 64) }
+    if let similarity = jaccard(a, b), similarity >= configuration.minimumJaccard { return (.minHash, similarity) }
+    return nil
+  }
+
+  /// Runs both candidate indexes and returns the union–find parents and the links that joined
+  /// clusters (a spanning forest).
+  func link() -> (parents: [Int32], links: [Link]) {
+    var unionFind = UnionFind(count: noteIndex.count)
+    var links: [Link] = []
+    var keys: [UInt64] = []
+    keys.reserveCapacity(noteIndex.count)
+    for block in 0..<4 {
+      keys.removeAll(keepingCapacity: true)
+      for position in fingerprints.indices {
+        keys.append(SimHash.block(fingerprints[position], block) << 32 | UInt64(position))
+      }
+      scan(&keys, &unionFind, &links)
+    }
+    let rows = configuration.minHashRowsPerBand
+    for band in 0..<configuration.minHashBands {
+      keys.removeAll(keepingCapacity: true)
+      for position in signatureStart.indices where signatureStart[position] >= 0 {
+        let start = Int(signatureStart[position]) + band * rows
+        var key: UInt64 = 0
+        for offset in 0..<rows { key = key << 8 | UInt64(signatures[start + offset]) }
+        if rows > 4 { key = SplitMix64.mix(key) >> 32 }
+        keys.append(key << 32 | UInt64(position))
+      }
+      scan(&keys, &unionFind, &links)
+    }
+    return (unionFind.flattenedParents(), links)
+  }
+
+  /// Sorts `(key << 32 | position)` values and compares the members of each equal-key run.
+  private func scan(_ keys: inout [UInt64], _ unionFind: inout UnionFind, _ links: inout [Link]) {
+    keys.sort()
+    let window = configuration.window
+    let cap = configuration.maximumComparisonsPerNote
+    var runStart = 0
+    while runStart < keys.count {
+      var runEnd = runStart + 1
+      while runEnd < keys.count, keys[runEnd] >> 32 == keys[runStart] >> 32 { runEnd += 1 }
+      if runEnd - runStart > 1 {
+        for i in runStart..<(runEnd - 1) {
+          let a = Int(keys[i] & 0xFFFF_FFFF)
+          let timeA = times[a]
+          for j in (i + 1)..<min(runEnd, i + 1 + cap) {
+            let b = Int(keys[j] & 0xFFFF_FFFF)
+            // Positions are in time order with untimed notes first, so once a later note is
+            // outside the window every following one is too.
+            if let window, !timeA.isNaN, times[b] - timeA > window { break }
+            if unionFind.find(a) == unionFind.find(b) { continue }
+            guard let (method, similarity) = verify(a, b) else { continue }
+            unionFind.union(a, b)
+            links.append(Link(first: Int32(a), second: Int32(b), method: method, similarity: similarity))
+          }
+        }
+      }
+      runStart = runEnd
+    }
+  }
+
+  /// The clusters that span enough authors, as campaigns.
+  func campaigns(from linked: (parents: [Int32], links: [Link]), brand: ((Note) -> String?)?) -> [Campaign] {
+    var members: [Int32: [Int]] = [:]
+    for link in linked.links {
+      members[linked.parents[Int(link.first)], default: []].append(Int(link.first))
+      members[linked.parents[Int(link.first)], default: []].append(Int(link.second))
+    }
+    var linksByRoot: [Int32: [Link]] = [:]
+    for link in linked.links { linksByRoot[linked.parents[Int(link.first)], default: []].append(link) }
+    var campaigns: [Campaign] = []
+    for (root, rawMembers) in members {
+      let positions = Array(Set(rawMembers))
+      let clusterNotes = positions.map { notes[Int(noteIndex[$0])] }
+      let authors = Set(clusterNotes.map(\.author))
+      guard authors.count >= configuration.minimumAuthors else { continue }
+      let clusterLinks = linksByRoot[root] ?? []
+      var degree: [Int: Int] = [:]
+      for link in clusterLinks {
+        degree[Int(link.first), default: 0] += 1
+        degree[Int(link.second), default: 0] += 1
+      }
+      // Most-linked note; ties to the earliest position (time order).
+      let sample = positions.min { (degree[$0] ?? 0, -$0) > (degree[$1] ?? 0, -$1) } ?? positions[0]
+      let sampleNote = notes[Int(noteIndex[sample])]
+      let sampleText = String((sampleNote.title.isEmpty ? sampleNote.body : sampleNote.title + " " + sampleNote.body).prefix(200))
+      let ordered = clusterNotes.sorted { a, b in
+        let ta = a.createdAt ?? .infinity, tb = b.createdAt ?? .infinity
+        return ta != tb ? ta < tb : a.id < b.id
+      }
+      let timestamps = clusterNotes.compactMap(\.createdAt)
+      let sortedIDs = ordered.map(\.id).sorted()
+      let digest = Checksum.xxh64(Array(sortedIDs.joined(separator: "\u{1F}").utf8))
+      let hex = String(digest, radix: 16)
+      var brandName: String?
+      if let brand {
+        var tally: [String: Int] = [:]
+        for note in clusterNotes { if let name = brand(note) { tally[name, default: 0] += 1 } }
+        brandName = tally.min { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }?.key
+      }
+      let similarity = clusterLinks.isEmpty ? 1 : clusterLinks.map(\.similarity).reduce(0, +) / Double(clusterLinks.count)
+      campaigns.append(Campaign(
+        id: "campaign-" + String(repeating: "0", count: 16 - hex.count) + hex,
+        noteIDs: ordered.map(\.id), authors: authors.sorted(), brand: brandName,
+        start: timestamps.min(), end: timestamps.max(), sampleText: sampleText,
+        meanSimilarity: similarity,
+        evidence: Campaign.Evidence(
+          simHashLinks: clusterLinks.count { $0.method == .simHash },
+          minHashLinks: clusterLinks.count { $0.method == .minHash })))
+    }
+    return campaigns.sorted { a, b in
+      let sa = a.start ?? .infinity, sb = b.start ?? .infinity
+      return sa != sb ? sa < sb : a.noteIDs[0] < b.noteIDs[0]
+    }
+  }
+}
+
+/// Disjoint sets over 0..<count with path halving and union by size.
+struct UnionFind {
+  private var parent: [Int32]
+  private var size: [Int32]
+
+  /// `count` singletons.
+  init(count: Int) {
+    parent = (0..<count).map { Int32($0) }
+    size = [Int32](repeating: 1, count: count)
+  }
+
+  /// The representative of `element`'s set.
+  mutating func find(_ element: Int) -> Int {
+    var current = element
+    while Int(parent[current]) != current {
+      let grandparent = parent[Int(parent[current])]
+      parent[current] = grandparent
+      current = Int(grandparent)
+    }
+    return current
+  }
+
+  /// Merges the sets of `a` and `b`; returns false when they were already one.
+  @discardableResult
+  mutating func union(_ a: Int, _ b: Int) -> Bool {
+    var rootA = find(a), rootB = find(b)
+    guard rootA != rootB else { return false }
+    if size[rootA] < size[rootB] { swap(&rootA, &rootB) }
+    parent[rootB] = Int32(rootA)
+    size[rootA] += size[rootB]
+    return true
+  }
+
+  /// Each element's representative.
+  mutating func flattenedParents() -> [Int32] {
+    (0..<parent.count).map { Int32(find($0)) }
+  }
+}

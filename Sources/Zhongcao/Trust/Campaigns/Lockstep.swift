@@ -1,0 +1,231 @@
+/// One engagement (like, collect, comment, share…) of a user with a note at a time: the input of
+/// lockstep detection.
+public struct EngagementEvent: Sendable, Hashable, Codable {
+  /// The engaging account.
+  public var user: String
+  /// The note engaged with.
+  public var note: String
+  /// When, in seconds (any epoch, the same for all events).
+  public var timestamp: Double
+
+  /// An event.
+  public init(user: String, note: String, timestamp: Double) {
+    self.user = user
+    self.note = note
+    self.timestamp = timestamp
+  }
+}
+
+/// The thresholds of ``LockstepDetector``: a group is at least ``minimumUsers`` accounts that
+/// each engaged with at least ``minimumNotes`` of the group's notes, each engagement inside that
+/// note's ``window``.
+public struct LockstepConfiguration: Sendable, Hashable, Codable {
+  /// Smallest group (CopyCatch's m). Default 5: smaller coincidences are common among friends.
+  public var minimumUsers: Int
+  /// Notes each member must have engaged with in lockstep (CopyCatch's n). Default 3: two users
+  /// engaging with the same note within an hour happens organically on popular notes; doing so
+  /// on three different notes rarely does.
+  public var minimumNotes: Int
+  /// Width of a note's window in seconds: a group's engagements with one note must all fall in
+  /// `[c, c + window]` for some start c. Default 3,600 (one hour), the scale of bought
+  /// engagement bursts.
+  public var window: Double
+  /// When counting co-engagement, each engagement is paired with at most this many later
+  /// engagements of the same note within the window. Default 200: bounds the work on a viral note
+  /// (O(E·200) for E events) at the cost of missing pairs inside bursts denser than that.
+  public var maximumComparisonsPerEvent: Int
+
+  /// A configuration; every parameter has the default documented on its property.
+  public init(minimumUsers: Int = 5, minimumNotes: Int = 3, window: Double = 3_600, maximumComparisonsPerEvent: Int = 200) {
+    self.minimumUsers = minimumUsers
+    self.minimumNotes = minimumNotes
+    self.window = window
+    self.maximumComparisonsPerEvent = maximumComparisonsPerEvent
+  }
+
+  /// Throws when a parameter is out of range.
+  func validate() throws(ZhongcaoError) {
+    func check(_ condition: Bool, _ message: String) throws(ZhongcaoError) {
+      if !condition { throw ZhongcaoError(.invalidArgument, "lockstep detection: " + message) }
+    }
+    try check(minimumUsers >= 2, "minimumUsers must be ≥ 2, got \(minimumUsers)")
+    try check(minimumNotes >= 1, "minimumNotes must be ≥ 1, got \(minimumNotes)")
+    try check(window.isFinite && window >= 0, "window must be finite and ≥ 0, got \(window)")
+    try check(maximumComparisonsPerEvent >= 1, "maximumComparisonsPerEvent must be ≥ 1, got \(maximumComparisonsPerEvent)")
+  }
+}
+
+/// Accounts that engaged with the same notes in the same windows.
+public struct LockstepGroup: Sendable, Hashable, Codable {
+  /// The accounts, sorted.
+  public var users: [String]
+  /// The notes, sorted.
+  public var notes: [String]
+  /// For each note (parallel to ``notes``), the first and last in-window engagement by a member.
+  public var noteWindows: [ClosedRange<Double>]
+  /// The earliest to the latest in-window engagement over all notes.
+  public var window: ClosedRange<Double>
+  /// In-window engagements of members with the group's notes.
+  public var support: Int
+  /// `support / (users × notes)`: 1 when every member engaged with every note in its window.
+  public var density: Double { Double(support) / Double(max(users.count * notes.count, 1)) }
+
+  /// A group with the given fields.
+  public init(users: [String], notes: [String], noteWindows: [ClosedRange<Double>], window: ClosedRange<Double>, support: Int) {
+    self.users = users
+    self.notes = notes
+    self.noteWindows = noteWindows
+    self.window = window
+    self.support = support
+  }
+}
+
+/// Finds lockstep engagement (Beutel et al., "CopyCatch", WWW 2013): groups of at least m accounts
+/// that each engaged with at least n of the same notes, each engagement within a window of width
+/// Δt placed per note.
+///
+/// ```swift
+/// let detector = try LockstepDetector(configuration: LockstepConfiguration(minimumUsers: 5, minimumNotes: 3))
+/// for group in detector.groups(in: likes) { print(group.users.count, group.notes, group.window) }
+/// ```
+///
+/// ## Method
+/// 1. Each (user, note) keeps its earliest engagement; events with non-finite times are ignored.
+/// 2. **Co-engagement counting.** Per note, engagements in time order; each is paired with the
+///    later ones at most Δt after it (at most ``LockstepConfiguration/maximumComparisonsPerEvent``).
+///    A user pair's count is the number of notes they engaged with within Δt of each other.
+/// 3. Pairs with count ≥ n are edges; connected components with ≥ m users are seeds.
+/// 4. **Refinement**, CopyCatch's alternating step: for each note the seed's users engaged with,
+///    place the window of width Δt holding the most of them (ties: earliest); keep notes with ≥ m
+///    users in their window; keep users in the windows of ≥ n kept notes; repeat until stable.
+///    What survives with ≥ m users and ≥ n notes is a group.
+///
+/// - Complexity: O(E log E) sorting plus O(E·c) pair counting for E events and c comparisons per
+///   event; memory O(E + P) for P co-engaging user pairs, which is the limit: on 10⁸ events with
+///   dense organic co-engagement P can reach 10⁹, so shard by time or note category first.
+///   Refinement costs O(events of the seed's users) per round.
+/// - Note: Two planted groups joined by members who serve both come out as one group. Output is
+///   deterministic, ordered by window start, then first user.
+public struct LockstepDetector: Sendable {
+  /// The thresholds in use.
+  public let configuration: LockstepConfiguration
+
+  /// A detector.
+  ///
+  /// - Throws: ``ZhongcaoError/Code-swift.struct/invalidArgument`` when a threshold is out of range.
+  public init(configuration: LockstepConfiguration = LockstepConfiguration()) throws(ZhongcaoError) {
+    try configuration.validate()
+    self.configuration = configuration
+  }
+
+  /// A detector whose configuration was already validated.
+  init(validated configuration: LockstepConfiguration) { self.configuration = configuration }
+
+  private struct Engagement {
+    var note: Int32
+    var user: Int32
+    var time: Double
+  }
+
+  /// The lockstep groups among `events`.
+  public func groups(in events: [EngagementEvent]) -> [LockstepGroup] {
+    let minimumUsers = configuration.minimumUsers, minimumNotes = configuration.minimumNotes
+    let window = configuration.window
+    // Intern ids in sorted order, so numbering (and every tie below) is input-order independent.
+    let userNames = Array(Set(events.map(\.user))).sorted()
+    let noteNames = Array(Set(events.map(\.note))).sorted()
+    let userIDs = Dictionary(uniqueKeysWithValues: userNames.enumerated().map { ($1, Int32($0)) })
+    let noteIDs = Dictionary(uniqueKeysWithValues: noteNames.enumerated().map { ($1, Int32($0)) })
+    var earliest: [UInt64: Double] = [:]
+    earliest.reserveCapacity(events.count)
+    for event in events where event.timestamp.isFinite {
+      let key = UInt64(UInt32(noteIDs[event.note]!)) << 32 | UInt64(UInt32(userIDs[event.user]!))
+      if let seen = earliest[key], seen <= event.timestamp { continue }
+      earliest[key] = event.timestamp
+    }
+    var byNote = earliest.map { Engagement(note: Int32($0.key >> 32), user: Int32($0.key & 0xFFFF_FFFF), time: $0.value) }
+    earliest = [:]
+    byNote.sort { ($0.note, $0.time, $0.user) < ($1.note, $1.time, $1.user) }
+
+    // Co-engagement counts of user pairs.
+    var pairCounts: [UInt64: Int32] = [:]
+    var runStart = 0
+    while runStart < byNote.count {
+      var runEnd = runStart + 1
+      while runEnd < byNote.count, byNote[runEnd].note == byNote[runStart].note { runEnd += 1 }
+      for i in runStart..<runEnd {
+        for j in (i + 1)..<min(runEnd, i + 1 + configuration.maximumComparisonsPerEvent) {
+          if byNote[j].time - byNote[i].time > window { break }
+          let a = UInt64(UInt32(min(byNote[i].user, byNote[j].user)))
+          let b = UInt64(UInt32(max(byNote[i].user, byNote[j].user)))
+          pairCounts[a << 32 | b, default: 0] += 1
+        }
+      }
+      runStart = runEnd
+    }
+    var unionFind = UnionFind(count: userNames.count)
+    var linked = Set<Int32>()
+    for (pair, count) in pairCounts where Int(count) >= minimumNotes {
+      let a = Int(pair >> 32), b = Int(pair & 0xFFFF_FFFF)
+      unionFind.union(a, b)
+      linked.insert(Int32(a))
+      linked.insert(Int32(b))
+    }
+    pairCounts = [:]
+    var seeds: [Int: [Int32]] = [:]
+    for user in linked { seeds[unionFind.find(Int(user)), default: []].append(user) }
+
+    // Each user's engagements, for refinement.
+    var byUser = byNote
+    byUser.sort { ($0.user, $0.note) < ($1.user, $1.note) }
+    var userStart = [Int](repeating: 0, count: userNames.count + 1)
+    for engagement in byUser { userStart[Int(engagement.user) + 1] += 1 }
+    for index in 0..<userNames.count { userStart[index + 1] += userStart[index] }
+
+    var groups: [LockstepGroup] = []
+    for seed in seeds.values where seed.count >= minimumUsers {
+      var members = Set(seed)
+      var kept: [(note: Int32, users: [Int32], times: ClosedRange<Double>)] = []
+      for _ in 0..<50 {
+        var perNote: [Int32: [(time: Double, user: Int32)]] = [:]
+        for user in members {
+          for engagement in byUser[userStart[Int(user)]..<userStart[Int(user) + 1]] {
+            perNote[engagement.note, default: []].append((engagement.time, user))
+          }
+        }
+        kept = []
+        for (note, raw) in perNote where raw.count >= minimumUsers {
+          let engaged = raw.sorted { ($0.time, $0.user) < ($1.time, $1.user) }
+          var best = (start: 0, end: 0), end = 0
+          for start in engaged.indices {
+            end = max(end, start)
+            while end < engaged.count, engaged[end].time - engaged[start].time <= window { end += 1 }
+            if end - start > best.end - best.start { best = (start, end) }
+          }
+          guard best.end - best.start >= minimumUsers else { continue }
+          let inWindow = engaged[best.start..<best.end]
+          kept.append((note, inWindow.map(\.user), inWindow.first!.time...inWindow.last!.time))
+        }
+        var hits: [Int32: Int] = [:]
+        for entry in kept { for user in entry.users { hits[user, default: 0] += 1 } }
+        let survivors = Set(hits.filter { $0.value >= minimumNotes }.keys)
+        if survivors == members { break }
+        members = survivors
+        if members.count < minimumUsers { break }
+      }
+      kept = kept.filter { $0.users.count >= minimumUsers }
+      guard members.count >= minimumUsers, kept.count >= minimumNotes else { continue }
+      kept.sort { noteNames[Int($0.note)] < noteNames[Int($1.note)] }
+      let support = kept.reduce(0) { $0 + $1.users.count { members.contains($0) } }
+      groups.append(LockstepGroup(
+        users: members.map { userNames[Int($0)] }.sorted(),
+        notes: kept.map { noteNames[Int($0.note)] },
+        noteWindows: kept.map(\.times),
+        window: kept.map(\.times.lowerBound).min()!...kept.map(\.times.upperBound).max()!,
+        support: support))
+    }
+    return groups.sorted { a, b in
+      a.window.lowerBound != b.window.lowerBound ? a.window.lowerBound < b.window.lowerBound : a.users[0] < b.users[0]
+    }
+  }
+}
