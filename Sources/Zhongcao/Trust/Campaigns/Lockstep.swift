@@ -1,20 +1,3 @@
-/// One engagement (like, collect, comment, share…) of a user with a note at a time: the input of
-/// lockstep detection.
-public struct EngagementEvent: Sendable, Hashable, Codable {
-  /// The engaging account.
-  public var user: String
-  /// The note engaged with.
-  public var note: String
-  /// When, in seconds (any epoch, the same for all events).
-  public var timestamp: Double
-
-  /// An event.
-  public init(user: String, note: String, timestamp: Double) {
-    self.user = user
-    self.note = note
-    self.timestamp = timestamp
-  }
-}
 
 /// The thresholds of ``LockstepDetector``: a group is at least ``minimumUsers`` accounts that
 /// each engaged with at least ``minimumNotes`` of the group's notes, each engagement inside that

@@ -154,22 +154,6 @@ public struct AuthorProfile: Sendable, Hashable, Codable {
   }
 }
 
-/// One user engaging one note.
-public struct EngagementEvent: Sendable, Hashable, Codable {
-  /// The user id.
-  public var user: String
-  /// The note id.
-  public var note: String
-  /// When, in seconds since 1970 (UTC).
-  public var timestamp: Double
-
-  /// An engagement.
-  public init(user: String, note: String, timestamp: Double) {
-    self.user = user
-    self.note = note
-    self.timestamp = timestamp
-  }
-}
 
 extension NoteCorpus {
   /// Realised counts of a corpus: what was planted, measured on the output.
