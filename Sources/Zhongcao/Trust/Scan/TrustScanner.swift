@@ -1,0 +1,312 @@
+import Foundation
+
+/// One piece of evidence behind a verdict, pointing into the note where it can.
+public struct TrustEvidence: Sendable, Hashable, Codable {
+  /// What kind of evidence.
+  public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+    /// A disclosure marker (its class in ``detail``).
+    case disclosure
+    /// A declaration of no sponsorship (自费, "not sponsored"): evidence for organic, never a marker.
+    case negativeDeclaration = "negative_declaration"
+    /// A commercial-intent signal (its ``Signal/Kind`` in ``detail``).
+    case signal
+    /// Membership of a campaign of near-duplicate notes across authors.
+    case campaign
+    /// An engagement mix far from the corpus norm.
+    case engagement
+    /// The learned detector's strongest words.
+    case model
+    /// The author's notes look like a business promoting itself.
+    case author
+  }
+
+  /// The kind.
+  public var kind: Kind
+  /// A short description (marker class and rule, signal kind, campaign id, n-gram…).
+  public var detail: String
+  /// The matched text, when there is one.
+  public var text: String?
+  /// Where in the note, when the evidence is text.
+  public var span: TextSpan?
+  /// Strength or weight, when meaningful.
+  public var strength: Double?
+
+  /// A piece of evidence.
+  public init(kind: Kind, detail: String, text: String? = nil, span: TextSpan? = nil, strength: Double? = nil) {
+    self.kind = kind
+    self.detail = detail
+    self.text = text
+    self.span = span
+    self.strength = strength
+  }
+}
+
+/// The trust scan's judgement of one note.
+public struct NoteAssessment: Sendable, Hashable {
+  /// The note id.
+  public var id: String
+  /// The author.
+  public var author: String
+  /// The disclosure grade and the rule it is judged by.
+  public var disclosure: DisclosureAssessment
+  /// Calibrated probability that the note is paid promotion.
+  public var probability: Double
+  /// The verdict.
+  public var verdict: TrustVerdict
+  /// The campaign the note belongs to, if any.
+  public var campaign: String?
+  /// The commercial-intent signals found.
+  public var signals: [Signal]
+  /// Everything the verdict rests on.
+  public var evidence: [TrustEvidence]
+
+  /// The grade.
+  public var grade: DisclosureGrade { disclosure.grade }
+  /// The facts a feed needs.
+  public var trust: NoteTrust { NoteTrust(verdict: verdict, probability: probability) }
+}
+
+/// The result of scanning a corpus.
+public struct TrustScan: Sendable {
+  /// One assessment per note, in input order.
+  public var assessments: [NoteAssessment]
+  /// Campaigns of near-duplicate notes across authors, largest first.
+  public var campaigns: [Campaign]
+  /// Lockstep engagement groups (when engagement events were given).
+  public var lockstepGroups: [LockstepGroup]
+  /// Authors, least trusted first.
+  public var authors: [AuthorTrust]
+  /// The sponsored share of the corpus (all advertising verdicts' probabilities), with interval.
+  public var prevalence: PrevalenceEstimate
+  /// The detector's estimated class prior and label frequency, when it was trained on this corpus.
+  public var detector: SponsoredDetector
+  /// Where the detector came from.
+  public var detectorSource: String
+
+  /// Notes per grade.
+  public var gradeCounts: [DisclosureGrade: Int] {
+    assessments.reduce(into: [:]) { $0[$1.grade, default: 0] += 1 }
+  }
+  /// Notes per verdict.
+  public var verdictCounts: [TrustVerdict: Int] {
+    assessments.reduce(into: [:]) { $0[$1.verdict, default: 0] += 1 }
+  }
+  /// The feed-facing trust map: note id → verdict and probability.
+  public var trustByNote: [String: NoteTrust] {
+    Dictionary(assessments.map { ($0.id, $0.trust) }, uniquingKeysWith: { first, _ in first })
+  }
+}
+
+/// Flags paid promotion in a corpus of notes, with evidence: disclosure grades, commercial
+/// signals, a learned detector's calibrated probability, campaigns of templated notes, lockstep
+/// engagement, and author trust.
+///
+/// Verdicts, the first that applies:
+/// 1. ``TrustVerdict/disclosedAd``: the note discloses (any grade but absent; a vague or buried
+///    disclosure is still an ad, and its grade says how badly it is disclosed);
+/// 2. ``TrustVerdict/businessSelfPromotion``: the note has a booking/ordering call to action or
+///    contact details and its author is a business account — at least
+///    ``Configuration/businessShare`` of the author's (≥ 3) notes carry such signals;
+/// 3. ``TrustVerdict/suspectedUndisclosedPromotion``: the detector's probability is at least
+///    ``Configuration/suspicionThreshold``, or the note is part of a campaign;
+/// 4. ``TrustVerdict/organic``.
+///
+/// The detector: the one given, or else one trained on the corpus itself by positive–unlabeled
+/// learning (disclosed notes as positives, their markers masked); a corpus needs at least
+/// ``Configuration/minimumDisclosedForTraining`` disclosed notes for that.
+public struct TrustScanner: Sendable {
+  /// Settings of a scan.
+  public struct Configuration: Sendable {
+    /// The disclosure and keyword lexicon.
+    public var lexicon: Lexicon = .default
+    /// Brands that count as mentions; brands learned from the corpus are added when
+    /// ``learnBrands`` is set.
+    public var brands = BrandList()
+    /// Learn brands from the corpus (``BrandList/learned(from:minimumAuthors:minimumCommercialShare:)``).
+    public var learnBrands = true
+    /// A trained detector; nil trains one on the scanned corpus.
+    public var detector: SponsoredDetector?
+    /// Training settings when the detector is trained on the corpus.
+    public var training = SponsoredDetector.Configuration(
+      featurizer: TextFeaturizer(extraFeatureCount: TrustFeatures.names.count), extraFeatureNames: TrustFeatures.names)
+    /// Probability at or above which an undisclosed note is suspected promotion.
+    public var suspicionThreshold = 0.5
+    /// Share of an author's notes with call-to-action or contact signals that makes a business account.
+    public var businessShare = 0.6
+    /// Disclosed notes needed to train a detector on the corpus.
+    public var minimumDisclosedForTraining = 50
+    /// Near-duplicate campaign settings.
+    public var campaigns = CampaignConfiguration()
+    /// Lockstep settings.
+    public var lockstep = LockstepConfiguration()
+
+    /// The defaults.
+    public init() {}
+  }
+
+  /// The settings.
+  public let configuration: Configuration
+
+  /// A scanner.
+  public init(configuration: Configuration = Configuration()) {
+    self.configuration = configuration
+  }
+
+  /// Scans `notes` (and, when given, engagement events for lockstep detection).
+  ///
+  /// - Throws: ``ZhongcaoError/Code-swift.struct/invalidArgument`` when no detector is given and
+  ///   the corpus has too few disclosed notes to train one, or for bad settings.
+  public func scan(_ notes: [Note], engagement: [EngagementEvent] = []) throws(ZhongcaoError) -> TrustScan {
+    let configuration = self.configuration
+    guard !notes.isEmpty else { throw ZhongcaoError(.invalidInput, "no notes to scan") }
+    guard (0...1).contains(configuration.suspicionThreshold), (0...1).contains(configuration.businessShare) else {
+      throw ZhongcaoError(.invalidArgument, "suspicion threshold and business share must be in 0...1")
+    }
+    var brands = configuration.brands
+    if configuration.learnBrands {
+      brands = brands.merging(BrandList.learned(from: notes, lexicon: configuration.lexicon))
+    }
+    let grader = DisclosureGrader(lexicon: configuration.lexicon)
+    let detector = SignalDetector(lexicon: configuration.lexicon, brands: brands)
+    let norms = EngagementNorms(corpus: notes)
+
+    // 1. Per note: disclosure, signals, features (parallel, input order).
+    struct Read: Sendable {
+      var disclosure: DisclosureAssessment
+      var signals: [Signal]
+      var text: String
+      var extra: [Double]
+      var anomalous: Bool
+    }
+    let reads = parallelChunkedMap(count: notes.count, chunkSize: 512) { range in
+      range.map { i in
+        let normalized = NormalizedNote(notes[i])
+        let disclosure = grader.assess(normalized)
+        let signals = detector.signals(in: normalized)
+        return Read(disclosure: disclosure, signals: signals,
+                    text: TrustFeatures.maskedText(of: notes[i], markers: disclosure.markers),
+                    extra: TrustFeatures.vector(signals: signals, zScores: norms.zScores(of: notes[i])),
+                    anomalous: norms.isAnomalous(notes[i]))
+      }
+    }
+
+    // 2. Propensity attributes: author audience and time.
+    var likesByAuthor: [String: [Double]] = [:]
+    for note in notes { if let likes = note.likes { likesByAuthor[note.author, default: []].append(Double(likes)) } }
+    let medianLikes = likesByAuthor.mapValues { EngagementNorms.median($0) }
+    let attributes = notes.map {
+      TrustFeatures.propensityAttributes(createdAt: $0.createdAt, authorMedianLikes: medianLikes[$0.author] ?? 0)
+    }
+
+    // 3. The detector.
+    let model: SponsoredDetector, source: String
+    if let given = configuration.detector {
+      guard given.featurizer.extraFeatureCount == TrustFeatures.names.count else {
+        throw ZhongcaoError(.invalidArgument, "the detector expects \(given.featurizer.extraFeatureCount) extra features; trust scans give \(TrustFeatures.names.count) (\(TrustFeatures.names.joined(separator: ", ")))")
+      }
+      (model, source) = (given, "given")
+    } else {
+      let disclosed = reads.count { $0.disclosure.grade != .absent }
+      guard disclosed >= configuration.minimumDisclosedForTraining, notes.count - disclosed >= configuration.minimumDisclosedForTraining else {
+        throw ZhongcaoError(.invalidArgument, "cannot train a detector on this corpus: \(disclosed) disclosed and \(notes.count - disclosed) other notes, at least \(configuration.minimumDisclosedForTraining) of each are needed; pass a trained detector (recotrain trust train)")
+      }
+      let examples = notes.indices.map { i in
+        SponsoredDetector.Example(text: reads[i].text, extra: reads[i].extra, propensityAttributes: attributes[i],
+                                  isDisclosed: reads[i].disclosure.grade != .absent)
+      }
+      (model, source) = (try SponsoredDetector.train(examples, configuration: configuration.training), "trained on this corpus")
+    }
+    let probabilities = model.probabilities(notes.indices.map {
+      SponsoredDetector.Input(text: reads[$0].text, extra: reads[$0].extra, propensityAttributes: attributes[$0])
+    })
+
+    // 4. Campaigns and lockstep.
+    let campaignDetector = try CampaignDetector(configuration: configuration.campaigns)
+    let brandOf: @Sendable (Note) -> String? = { note in
+      detector.signals(in: note).first { $0.kind == .brandMention }.map(\.detail)
+    }
+    let campaigns = campaignDetector.campaigns(in: notes, brand: brandOf)
+    var campaignOf: [String: String] = [:]
+    for campaign in campaigns { for id in campaign.noteIDs { campaignOf[id] = campaign.id } }
+    let lockstep = engagement.isEmpty ? [] : try LockstepDetector(configuration: configuration.lockstep).groups(in: engagement)
+    var lockstepNotes = Set<String>()
+    for group in lockstep { lockstepNotes.formUnion(group.notes) }
+
+    // 5. Business accounts.
+    func isBusinessSignal(_ signal: Signal) -> Bool {
+      signal.kind == .callToAction || (signal.kind == .contact && signal.contactKind != .email)
+    }
+    var businessNotes: [String: (Int, Int)] = [:]
+    for (i, note) in notes.enumerated() {
+      let hit = reads[i].signals.contains(where: isBusinessSignal) ? 1 : 0
+      businessNotes[note.author, default: (0, 0)].0 += hit
+      businessNotes[note.author, default: (0, 0)].1 += 1
+    }
+
+    // 6. Verdicts with evidence.
+    var assessments: [NoteAssessment] = []
+    assessments.reserveCapacity(notes.count)
+    for (i, note) in notes.enumerated() {
+      let read = reads[i], probability = probabilities[i]
+      var evidence: [TrustEvidence] = read.disclosure.markers.map {
+        TrustEvidence(kind: .disclosure, detail: "\($0.markerClass.rawValue) marker (\($0.source))", text: $0.text,
+                      span: $0.span, strength: $0.isProminent ? 1 : 0.5)
+      }
+      evidence += read.disclosure.negativeDeclarations.map {
+        TrustEvidence(kind: .negativeDeclaration, detail: "declares no sponsorship", text: $0.text, span: $0.span)
+      }
+      evidence += read.signals.map {
+        TrustEvidence(kind: .signal, detail: $0.contactKind.map { "contact:\($0.rawValue)" } ?? $0.kind.rawValue,
+                      text: $0.text, span: $0.spans.first, strength: $0.strength)
+      }
+      let campaign = campaignOf[note.id]
+      if let campaign {
+        evidence.append(TrustEvidence(kind: .campaign, detail: "near-duplicate of notes by other authors (\(campaign))"))
+      }
+      if read.anomalous {
+        let z = norms.zScores(of: note)
+        evidence.append(TrustEvidence(kind: .engagement, detail: String(
+          format: "engagement mix far from the corpus norm (collect/like z %.1f, comment/like z %.1f)",
+          z.collect ?? 0, z.comment ?? 0)))
+      }
+      if lockstepNotes.contains(note.id) {
+        evidence.append(TrustEvidence(kind: .engagement, detail: "engaged by a lockstep group of accounts"))
+      }
+      let (businessHits, authorNotes) = businessNotes[note.author] ?? (0, 0)
+      let business = authorNotes >= 3 && Double(businessHits) >= configuration.businessShare * Double(authorNotes)
+        && read.signals.contains(where: isBusinessSignal)
+      let verdict: TrustVerdict
+      if read.disclosure.grade != .absent {
+        verdict = .disclosedAd
+      } else if business {
+        verdict = .businessSelfPromotion
+        evidence.append(TrustEvidence(kind: .author, detail: "\(businessHits) of the author's \(authorNotes) notes call to book, order or get in touch"))
+      } else if probability >= configuration.suspicionThreshold || campaign != nil {
+        verdict = .suspectedUndisclosedPromotion
+      } else {
+        verdict = .organic
+      }
+      if verdict == .suspectedUndisclosedPromotion {
+        for feature in model.topFeatures(text: read.text, extra: read.extra, count: 3) where feature.contribution > 0 {
+          evidence.append(TrustEvidence(kind: .model, detail: feature.feature, strength: feature.contribution))
+        }
+      }
+      assessments.append(NoteAssessment(id: note.id, author: note.author, disclosure: read.disclosure,
+                                        probability: probability, verdict: verdict, campaign: campaign,
+                                        signals: read.signals, evidence: evidence))
+    }
+
+    // 7. Authors and prevalence.
+    let facts = zip(notes, assessments).map { note, assessment in
+      NoteFacts(author: note.author, createdAt: note.createdAt, sponsoredProbability: assessment.probability,
+                disclosed: assessment.grade != .absent, inCampaign: assessment.campaign != nil,
+                engagementAnomaly: norms.isAnomalous(note) || lockstepNotes.contains(note.id),
+                brands: assessment.signals.filter { $0.kind == .brandMention }.map(\.detail))
+    }
+    let sponsoredProbabilities = assessments.map { $0.grade != .absent || $0.verdict == .businessSelfPromotion ? 1 : $0.probability }
+    let prevalence = PrevalenceEstimate.meanProbability(
+      sponsoredProbabilities, calibrationRelativeError: configuration.detector == nil ? model.classPriorRelativeError : 0)
+    return TrustScan(assessments: assessments, campaigns: campaigns, lockstepGroups: lockstep,
+                     authors: AuthorTrust.score(facts), prevalence: prevalence, detector: model, detectorSource: source)
+  }
+}
