@@ -16,15 +16,14 @@ struct NoteCorpusTests {
 
   /// Character 3-shingles of title and body, hashed and sorted (the campaign detector's view).
   static func shingles(_ note: Note) -> [Int] {
-    let characters = Array(note.title + "\n" + note.body)
-    guard characters.count >= 3 else { return [String(characters).hashValue] }
-    var hashes = Set<Int>()
-    for start in 0...(characters.count - 3) {
-      var hasher = Hasher()
-      for character in characters[start..<(start + 3)] { hasher.combine(character) }
-      hashes.insert(hasher.finalize())
+    let scalars = Array((note.title + "\n" + note.body).unicodeScalars).map { Int($0.value) }
+    guard scalars.count >= 3 else { return [scalars.reduce(0) { $0 &* 1_000_003 &+ $1 }] }
+    var hashes: [Int] = []
+    hashes.reserveCapacity(scalars.count)
+    for start in 0...(scalars.count - 3) {
+      hashes.append((scalars[start] &* 1_000_003 &+ scalars[start + 1]) &* 1_000_003 &+ scalars[start + 2])
     }
-    return hashes.sorted()
+    return Array(Set(hashes)).sorted()
   }
 
   static func jaccard(_ a: [Int], _ b: [Int]) -> Double {
@@ -263,13 +262,13 @@ struct NoteCorpusTests {
   }
 
   static func features(_ text: String) -> [Int] {
-    let characters = Array(text)
+    let scalars = Array(text.unicodeScalars).map { Int($0.value) }
     var result: [Int] = []
-    for n in 2...3 where characters.count >= n {
-      for start in 0...(characters.count - n) {
-        var hasher = Hasher()
-        for character in characters[start..<(start + n)] { hasher.combine(character) }
-        result.append(hasher.finalize() & ((1 << 18) - 1))
+    for n in 2...3 where scalars.count >= n {
+      for start in 0...(scalars.count - n) {
+        var hash = n
+        for offset in 0..<n { hash = hash &* 1_000_003 &+ scalars[start + offset] }
+        result.append(Int(UInt(bitPattern: hash) % (1 << 18)))
       }
     }
     return result
