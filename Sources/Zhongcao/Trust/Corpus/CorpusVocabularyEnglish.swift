@@ -41,7 +41,7 @@ extension CorpusVocabulary {
       "Week {n} check-in: ", "Quick note, ", "Btw ", "Full disclosure, I'm picky, ",
     ],
     asides: [
-      " lol", " tbh", "!", " 😅", " haha", " (no regrets)", " fwiw", " at least for me", " in my experience", " so far",
+      " lol", " tbh", " for real", " 😅", " haha", " (no regrets)", " fwiw", " at least for me", " in my experience", " so far",
       " after {n} weeks", " ymmv", " imo", " which surprised me", " 10/10",
     ],
     sharedSentences: [

@@ -381,8 +381,8 @@ struct CorpusBuilder {
         // Lead-ins and asides make the same template read differently from note to note.
         var text = draw.chance(0.4) ? slots.render(book.leadIns[draw.pick(book.leadIns.count)], draw: &draw) : ""
         var core = slots.render(slots.choose(pool, draw: &draw), draw: &draw)
-        if slots.english, !text.isEmpty, let first = core.first, first.isUppercase, first != "I",
-           core.dropFirst().first?.isLowercase == true {
+        if slots.english, !text.isEmpty, let first = core.first, first.isUppercase,
+           !core.hasPrefix("I "), !core.hasPrefix("I'"), core.dropFirst().first?.isLowercase == true {
           core = first.lowercased() + core.dropFirst()
         }
         if draw.chance(0.35) {
