@@ -45,7 +45,7 @@ struct CorpusTemplate: Sendable {
 /// The templates of one language, compiled from ``CorpusLanguageVocabulary``.
 struct CorpusPhrasebook: Sendable {
   let words: CorpusLanguageVocabulary
-  let openers, organicTitles, promoTitles, organicSentences, sharedSentences, promoSentences: [CorpusTemplate]
+  let openers, organicTitles, promoTitles, organicSentences, sharedSentences, promoSentences, leadIns, asides: [CorpusTemplate]
   let conSentences, selfPaidSentences, noAdSentences, couponSentences, purchaseSentences: [CorpusTemplate]
   let diversionSentences, venueSentences, closers, promoClosers, shopSentences, shopTitles: [CorpusTemplate]
   let sufficientTitlePrefixes, sufficientBodyPrefixes, platformTextPrefixes, vagueBodySuffixes, buriedBodySuffixes: [CorpusTemplate]
@@ -59,6 +59,8 @@ struct CorpusPhrasebook: Sendable {
     organicSentences = c(words.organicSentences)
     sharedSentences = c(words.sharedSentences)
     promoSentences = c(words.promoSentences)
+    leadIns = c(words.leadIns)
+    asides = c(words.asides)
     conSentences = c(words.conSentences)
     selfPaidSentences = c(words.selfPaidSentences)
     noAdSentences = c(words.noAdSentences)

@@ -30,6 +30,19 @@ extension CorpusVocabulary {
       "Did a lot of research before buying.", "About the same {a} as my old one, but cheaper.", "Halfway through, so here's an update.",
       "Not as magical as the internet says, but solid.", "Writing this down for future me.", "Good for {who}, YMMV.",
       "Had it for {n} days now.", "I repurchase for one reason: consistent {a}.", "Part of my daily commute kit.",
+      "My roommate stole it twice, so that says something.", "I switched from a ${price2} one and honestly can't tell the difference.",
+      "Wore it to a {n}-hour shift and the {a} held up.", "Got mine in the {big}% off sale.", "The first week I hated the {a2}.",
+      "Bought two because my partner kept using mine.", "It lives in my bag now.", "Used it on a trip, the {a} survived the humidity.",
+      "Tried it in store first, then waited for a sale.", "My dermatologist didn't hate it.", "Rating it after {big} uses, not one.",
+      "It replaced {n} things in my routine.", "Kept the receipt just in case, didn't need it.", "Fits my {who} lifestyle.",
+    ],
+    leadIns: [
+      "Honestly, ", "Ngl ", "Also ", "Tbh ", "So ", "Plus ", "Side note: ", "Update: ", "Day {n}: ", "Fun fact: ", "Okay so ",
+      "Week {n} check-in: ", "Quick note, ", "Btw ", "Full disclosure, I'm picky, ",
+    ],
+    asides: [
+      " lol", " tbh", " for real", " 😅", " haha", " (no regrets)", " fwiw", " at least for me", " in my experience", " so far",
+      " after {n} weeks", " ymmv", " imo", " which surprised me", " 10/10",
     ],
     sharedSentences: [
       "The {a} is great and the {a2} is nice too.", "Packaging feels premium {e}", "The {a} is legit.", "Love the texture {e}",
@@ -118,6 +131,10 @@ struct CorpusLanguageVocabulary: Sendable {
   let organicTitles: [String]
   let promoTitles: [String]
   let organicSentences: [String]
+  /// Openings a sentence may take ("Honestly, ", "说真的，").
+  let leadIns: [String]
+  /// Endings a sentence may take (" lol", "哈哈").
+  let asides: [String]
   let sharedSentences: [String]
   let promoSentences: [String]
   let cons: [String]

@@ -160,7 +160,8 @@ struct CorpusBuilder {
     var campaignMembers = [[Int]](repeating: [], count: p.authors)
     for c in 0..<p.campaigns {
       let size = p.campaignSize.lowerBound + campaignRandom.index(below: p.campaignSize.count)
-      let english = c == 0 ? false : c == 1 ? true : campaignRandom.unitDouble() < p.englishShare
+      let bilingual = p.englishShare > 0 && p.englishShare < 1
+      let english = bilingual && c < 2 ? c == 1 : campaignRandom.unitDouble() < p.englishShare
       let l = language(english)
       let brand = campaignRandom.index(below: p.brands)
       let window = p.campaignWindowHours * 3_600
@@ -320,7 +321,7 @@ struct CorpusBuilder {
     var draw: NoteDraw
     if plan.campaign >= 0 {
       let template = SeededRandom(seed: parameters.seed, stream: Self.campaignTemplateStreams + UInt64(plan.campaign))
-      draw = NoteDraw(shared: template, own: own, variation: 0.25)
+      draw = NoteDraw(shared: template, own: own, variation: 0.1)
     } else {
       draw = NoteDraw(own)
     }
@@ -369,7 +370,7 @@ struct CorpusBuilder {
   private func compose(kind: NoteTruth.Kind, slots: NoteSlots, draw: inout NoteDraw, long: Bool) -> ComposedNote {
     let book = slots.book
     let paid = kind != .organic
-    let intensity = kind == .campaign ? draw.uniform(0.45...0.85) : paid ? draw.uniform(0.3...0.8) : draw.uniform(0...0.3)
+    let intensity = kind == .campaign ? draw.uniform(0.45...0.85) : paid ? draw.uniform(0.35...0.85) : draw.uniform(0...0.25)
     let title = slots.render(
       slots.choose(draw.chance(min(1, intensity * 1.2)) ? book.promoTitles : book.organicTitles, draw: &draw), draw: &draw)
     let opener = draw.chance(paid ? 0.7 : 0.6) ? slots.render(book.openers[draw.pick(book.openers.count)], draw: &draw) : nil
@@ -377,14 +378,30 @@ struct CorpusBuilder {
     // A sentence is used at most once per note; a repeat is redrawn (up to four tries).
     func add(_ pool: [CorpusTemplate], _ draw: inout NoteDraw) {
       for _ in 0..<4 {
-        let text = slots.render(slots.choose(pool, draw: &draw), draw: &draw)
+        // Lead-ins and asides make the same template read differently from note to note.
+        var text = draw.chance(0.4) ? slots.render(book.leadIns[draw.pick(book.leadIns.count)], draw: &draw) : ""
+        var core = slots.render(slots.choose(pool, draw: &draw), draw: &draw)
+        if slots.english, !text.isEmpty, let first = core.first, first.isUppercase,
+           !core.hasPrefix("I "), !core.hasPrefix("I'"), core.dropFirst().first?.isLowercase == true {
+          core = first.lowercased() + core.dropFirst()
+        }
+        if draw.chance(0.35) {
+          let aside = slots.render(book.asides[draw.pick(book.asides.count)], draw: &draw)
+          if slots.english, let last = core.last, last == "." || last == "!" {
+            core = core.dropLast() + aside + String(last)
+          } else {
+            core += aside
+          }
+        }
+        text += core
         if !middle.contains(text) {
           middle.append(text)
           return
         }
       }
     }
-    let count = long ? 9 + draw.pick(4) : 3 + draw.pick(4)
+    // Campaign templates are longer: a copy's small edits must leave most of it intact.
+    let count = long ? 9 + draw.pick(4) : kind == .campaign ? 5 + draw.pick(3) : 4 + draw.pick(4)
     for _ in 0..<count {
       if draw.chance(intensity) {
         add(book.promoSentences, &draw)
@@ -449,7 +466,7 @@ struct CorpusBuilder {
     if draw.chance(r.purchase) { middle.append(slots.render(draw.element(book.purchaseSentences), draw: &draw)) }
     if draw.chance(r.coupon) { middle.append(slots.render(draw.element(book.couponSentences), draw: &draw)) }
     if slots.category.isVenue { middle.append(slots.render(draw.element(book.venueSentences), draw: &draw)) }
-    var tags = makeTags(slots: slots, intensity: 0.5, draw: &draw)
+    var tags = makeTags(slots: slots, intensity: 1, draw: &draw)
     if let brand = slots.brand {
       let tag = slots.english ? brand.filter { !$0.isWhitespace && $0 != "&" }.lowercased() : brand
       if !tags.contains(tag) { tags.insert(tag, at: 0) }
@@ -461,13 +478,16 @@ struct CorpusBuilder {
   /// Varies a campaign copy with its own stream; returns the advanced stream.
   private func vary(_ note: inout ComposedNote, book: CorpusPhrasebook, slots: NoteSlots, draw: inout NoteDraw) -> SeededRandom {
     var random = draw.own
+    // At most two synonym swaps per copy (the title counts).
+    var swaps = 0
     func swapSynonyms(_ text: String) -> String {
       var text = text
-      for group in book.words.synonyms {
+      for group in book.words.synonyms where swaps < 2 {
         for (position, word) in group.enumerated() where text.contains(word) {
-          if random.unitDouble() < 0.5 {
+          if random.unitDouble() < 0.35 {
             let replacement = group[(position + 1 + random.index(below: group.count - 1)) % group.count]
-            text = text.replacingOccurrences(of: word, with: replacement)
+            text = Self.replacing(word, with: replacement, in: text, wholeWords: slots.english)
+            swaps += 1
           }
           break
         }
@@ -481,10 +501,10 @@ struct CorpusBuilder {
       let i = random.index(below: note.middle.count - 1)
       note.middle.swapAt(i, i + 1)
     }
-    if note.middle.count >= 5, random.unitDouble() < 0.2 {
+    if note.middle.count >= 6, random.unitDouble() < 0.05 {
       note.middle.remove(at: random.index(below: note.middle.count))
     }
-    if random.unitDouble() < 0.3 {
+    if random.unitDouble() < 0.1 {
       var copy = NoteDraw(random)
       note.opener = slots.render(book.openers[copy.pick(book.openers.count)], draw: &copy)
       random = copy.shared
@@ -492,6 +512,23 @@ struct CorpusBuilder {
     note.tags.shuffle(using: &random)
     if note.tags.count > 2, random.unitDouble() < 0.3 { note.tags.removeLast() }
     return random
+  }
+
+  /// `text` with every occurrence of `word` replaced; with `wholeWords`, only occurrences not
+  /// inside a longer word ("so" is not replaced in "softness").
+  static func replacing(_ word: String, with replacement: String, in text: String, wholeWords: Bool) -> String {
+    guard wholeWords else { return text.replacingOccurrences(of: word, with: replacement) }
+    var result = ""
+    var rest = text[...]
+    while let range = rest.range(of: word) {
+      let before = range.lowerBound > rest.startIndex ? rest[rest.index(before: range.lowerBound)] : nil
+      let after = range.upperBound < rest.endIndex ? rest[range.upperBound] : nil
+      result += rest[..<range.lowerBound]
+      let isWord = !(before?.isLetter ?? false) && !(after?.isLetter ?? false)
+      result += isWord ? replacement : word
+      rest = rest[range.upperBound...]
+    }
+    return result + rest
   }
 
   /// Adds the disclosure of `grade`.
