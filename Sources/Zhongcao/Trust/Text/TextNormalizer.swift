@@ -244,6 +244,8 @@ extension TextNormalizer {
     "v.douyin.com/", "e.tb.cn/",
   ].map { $0.unicodeScalars.map(\.value) }
 
+  static let shortLinkFirsts = Set(shortLinkHosts.map { $0[0] })
+
   static func hasPrefix(_ values: [UInt32], _ prefix: [UInt32], at index: Int) -> Bool {
     guard index + prefix.count <= values.count else { return false }
     for offset in 0..<prefix.count where values[index + offset] != prefix[offset] { return false }
@@ -274,7 +276,7 @@ extension TextNormalizer {
     while index < values.count {
       let value = values[index]
       let boundary = index == 0 || !ScalarClass.isASCIIAlphanumeric(values[index - 1])
-      if boundary && (value == 0x68 || value == 0x77 || shortLinkHosts.contains(where: { $0[0] == value })) {
+      if boundary && (value == 0x68 || value == 0x77 || shortLinkFirsts.contains(value)) {
         var isLink = false
         if hasPrefix(values, http, at: index) {
           var after = index + 4
