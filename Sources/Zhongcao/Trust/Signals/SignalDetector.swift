@@ -173,7 +173,7 @@ struct FieldScanner {
     for link in text.links {
       let url = Array(values[link.range])
       func find(_ patterns: [[UInt32]]) -> String? {
-        patterns.first { url.firstRange(of: $0) != nil }.map { String(decoding: $0.map { UInt8($0) }, as: UTF8.self) }
+        patterns.first { TextNormalizer.firstIndex(of: $0, in: url) != nil }.map { String(decoding: $0.map { UInt8($0) }, as: UTF8.self) }
       }
       if link.isEmail {
         emit(.contact, link.range, strength: 0.8, detail: "email", contact: .email)
