@@ -196,7 +196,7 @@ public struct Lexicon: Sendable, Hashable {
       if normalizedTerm.isEmpty { throw fail("term normalizes to nothing", column: 0) }
       for exclusion in exclusions {
         let normalizedExclusion = normalizer.normalize(exclusion).values
-        if normalizedExclusion.firstRange(of: normalizedTerm) == nil {
+        if TextNormalizer.firstIndex(of: normalizedTerm, in: normalizedExclusion) == nil {
           throw fail("exclusion '\(exclusion)' does not contain the term '\(term)'", column: 7)
         }
       }
@@ -291,8 +291,8 @@ struct LexiconMatcher: Sendable {
       let exclusions = entry.exclusions.compactMap { exclusion -> (values: [UInt32], offset: Int)? in
         let normalized = normalizer.normalize(exclusion).values
         let term = entry.mode == .hashtag ? Array(values.dropFirst()) : values
-        guard let range = normalized.firstRange(of: term) else { return nil }
-        return (normalized, range.lowerBound - (entry.mode == .hashtag ? 1 : 0))
+        guard let offset = TextNormalizer.firstIndex(of: term, in: normalized) else { return nil }
+        return (normalized, offset - (entry.mode == .hashtag ? 1 : 0))
       }
       patterns.append(
         Pattern(

@@ -165,17 +165,23 @@ struct FieldScanner {
     "v.douyin.com/",
   ]
 
+  static let affiliatePatterns = affiliateMarkers.map { $0.unicodeScalars.map(\.value) }
+  static let shopPatterns = shopHosts.map { $0.unicodeScalars.map(\.value) }
+  static let shortPatterns = shortHosts.map { $0.unicodeScalars.map(\.value) }
+
   mutating func scanLinks() {
     for link in text.links {
-      var string = ""
-      for value in values[link.range] { string.unicodeScalars.append(Unicode.Scalar(value)!) }
+      let url = Array(values[link.range])
+      func find(_ patterns: [[UInt32]]) -> String? {
+        patterns.first { TextNormalizer.firstIndex(of: $0, in: url) != nil }.map { String(decoding: $0.map { UInt8($0) }, as: UTF8.self) }
+      }
       if link.isEmail {
         emit(.contact, link.range, strength: 0.8, detail: "email", contact: .email)
-      } else if let marker = Self.affiliateMarkers.first(where: string.contains) {
+      } else if let marker = find(Self.affiliatePatterns) {
         emit(.affiliateLink, link.range, strength: 0.9, detail: marker)
-      } else if let host = Self.shopHosts.first(where: string.contains) {
+      } else if let host = find(Self.shopPatterns) {
         emit(.purchaseLink, link.range, strength: 0.8, detail: host)
-      } else if let host = Self.shortHosts.first(where: string.contains) {
+      } else if let host = find(Self.shortPatterns) {
         emit(.purchaseLink, link.range, strength: 0.6, detail: "short link \(host) (unresolved)")
       } else {
         emit(.purchaseLink, link.range, strength: 0.3, detail: "link")

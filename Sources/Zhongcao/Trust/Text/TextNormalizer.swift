@@ -244,6 +244,19 @@ extension TextNormalizer {
     "v.douyin.com/", "e.tb.cn/",
   ].map { $0.unicodeScalars.map(\.value) }
 
+  static let shortLinkFirsts = Set(shortLinkHosts.map { $0[0] })
+
+  /// The first offset of `needle` in `values` (a plain loop: the generic `firstRange(of:)` is
+  /// far slower on `[UInt32]`).
+  static func firstIndex(of needle: [UInt32], in values: [UInt32]) -> Int? {
+    guard !needle.isEmpty, needle.count <= values.count else { return needle.isEmpty ? 0 : nil }
+    let first = needle[0]
+    for start in 0...(values.count - needle.count) where values[start] == first && hasPrefix(values, needle, at: start) {
+      return start
+    }
+    return nil
+  }
+
   static func hasPrefix(_ values: [UInt32], _ prefix: [UInt32], at index: Int) -> Bool {
     guard index + prefix.count <= values.count else { return false }
     for offset in 0..<prefix.count where values[index + offset] != prefix[offset] { return false }
@@ -274,7 +287,7 @@ extension TextNormalizer {
     while index < values.count {
       let value = values[index]
       let boundary = index == 0 || !ScalarClass.isASCIIAlphanumeric(values[index - 1])
-      if boundary && (value == 0x68 || value == 0x77 || shortLinkHosts.contains(where: { $0[0] == value })) {
+      if boundary && (value == 0x68 || value == 0x77 || shortLinkFirsts.contains(value)) {
         var isLink = false
         if hasPrefix(values, http, at: index) {
           var after = index + 4
