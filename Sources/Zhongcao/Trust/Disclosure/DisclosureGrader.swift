@@ -77,8 +77,9 @@ public struct DisclosureAssessment: Sendable, Hashable {
 ///
 /// A marker is **prominent** unless it is buried (thresholds in ``Configuration``):
 /// - in the title or the brand label: always prominent;
-/// - in the body: buried when the body is long (more than `longBodyScalars` scalars) and the
-///   marker starts at or after scalar `foldScalars` (below the "see more" fold), or when it is a
+/// - in the body: buried when the body is long (more than `longBodyColumns` display columns, a
+///   CJK or full-width character counting two) and the marker starts at or after column
+///   `foldColumns` (below the "see more" fold), or when it is a
 ///   hashtag with at least `hashtagCrowd` other hashtags before it in the body;
 /// - in the tags: buried when at least `hashtagCrowd` tags come before it, or when the body is
 ///   long (tags are shown after the body).
@@ -90,17 +91,17 @@ public struct DisclosureAssessment: Sendable, Hashable {
 public struct DisclosureGrader: Sendable {
   /// Thresholds of the "buried" rule.
   public struct Configuration: Sendable, Hashable {
-    /// Body markers starting at or after this scalar offset of a long body are below the fold.
-    public var foldScalars: Int
-    /// A body longer than this many scalars is long.
-    public var longBodyScalars: Int
+    /// Body markers starting at or after this display column of a long body are below the fold.
+    public var foldColumns: Int
+    /// A body wider than this many display columns (CJK characters count two) is long.
+    public var longBodyColumns: Int
     /// A hashtag marker with this many other hashtags before it in its field is buried.
     public var hashtagCrowd: Int
 
-    /// Defaults: fold at 140 scalars, long above 280, crowd of 4 hashtags.
-    public init(foldScalars: Int = 140, longBodyScalars: Int = 280, hashtagCrowd: Int = 4) {
-      self.foldScalars = foldScalars
-      self.longBodyScalars = longBodyScalars
+    /// Defaults: fold at column 140, long above 280 columns, crowd of 4 hashtags.
+    public init(foldColumns: Int = 140, longBodyColumns: Int = 280, hashtagCrowd: Int = 4) {
+      self.foldColumns = foldColumns
+      self.longBodyColumns = longBodyColumns
       self.hashtagCrowd = hashtagCrowd
     }
   }
@@ -117,6 +118,17 @@ public struct DisclosureGrader: Sendable {
     self.configuration = configuration
   }
 
+  /// Whether a scalar takes two display columns: CJK ideographs, kana, hangul and full-width forms.
+  static func isWide(_ scalar: Unicode.Scalar) -> Bool {
+    switch scalar.value {
+    case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF,
+         0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x20000...0x3FFFD:
+      true
+    default:
+      false
+    }
+  }
+
   /// Grades `note`.
   public func assess(_ note: Note) -> DisclosureAssessment {
     assess(NormalizedNote(note, normalizer: normalizer))
@@ -125,8 +137,14 @@ public struct DisclosureGrader: Sendable {
   /// Grades a note normalized beforehand (share it with ``SignalDetector``).
   public func assess(_ normalized: NormalizedNote) -> DisclosureAssessment {
     var markers: [DisclosureMarker] = [], negatives: [DisclosureMarker] = []
-    let bodyLength = normalized.body.originalCount
-    let longBody = bodyLength > configuration.longBodyScalars
+    // Display columns, not scalars: a CJK character takes two columns, so 140 Chinese characters
+    // fill the same lines (and reach the same fold) as 280 Latin letters.
+    var columnsBefore = [0]
+    columnsBefore.reserveCapacity(normalized.note.body.unicodeScalars.count + 1)
+    for scalar in normalized.note.body.unicodeScalars {
+      columnsBefore.append(columnsBefore[columnsBefore.count - 1] + (Self.isWide(scalar) ? 2 : 1))
+    }
+    let longBody = columnsBefore[columnsBefore.count - 1] > configuration.longBodyColumns
     for field in [Note.Field.title, .body, .tags, .brandLabel] {
       let text = normalized[field]
       if text.count == 0 { continue }
@@ -142,7 +160,7 @@ public struct DisclosureGrader: Sendable {
         case .title, .brandLabel:
           prominent = true
         case .body:
-          let belowFold = longBody && span.start >= configuration.foldScalars
+          let belowFold = longBody && columnsBefore[min(span.start, columnsBefore.count - 1)] >= configuration.foldColumns
           let crowded = text.values[match.range.lowerBound] == 0x23 && hashtagsBefore >= configuration.hashtagCrowd
           prominent = !belowFold && !crowded
         case .tags:
