@@ -155,7 +155,8 @@ public struct SponsoredDetector: Sendable, Equatable {
   /// uncertainty, for ``PrevalenceEstimate/meanProbability(_:confidence:calibrationRelativeError:bootstrapSamples:seed:)``.
   public var classPriorRelativeError: Double { classPrior > 0 ? classPriorStandardError / classPrior : 0 }
 
-  /// The number of propensity attributes the detector expects.
+  /// The number of propensity attributes the detector expects (0 for a SCAR detector, which
+  /// accepts any).
   public var propensityAttributeCount: Int { propensity.dimension }
 
   /// The classifier's log-odds of being disclosed: the uncalibrated ranking score.
@@ -163,8 +164,10 @@ public struct SponsoredDetector: Sendable, Equatable {
     classifier.logit(featurizer.features(text: text, extra: extra))
   }
 
-  /// The labelling propensity `e(a)`, floored at ``minimumPropensity``.
+  /// The labelling propensity `e(a)`, floored at ``minimumPropensity``. A SCAR detector
+  /// (``propensityAttributeCount`` 0) ignores the attributes and returns its constant.
   public func propensity(attributes: [Double]) -> Double {
+    if propensityAttributeCount == 0 { return max(minimumPropensity, LogisticRegression.sigmoid(propensity.bias)) }
     precondition(attributes.count == propensityAttributeCount, "\(attributes.count) propensity attributes, expected \(propensityAttributeCount)")
     return max(minimumPropensity, propensity.probability(SparseFeatures(dense: attributes)))
   }

@@ -1,5 +1,4 @@
 import Foundation
-import ZhongcaoLinearAlgebra
 
 /// A sparse feature vector: strictly increasing `indices` with their `values`.
 ///
@@ -81,7 +80,8 @@ public struct TextGram: Sendable, Hashable, Codable, CustomStringConvertible {
 /// - Runs of letters and digits of any other script give lowercased words, plus bigrams of
 ///   consecutive words (not across a CJK run). Everything else (spaces, punctuation, emoji,
 ///   `#`) separates.
-/// - Each gram is hashed with seeded XXH64 over a kind tag and its UTF-8 to one of
+/// - Each gram is hashed (seeded 64-bit FNV-1a over a kind tag and its UTF-8, finished with the
+///   ``SplitMix64`` mixer; fast even in debug builds) to one of
 ///   2^``bucketBits`` buckets, with a sign from the hash's top bit (Weinberger et al. 2009), so
 ///   collisions cancel in expectation instead of adding up.
 /// - Per bucket the signed count `v` becomes `sign(v)·(1 + ln|v|)` (sublinear TF), and the text
@@ -103,7 +103,7 @@ public struct TextFeaturizer: Sendable, Equatable, Hashable, Codable {
   public var wordBigrams: Bool
   /// How many dense extra features follow the buckets.
   public var extraFeatureCount: Int
-  /// The XXH64 seed of the bucket hash.
+  /// The seed of the bucket hash.
   public var seed: UInt64
 
   /// A featurizer.
@@ -144,7 +144,7 @@ public struct TextFeaturizer: Sendable, Equatable, Hashable, Codable {
   public func features(text: String, extra: [Double] = []) -> SparseFeatures {
     precondition(extra.count == extraFeatureCount, "\(extra.count) extra features, expected \(extraFeatureCount)")
     var signed: [(bucket: Int32, sign: Double)] = []
-    forEachGram(in: text) { kind, text, _, _ in signed.append(hashed(kind: kind, text: text)) }
+    forEachTaggedGram(in: text) { _, bytes, _, _ in signed.append(hashed(taggedBytes: bytes)) }
     signed.sort { $0.bucket < $1.bucket }
     var indices: [Int32] = []
     var values: [Double] = []
@@ -192,16 +192,29 @@ public struct TextFeaturizer: Sendable, Equatable, Hashable, Codable {
 
   // MARK: - Internals
 
-  func hashed(kind: TextGram.Kind, text: String) -> (bucket: Int32, sign: Double) {
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(text.utf8.count + 1)
+  static func tag(of kind: TextGram.Kind) -> UInt8 {
     switch kind {
-    case .characters: bytes.append(0x63)
-    case .word: bytes.append(0x77)
-    case .wordPair: bytes.append(0x62)
+    case .characters: 0x63
+    case .word: 0x77
+    case .wordPair: 0x62
     }
+  }
+
+  func hashed(kind: TextGram.Kind, text: String) -> (bucket: Int32, sign: Double) {
+    var bytes: [UInt8] = [Self.tag(of: kind)]
     bytes.append(contentsOf: text.utf8)
-    let digest = Checksum.xxh64(bytes, seed: seed)
+    return hashed(taggedBytes: bytes)
+  }
+
+  /// The bucket and sign of a gram given as its kind tag followed by its UTF-8.
+  func hashed(taggedBytes bytes: [UInt8]) -> (bucket: Int32, sign: Double) {
+    // FNV-1a (64-bit) from a seeded basis, finished with the SplitMix64 mixer so that every
+    // output bit depends on every input bit (FNV alone mixes its high bits poorly).
+    var state = 0xCBF2_9CE4_8422_2325 ^ SplitMix64.mix(seed)
+    bytes.withUnsafeBufferPointer { input in
+      for byte in input { state = (state ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+    }
+    let digest = SplitMix64.mix(state ^ UInt64(bytes.count))
     let bucket = Int32(truncatingIfNeeded: digest & UInt64(bucketCount - 1))
     return (bucket, digest >> 63 == 0 ? 1 : -1)
   }
@@ -209,6 +222,12 @@ public struct TextFeaturizer: Sendable, Equatable, Hashable, Codable {
   private enum ScalarClass { case cjk, word, separator }
 
   private static func classify(_ scalar: Unicode.Scalar) -> ScalarClass {
+    if scalar.isASCII {
+      switch scalar.value {
+      case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return .word
+      default: return .separator
+      }
+    }
     switch scalar.value {
     case 0x3005, 0x3007, 0x3040...0x30FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xAC00...0xD7AF,
          0xF900...0xFAFF, 0x20000...0x3134F:
@@ -223,9 +242,21 @@ public struct TextFeaturizer: Sendable, Equatable, Hashable, Codable {
   /// Calls `body(kind, text, start, end)` for every gram in position order (character grams of a
   /// run by start then length; a word, then the bigram ending at it).
   private func forEachGram(in text: String, _ body: (TextGram.Kind, String, Int, Int) -> Void) {
+    forEachTaggedGram(in: text) { kind, bytes, start, end in
+      body(kind, String(decoding: bytes[1...], as: UTF8.self), start, end)
+    }
+  }
+
+  /// The allocation-light core: `bytes` is the gram's kind tag followed by its UTF-8, in a buffer
+  /// reused between calls.
+  private func forEachTaggedGram(in text: String, _ body: (TextGram.Kind, [UInt8], Int, Int) -> Void) {
     let scalars = Array(text.unicodeScalars)
+    var buffer: [UInt8] = []
+    buffer.reserveCapacity(64)
+    var previousWord: [UInt8] = []
+    var previousStart = -1
+    var word: [UInt8] = []
     var position = 0
-    var previousWord: (text: String, start: Int)? = nil
     while position < scalars.count {
       let kind = Self.classify(scalars[position])
       let start = position
@@ -234,23 +265,41 @@ public struct TextFeaturizer: Sendable, Equatable, Hashable, Codable {
       case .separator:
         continue
       case .cjk:
-        previousWord = nil
+        previousStart = -1
         for gramStart in start..<position {
           for length in minimumCharacterGram...maximumCharacterGram where gramStart + length <= position {
-            var gram = String.UnicodeScalarView()
-            gram.append(contentsOf: scalars[gramStart..<gramStart + length])
-            body(.characters, String(gram), gramStart, gramStart + length)
+            buffer.removeAll(keepingCapacity: true)
+            buffer.append(Self.tag(of: .characters))
+            for scalar in scalars[gramStart..<gramStart + length] { UTF8.encode(scalar) { buffer.append($0) } }
+            body(.characters, buffer, gramStart, gramStart + length)
           }
         }
       case .word:
-        var word = String.UnicodeScalarView()
-        word.append(contentsOf: scalars[start..<position])
-        let lowered = String(word).lowercased()
-        body(.word, lowered, start, position)
-        if wordBigrams, let previous = previousWord {
-          body(.wordPair, previous.text + " " + lowered, previous.start, position)
+        word.removeAll(keepingCapacity: true)
+        if scalars[start..<position].allSatisfy(\.isASCII) {
+          for scalar in scalars[start..<position] {
+            let byte = UInt8(scalar.value)
+            word.append(byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
+          }
+        } else {
+          var view = String.UnicodeScalarView()
+          view.append(contentsOf: scalars[start..<position])
+          word.append(contentsOf: String(view).lowercased().utf8)
         }
-        previousWord = (lowered, start)
+        buffer.removeAll(keepingCapacity: true)
+        buffer.append(Self.tag(of: .word))
+        buffer.append(contentsOf: word)
+        body(.word, buffer, start, position)
+        if wordBigrams && previousStart >= 0 {
+          buffer.removeAll(keepingCapacity: true)
+          buffer.append(Self.tag(of: .wordPair))
+          buffer.append(contentsOf: previousWord)
+          buffer.append(0x20)
+          buffer.append(contentsOf: word)
+          body(.wordPair, buffer, previousStart, position)
+        }
+        swap(&previousWord, &word)
+        previousStart = start
       }
     }
   }
