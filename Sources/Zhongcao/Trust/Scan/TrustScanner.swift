@@ -152,11 +152,20 @@ public struct TrustScanner: Sendable {
     self.configuration = configuration
   }
 
-  /// Scans `notes` (and, when given, engagement events for lockstep detection).
-  ///
-  /// - Throws: ``ZhongcaoError/Code-swift.struct/invalidArgument`` when no detector is given and
-  ///   the corpus has too few disclosed notes to train one, or for bad settings.
-  public func scan(_ notes: [Note], engagement: [EngagementEvent] = []) throws(ZhongcaoError) -> TrustScan {
+  /// What the scan reads from each note before any corpus-level step.
+  struct Read: Sendable {
+    var disclosure: DisclosureAssessment
+    var signals: [Signal]
+    var text: String
+    var extra: [Double]
+    var anomalous: Bool
+  }
+
+  /// The per-note reading shared by ``scan(_:engagement:)`` and ``trainDetector(on:)``:
+  /// disclosure, signals and detector inputs (in input order), and the corpus norms.
+  func read(_ notes: [Note]) throws(ZhongcaoError)
+    -> (reads: [Read], attributes: [[Double]], norms: EngagementNorms, signals: SignalDetector)
+  {
     let configuration = self.configuration
     guard !notes.isEmpty else { throw ZhongcaoError(.invalidInput, "no notes to scan") }
     guard (0...1).contains(configuration.suspicionThreshold), (0...1).contains(configuration.businessShare) else {
@@ -169,15 +178,6 @@ public struct TrustScanner: Sendable {
     let grader = DisclosureGrader(lexicon: configuration.lexicon)
     let detector = SignalDetector(lexicon: configuration.lexicon, brands: brands)
     let norms = EngagementNorms(corpus: notes)
-
-    // 1. Per note: disclosure, signals, features (parallel, input order).
-    struct Read: Sendable {
-      var disclosure: DisclosureAssessment
-      var signals: [Signal]
-      var text: String
-      var extra: [Double]
-      var anomalous: Bool
-    }
     let reads = parallelChunkedMap(count: notes.count, chunkSize: 512) { range in
       range.map { i in
         let normalized = NormalizedNote(notes[i])
@@ -189,14 +189,47 @@ public struct TrustScanner: Sendable {
                     anomalous: norms.isAnomalous(notes[i]))
       }
     }
-
-    // 2. Propensity attributes: author audience and time.
     var likesByAuthor: [String: [Double]] = [:]
     for note in notes { if let likes = note.likes { likesByAuthor[note.author, default: []].append(Double(likes)) } }
     let medianLikes = likesByAuthor.mapValues { EngagementNorms.median($0) }
     let attributes = notes.map {
       TrustFeatures.propensityAttributes(createdAt: $0.createdAt, authorMedianLikes: medianLikes[$0.author] ?? 0)
     }
+    return (reads, attributes, norms, detector)
+  }
+
+  /// Trains a sponsored-content detector on a platform's own corpus by positive–unlabeled
+  /// learning: disclosed notes (any grade but absent) are the positives, their markers masked;
+  /// the labelling propensity depends on the author's audience and on the 2023 measures
+  /// (``TrustFeatures/propensityNames``). The result plugs into ``Configuration/detector``.
+  ///
+  /// - Throws: ``ZhongcaoError/Code-swift.struct/invalidArgument`` when the corpus has fewer than
+  ///   ``Configuration/minimumDisclosedForTraining`` disclosed or other notes.
+  public func trainDetector(on notes: [Note]) throws(ZhongcaoError) -> SponsoredDetector {
+    let (reads, attributes, _, _) = try read(notes)
+    return try train(notes: notes, reads: reads, attributes: attributes)
+  }
+
+  private func train(notes: [Note], reads: [Read], attributes: [[Double]]) throws(ZhongcaoError) -> SponsoredDetector {
+    let disclosed = reads.count { $0.disclosure.grade != .absent }
+    let minimum = configuration.minimumDisclosedForTraining
+    guard disclosed >= minimum, notes.count - disclosed >= minimum else {
+      throw ZhongcaoError(.invalidArgument, "cannot train a detector on this corpus: \(disclosed) disclosed and \(notes.count - disclosed) other notes, at least \(minimum) of each are needed; pass a trained detector (recotrain trust train)")
+    }
+    let examples = notes.indices.map { i in
+      SponsoredDetector.Example(text: reads[i].text, extra: reads[i].extra, propensityAttributes: attributes[i],
+                                isDisclosed: reads[i].disclosure.grade != .absent)
+    }
+    return try SponsoredDetector.train(examples, configuration: configuration.training)
+  }
+
+  /// Scans `notes` (and, when given, engagement events for lockstep detection).
+  ///
+  /// - Throws: ``ZhongcaoError/Code-swift.struct/invalidArgument`` when no detector is given and
+  ///   the corpus has too few disclosed notes to train one, or for bad settings.
+  public func scan(_ notes: [Note], engagement: [EngagementEvent] = []) throws(ZhongcaoError) -> TrustScan {
+    let configuration = self.configuration
+    let (reads, attributes, norms, detector) = try read(notes)
 
     // 3. The detector.
     let model: SponsoredDetector, source: String
@@ -206,15 +239,7 @@ public struct TrustScanner: Sendable {
       }
       (model, source) = (given, "given")
     } else {
-      let disclosed = reads.count { $0.disclosure.grade != .absent }
-      guard disclosed >= configuration.minimumDisclosedForTraining, notes.count - disclosed >= configuration.minimumDisclosedForTraining else {
-        throw ZhongcaoError(.invalidArgument, "cannot train a detector on this corpus: \(disclosed) disclosed and \(notes.count - disclosed) other notes, at least \(configuration.minimumDisclosedForTraining) of each are needed; pass a trained detector (recotrain trust train)")
-      }
-      let examples = notes.indices.map { i in
-        SponsoredDetector.Example(text: reads[i].text, extra: reads[i].extra, propensityAttributes: attributes[i],
-                                  isDisclosed: reads[i].disclosure.grade != .absent)
-      }
-      (model, source) = (try SponsoredDetector.train(examples, configuration: configuration.training), "trained on this corpus")
+      (model, source) = (try train(notes: notes, reads: reads, attributes: attributes), "trained on this corpus")
     }
     let probabilities = model.probabilities(notes.indices.map {
       SponsoredDetector.Input(text: reads[$0].text, extra: reads[$0].extra, propensityAttributes: attributes[$0])
