@@ -27,7 +27,8 @@ struct NoteInputOptions: ParsableArguments {
   @Option(help: "Extra lexicon (TSV, the format of Models/trust-lexicon-v1.tsv), merged over the built-in one.")
   var lexicon: String?
   @Option(help: "Brand list, one brand per line with aliases separated by | (e.g. 兰蔻|Lancome).") var brands: String?
-  @Flag(help: "Do not add brands learned from the corpus.") var noLearnedBrands = false
+  @Flag(help: "Also count brands learned from the corpus (capitalised names and tags used commercially by several authors).")
+  var learnBrands = false
   @Flag(help: "Skip malformed lines (and report how many) instead of failing.") var skipInvalid = false
 
   /// Loads the notes, reporting skipped lines on stderr.
@@ -46,7 +47,7 @@ struct NoteInputOptions: ParsableArguments {
     var configuration = TrustScanner.Configuration()
     if let lexicon { configuration.lexicon = Lexicon.default.merging(try Lexicon(contentsOf: URL(fileURLWithPath: lexicon))) }
     if let brands { configuration.brands = try BrandList(contentsOf: URL(fileURLWithPath: brands)) }
-    configuration.learnBrands = !noLearnedBrands
+    configuration.learnBrands = learnBrands
     return configuration
   }
 }
@@ -113,34 +114,59 @@ struct TrustScanCommand: ParsableCommand {
     }
   }
 
-  static func evidenceObject(_ evidence: TrustEvidence) -> [String: Any] {
-    var object: [String: Any] = ["kind": evidence.kind.rawValue, "detail": evidence.detail]
-    if let text = evidence.text { object["text"] = text }
-    if let span = evidence.span {
-      object["field"] = span.field.rawValue
-      object["start"] = span.start
-      object["end"] = span.end
+  /// A JSON string literal (RFC 8259 escaping; non-ASCII written as UTF-8).
+  static func quoted(_ text: String) -> String {
+    var out = "\""
+    out.unicodeScalars.reserveCapacity(text.unicodeScalars.count + 2)
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\t": out += "\\t"
+      case _ where scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029:
+        out += String(format: "\\u%04x", scalar.value)
+      default: out.unicodeScalars.append(scalar)
+      }
     }
-    if let strength = evidence.strength { object["strength"] = strength }
-    return object
+    return out + "\""
+  }
+
+  /// A finite double as JSON (shortest round-trip form).
+  static func number(_ value: Double) -> String { value.isFinite ? "\(value)" : "null" }
+
+  /// One flags line: `{"author", "campaign", "evidence": [...], "grade", "id", "probability", "rule", "verdict"}`,
+  /// keys sorted, written by hand (JSONSerialization would take longer than the scan).
+  static func flagsLine(_ assessment: NoteAssessment) -> String {
+    var evidence: [String] = []
+    evidence.reserveCapacity(assessment.evidence.count)
+    for item in assessment.evidence {
+      var fields = ["\"detail\":" + quoted(item.detail)]
+      if let span = item.span {
+        fields.append("\"end\":\(span.end)")
+        fields.append("\"field\":" + quoted(span.field.rawValue))
+      }
+      fields.append("\"kind\":" + quoted(item.kind.rawValue))
+      if let span = item.span { fields.append("\"start\":\(span.start)") }
+      if let strength = item.strength { fields.append("\"strength\":" + number(strength)) }
+      if let text = item.text { fields.append("\"text\":" + quoted(text)) }
+      evidence.append("{" + fields.joined(separator: ",") + "}")
+    }
+    return "{\"author\":" + quoted(assessment.author)
+      + ",\"campaign\":" + (assessment.campaign.map(quoted) ?? "null")
+      + ",\"evidence\":[" + evidence.joined(separator: ",") + "]"
+      + ",\"grade\":" + quoted(assessment.grade.rawValue)
+      + ",\"id\":" + quoted(assessment.id)
+      + ",\"probability\":" + number(assessment.probability)
+      + ",\"rule\":" + quoted(assessment.disclosure.rule.id)
+      + ",\"verdict\":" + quoted(assessment.verdict.rawValue) + "}"
   }
 
   static func writeFlags(_ scan: TrustScan, to path: String) throws(ZhongcaoError) {
-    var text = ""
-    for assessment in scan.assessments {
-      var object: [String: Any] = [
-        "id": assessment.id, "author": assessment.author, "grade": assessment.grade.rawValue,
-        "rule": assessment.disclosure.rule.id, "probability": assessment.probability,
-        "verdict": assessment.verdict.rawValue, "evidence": assessment.evidence.map(evidenceObject),
-      ]
-      object["campaign"] = assessment.campaign ?? NSNull()
-      guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]),
-            let line = String(data: data, encoding: .utf8) else {
-        throw ZhongcaoError(.io, "cannot encode the flags of note \(assessment.id)")
-      }
-      text += line + "\n"
+    try AtomicFile.write(to: path) { writer throws(ZhongcaoError) in
+      for assessment in scan.assessments { try writer.write(flagsLine(assessment) + "\n") }
     }
-    try AtomicFile.write(Array(text.utf8), to: path)
   }
 
   static func summary(_ scan: TrustScan, top: Int, loadSeconds: Double, scanSeconds: Double) -> [String: Any] {

@@ -64,4 +64,13 @@ import Testing
       try TrustGenerateCommand.parse(["--notes", "10", "--format", "xml", "--out", out]).run()
     }
   }
+
+  @Test func flagsAreValidJSONWhateverTheText() throws {
+    for text in ["plain", "quote \" and backslash \\", "tab\tnew\nline\r", "\u{0}\u{1F}\u{7F}", "表情😀「广告」", "\u{2028}\u{2029}", ""] {
+      let quoted = TrustScanCommand.quoted(text)
+      let decoded = try JSONSerialization.jsonObject(with: Data(quoted.utf8), options: [.fragmentsAllowed]) as? String
+      #expect(decoded == text)
+    }
+    #expect(TrustScanCommand.number(.nan) == "null" && TrustScanCommand.number(0.25) == "0.25")
+  }
 }

@@ -122,8 +122,9 @@ public struct TrustScanner: Sendable {
     /// Brands that count as mentions; brands learned from the corpus are added when
     /// ``learnBrands`` is set.
     public var brands = BrandList()
-    /// Learn brands from the corpus (``BrandList/learned(from:minimumAuthors:minimumCommercialShare:)``).
-    public var learnBrands = true
+    /// Learn brands from the corpus (``BrandList/learned(from:lexicon:minimumAuthors:minimumCommercialShare:)``);
+    /// off by default: it reads the corpus a second time and its guesses are rough.
+    public var learnBrands = false
     /// A trained detector; nil trains one on the scanned corpus.
     public var detector: SponsoredDetector?
     /// Training settings when the detector is trained on the corpus.
@@ -330,7 +331,7 @@ public struct TrustScanner: Sendable {
     }
     let sponsoredProbabilities = assessments.map { $0.grade != .absent || $0.verdict == .businessSelfPromotion ? 1 : $0.probability }
     let prevalence = PrevalenceEstimate.meanProbability(
-      sponsoredProbabilities, calibrationRelativeError: configuration.detector == nil ? model.classPriorRelativeError : 0)
+      sponsoredProbabilities, calibrationRelativeError: model.classPriorRelativeError)
     return TrustScan(assessments: assessments, campaigns: campaigns, lockstepGroups: lockstep,
                      authors: AuthorTrust.score(facts), prevalence: prevalence, detector: model, detectorSource: source)
   }
