@@ -108,6 +108,7 @@ def main():
     parser.add_argument("--recotrain", default=str(REPOSITORY_ROOT / ".build/release/recotrain"))
     parser.add_argument("--notes", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--model", help="a trained detector to scan with (default: train one on a corpus of seed + 1)")
     parser.add_argument("--work-dir")
     parser.add_argument("--results", default=str(REPOSITORY_ROOT / "Benchmarks/results/trust-scan.json"))
     args = parser.parse_args()
@@ -120,14 +121,19 @@ def main():
     _, generate_seconds = run([r, "trust", "generate", "--notes", n, "--seed", s, "--out", str(work / "notes.jsonl"),
                                "--truth", str(work / "truth.jsonl"), "--engagement-out", str(work / "events.tsv")])
     run([r, "trust", "generate", "--notes", n, "--seed", s, "--format", "mediacrawler", "--out", str(work / "mc.jsonl")])
-    run([r, "trust", "generate", "--notes", n, "--seed", str(args.seed + 1), "--out", str(work / "train.jsonl")])
-    _, train_seconds = run([r, "trust", "train", "--notes", str(work / "train.jsonl"), "--out", str(work / "detector.json"), "--quiet"])
-    results = {"notes": args.notes, "seed": args.seed, "cores": os.cpu_count(), "loadAverage": os.getloadavg(),
+    train_seconds = 0.0
+    if args.model:
+        detector = Path(args.model)
+    else:
+        detector = work / "detector.json"
+        run([r, "trust", "generate", "--notes", n, "--seed", str(args.seed + 1), "--out", str(work / "train.jsonl")])
+        _, train_seconds = run([r, "trust", "train", "--notes", str(work / "train.jsonl"), "--out", str(detector), "--quiet"])
+    results = {"notes": args.notes, "seed": args.seed, "model": str(detector), "cores": os.cpu_count(), "loadAverage": os.getloadavg(),
                "generateWallSeconds": generate_seconds, "trainWallSeconds": train_seconds, "formats": {}}
     truth = read_lines(work / "truth.jsonl")
     for name, notes in [("zhongcao", "notes.jsonl"), ("mediaCrawler", "mc.jsonl")]:
         flags_path = work / f"flags-{name}.jsonl"
-        output, wall = run([r, "trust", "scan", "--notes", str(work / notes), "--model", str(work / "detector.json"),
+        output, wall = run([r, "trust", "scan", "--notes", str(work / notes), "--model", str(detector),
                             "--engagement", str(work / "events.tsv"), "--out", str(flags_path), "--json", "--quiet"], capture=True)
         summary = json.loads(output)
         quality = score(read_lines(flags_path), truth, summary)
