@@ -18,6 +18,11 @@ import Foundation
 ///    the same product share). Text shorter than one n-gram gives one shingle of all its tokens.
 ///
 /// Hashes are SplitMix64-mixed, seedless and stable across runs and machines (no `Hasher`).
+///
+/// Speed: without a caller's normaliser, text made only of scalars whose NFKC + lowercasing is
+/// known (ASCII, full-width ASCII forms, common Han, kana and Hangul, CJK and general punctuation,
+/// emoji) is folded by hand on its scalars; any other scalar sends the whole text through
+/// Foundation's NFKC and `lowercased()`, so the tokens are the same either way.
 struct NoteShingler: Sendable {
   /// A note's shingles: distinct hashes, ascending, each with how often it occurs.
   struct Shingles: Sendable, Equatable {
@@ -34,22 +39,105 @@ struct NoteShingler: Sendable {
 
   /// The token hashes of `text` after normalisation, and how many of them are CJK characters.
   func tokens(of text: String) -> (hashes: [UInt64], cjkCount: Int) {
-    let normalized = normalizer?(text) ?? text.precomposedStringWithCompatibilityMapping.lowercased()
     var hashes: [UInt64] = []
-    hashes.reserveCapacity(normalized.unicodeScalars.count)
     var cjkCount = 0
+    appendTokens(of: [text], to: &hashes, cjkCount: &cjkCount)
+    return (hashes, cjkCount)
+  }
+
+  /// Appends the tokens of `parts` joined by newlines (the text of a note) to `hashes`: by hand
+  /// when every scalar is on the fast path, through Foundation otherwise.
+  func appendTokens(of parts: [String], to hashes: inout [UInt64], cjkCount: inout Int) {
+    if let normalizer {
+      Self.appendTokens(ofNormalized: normalizer(parts.joined(separator: "\n")), to: &hashes, cjkCount: &cjkCount)
+      return
+    }
+    let start = hashes.count, startCJK = cjkCount
+    for part in parts where !Self.appendFastTokens(of: part, to: &hashes, cjkCount: &cjkCount) {
+      hashes.removeSubrange(start...)
+      cjkCount = startCJK
+      Self.appendTokens(ofNormalized: Self.foundationNormalized(parts.joined(separator: "\n")), to: &hashes, cjkCount: &cjkCount)
+      return
+    }
+  }
+
+  /// NFKC and lowercasing through Foundation: the reference the fast path must match.
+  static func foundationNormalized(_ text: String) -> String {
+    text.precomposedStringWithCompatibilityMapping.lowercased()
+  }
+
+  /// Appends the tokens of `text`, normalised by hand, to `hashes`; false (with `hashes` partly
+  /// appended) when `text` has a scalar whose normalisation is not handled here.
+  ///
+  /// Handled: ASCII (A–Z folded), full-width forms U+FF01…FF5E (NFKC maps them to ASCII), Han
+  /// U+3400…4DBF and U+4E00…9FFF, kana U+3041…3096, U+30A1…30FA, U+30FC, Hangul syllables
+  /// U+AC00…D7A3 (all unchanged by NFKC and lowercasing), and separators whose NFKC is again
+  /// separators: U+00A0, U+00B7, U+00D7, general punctuation U+2000…206F, symbols and dingbats
+  /// U+2600…27BF, CJK punctuation U+3000…3004, U+3008…3011, U+3014…301F, variation selectors
+  /// U+FE00…FE0F and the emoji blocks. None of them composes with a neighbour under NFC (combining
+  /// marks and conjoining jamo are not handled, so they take the Foundation path).
+  static func appendFastTokens(of text: String, to hashes: inout [UInt64], cjkCount: inout Int) -> Bool {
+    var runKind = 0
+    var runHash: UInt64 = 0xCBF2_9CE4_8422_2325
+    for scalar in text.unicodeScalars {
+      var value = scalar.value
+      if value >= 0xFF01, value <= 0xFF5E { value -= 0xFEE0 }
+      if value < 0x80 {
+        if value >= 0x41, value <= 0x5A { value += 0x20 }
+        if value >= 0x61, value <= 0x7A {
+          if runKind != 1 {
+            if runKind == 2 { hashes.append(numberToken) }
+            runKind = 1
+            runHash = 0xCBF2_9CE4_8422_2325
+          }
+          runHash = (runHash ^ UInt64(value)) &* 0x0000_0100_0000_01B3
+        } else if value >= 0x30, value <= 0x39 {
+          if runKind != 2 {
+            if runKind == 1 { hashes.append(SplitMix64.mix(runHash)) }
+            runKind = 2
+          }
+        } else if runKind != 0 {
+          hashes.append(runKind == 1 ? SplitMix64.mix(runHash) : numberToken)
+          runKind = 0
+        }
+        continue
+      }
+      switch value {
+      case 0x4E00...0x9FFF, 0x3400...0x4DBF, 0x3041...0x3096, 0x30A1...0x30FA, 0x30FC, 0xAC00...0xD7A3:
+        if runKind != 0 {
+          hashes.append(runKind == 1 ? SplitMix64.mix(runHash) : numberToken)
+          runKind = 0
+        }
+        hashes.append(SplitMix64.mix(UInt64(value) | 0x1_0000_0000))
+        cjkCount += 1
+      case 0xA0, 0xB7, 0xD7, 0x2000...0x206F, 0x2600...0x27BF, 0x3000...0x3004, 0x3008...0x3011, 0x3014...0x301F,
+        0xFE00...0xFE0F, 0x1F300...0x1F64F, 0x1F680...0x1F6FF, 0x1F900...0x1F9FF, 0x1FA70...0x1FAFF:
+        if runKind != 0 {
+          hashes.append(runKind == 1 ? SplitMix64.mix(runHash) : numberToken)
+          runKind = 0
+        }
+      default:
+        return false
+      }
+    }
+    if runKind != 0 { hashes.append(runKind == 1 ? SplitMix64.mix(runHash) : numberToken) }
+    return true
+  }
+
+  /// Appends the tokens of already normalised text to `hashes`.
+  static func appendTokens(ofNormalized normalized: String, to hashes: inout [UInt64], cjkCount: inout Int) {
     // The word (or number) being accumulated: 0 = none, 1 = letters, 2 = digits.
     var runKind = 0
     var runHash: UInt64 = 0xCBF2_9CE4_8422_2325
     func closeRun() {
       if runKind == 1 { hashes.append(SplitMix64.mix(runHash)) }
-      if runKind == 2 { hashes.append(Self.numberToken) }
+      if runKind == 2 { hashes.append(numberToken) }
       runKind = 0
       runHash = 0xCBF2_9CE4_8422_2325
     }
     for scalar in normalized.unicodeScalars {
       let properties = scalar.properties
-      if Self.isCJK(scalar) {
+      if isCJK(scalar) {
         closeRun()
         hashes.append(SplitMix64.mix(UInt64(scalar.value) | 0x1_0000_0000))
         cjkCount += 1
@@ -63,23 +151,47 @@ struct NoteShingler: Sendable {
       }
     }
     closeRun()
-    return (hashes, cjkCount)
+  }
+
+  /// Reusable buffers for ``shingles(of:scratch:)``, one per thread.
+  struct Scratch {
+    var tokens: [UInt64] = []
+    var raw: [UInt64] = []
   }
 
   /// The shingles of `text` (see the type's documentation).
   func shingles(of text: String) -> Shingles {
-    let (tokens, cjkCount) = tokens(of: text)
-    guard !tokens.isEmpty else { return Shingles(hashes: [], counts: []) }
-    let gram = 2 * cjkCount >= tokens.count ? 3 : 2
-    var raw: [UInt64] = []
-    let shingleCount = max(tokens.count - gram + 1, 1)
+    var scratch = Scratch()
+    return shingles(of: [text], scratch: &scratch)
+  }
+
+  /// The shingles of `parts` joined by newlines, using `scratch` for the intermediate arrays.
+  func shingles(of parts: [String], scratch: inout Scratch) -> Shingles {
+    var tokens: [UInt64] = [], raw: [UInt64] = []
+    swap(&tokens, &scratch.tokens)
+    swap(&raw, &scratch.raw)
+    defer {
+      swap(&tokens, &scratch.tokens)
+      swap(&raw, &scratch.raw)
+    }
+    tokens.removeAll(keepingCapacity: true)
+    var cjkCount = 0
+    appendTokens(of: parts, to: &tokens, cjkCount: &cjkCount)
+    let tokenCount = tokens.count
+    guard tokenCount > 0 else { return Shingles(hashes: [], counts: []) }
+    let gram = 2 * cjkCount >= tokenCount ? 3 : 2
+    let shingleCount = max(tokenCount - gram + 1, 1)
+    raw.removeAll(keepingCapacity: true)
     raw.reserveCapacity(shingleCount)
-    for start in 0..<shingleCount {
-      var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 &* UInt64(gram)
-      for token in tokens[start..<min(start + gram, tokens.count)] {
-        hash = SplitMix64.mix(hash ^ token) &+ 0x632B_E59B_D9B4_E019
+    let seed: UInt64 = 0x9E37_79B9_7F4A_7C15 &* UInt64(gram)
+    tokens.withUnsafeBufferPointer { tokens in
+      for start in 0..<shingleCount {
+        var hash = seed
+        for index in start..<min(start + gram, tokenCount) {
+          hash = SplitMix64.mix(hash ^ tokens[index]) &+ 0x632B_E59B_D9B4_E019
+        }
+        raw.append(hash)
       }
-      raw.append(hash)
     }
     raw.sort()
     var hashes: [UInt64] = []
