@@ -69,12 +69,13 @@ struct NoteShingler: Sendable {
   /// Appends the tokens of `text`, normalised by hand, to `hashes`; false (with `hashes` partly
   /// appended) when `text` has a scalar whose normalisation is not handled here.
   ///
-  /// Handled: ASCII (A–Z folded), full-width forms U+FF01…FF5E (NFKC maps them to ASCII), Han
-  /// U+3400…4DBF and U+4E00…9FFF, kana U+3041…3096, U+30A1…30FA, U+30FC, Hangul syllables
-  /// U+AC00…D7A3 (all unchanged by NFKC and lowercasing), and separators whose NFKC is again
-  /// separators: U+00A0, U+00B7, U+00D7, general punctuation U+2000…206F, symbols and dingbats
-  /// U+2600…27BF, CJK punctuation U+3000…3004, U+3008…3011, U+3014…301F, variation selectors
-  /// U+FE00…FE0F and the emoji blocks. None of them composes with a neighbour under NFC (combining
+  /// Handled: ASCII and Latin-1 letters (A–Z, À–Þ folded), full-width forms U+FF01…FF5E (NFKC
+  /// maps them to ASCII), Han U+3400…4DBF and U+4E00…9FFF, kana U+3041…3096, U+30A1…30FA, U+30FC,
+  /// Hangul syllables U+AC00…D7A3 (all unchanged by NFKC and lowercasing), and separators whose
+  /// NFKC is again separators: ``latin1Separators``, general punctuation U+2000…206F, arrows,
+  /// mathematical and technical symbols U+2190…23FF, symbols and dingbats U+2600…27BF, CJK
+  /// punctuation U+3000…3004, U+3008…3011, U+3014…301F, variation selectors U+FE00…FE0F,
+  /// full-width signs U+FFE0…FFE2, U+FFE4…FFE6 and the emoji blocks. None of them composes with a neighbour under NFC (combining
   /// marks and conjoining jamo are not handled, so they take the Foundation path).
   static func appendFastTokens(of text: String, to hashes: inout [UInt64], cjkCount: inout Int) -> Bool {
     var runKind = 0
@@ -82,9 +83,10 @@ struct NoteShingler: Sendable {
     for scalar in text.unicodeScalars {
       var value = scalar.value
       if value >= 0xFF01, value <= 0xFF5E { value -= 0xFEE0 }
-      if value < 0x80 {
-        if value >= 0x41, value <= 0x5A { value += 0x20 }
-        if value >= 0x61, value <= 0x7A {
+      if value < 0x100 {
+        // ASCII and Latin-1 letters: fold A–Z and À–Þ (but ×) to lower case.
+        if (value >= 0x41 && value <= 0x5A) || (value >= 0xC0 && value <= 0xDE && value != 0xD7) { value += 0x20 }
+        if (value >= 0x61 && value <= 0x7A) || (value >= 0xDF && value != 0xF7) {
           if runKind != 1 {
             if runKind == 2 { hashes.append(numberToken) }
             runKind = 1
@@ -96,9 +98,13 @@ struct NoteShingler: Sendable {
             if runKind == 1 { hashes.append(SplitMix64.mix(runHash)) }
             runKind = 2
           }
-        } else if runKind != 0 {
-          hashes.append(runKind == 1 ? SplitMix64.mix(runHash) : numberToken)
-          runKind = 0
+        } else if value < 0x80 || latin1Separators & (1 << UInt64(value - 0x80)) != 0 {
+          if runKind != 0 {
+            hashes.append(runKind == 1 ? SplitMix64.mix(runHash) : numberToken)
+            runKind = 0
+          }
+        } else {
+          return false
         }
         continue
       }
@@ -110,8 +116,9 @@ struct NoteShingler: Sendable {
         }
         hashes.append(SplitMix64.mix(UInt64(value) | 0x1_0000_0000))
         cjkCount += 1
-      case 0xA0, 0xB7, 0xD7, 0x2000...0x206F, 0x2600...0x27BF, 0x3000...0x3004, 0x3008...0x3011, 0x3014...0x301F,
-        0xFE00...0xFE0F, 0x1F300...0x1F64F, 0x1F680...0x1F6FF, 0x1F900...0x1F9FF, 0x1FA70...0x1FAFF:
+      case 0x2000...0x206F, 0x2190...0x23FF, 0x2600...0x27BF, 0x3000...0x3004, 0x3008...0x3011, 0x3014...0x301F,
+        0xFE00...0xFE0F, 0xFFE0...0xFFE2, 0xFFE4...0xFFE6, 0x1F300...0x1F64F, 0x1F680...0x1F6FF, 0x1F900...0x1F9FF,
+        0x1FA70...0x1FAFF:
         if runKind != 0 {
           hashes.append(runKind == 1 ? SplitMix64.mix(runHash) : numberToken)
           runKind = 0
@@ -123,6 +130,16 @@ struct NoteShingler: Sendable {
     if runKind != 0 { hashes.append(runKind == 1 ? SplitMix64.mix(runHash) : numberToken) }
     return true
   }
+
+  /// Bit `v − 0x80` is set for the Latin-1 separators U+0080…00BF and U+00D7, U+00F7 that NFKC
+  /// leaves alone: controls, NBSP (NFKC gives a space), ¡¢£¤¥¦§ © «¬ ® °± ¶ » ¿ × ÷. Not ¨ ª ¯ ²
+  /// ³ ´ µ ¸ ¹ º ¼ ½ ¾ (compatibility forms: letters, digits or combining marks) nor the soft hyphen.
+  static let latin1Separators: UInt128 = {
+    var bits: UInt128 = 0
+    let values: [UInt32] = Array(0x80...0xA7) + [0xA9, 0xAB, 0xAC, 0xAE, 0xB0, 0xB1, 0xB6, 0xB7, 0xBB, 0xBF, 0xD7, 0xF7]
+    for value in values { bits |= 1 << UInt128(value - 0x80) }
+    return bits
+  }()
 
   /// Appends the tokens of already normalised text to `hashes`.
   static func appendTokens(ofNormalized normalized: String, to hashes: inout [UInt64], cjkCount: inout Int) {
