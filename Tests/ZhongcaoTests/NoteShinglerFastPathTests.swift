@@ -62,4 +62,18 @@ import Testing
       #expect(tokens.hashes + [UInt64(tokens.cjkCount)] == reference(text), "\(note.id)")
     }
   }
+
+  @Test func shingleSortMatchesTheStandardSort() {
+    var random = SplitMix64(seed: 17)
+    var buffer: [UInt64] = []
+    for count in [0, 1, 2, 16, 17, 100, 1_000, 4_096, 4_097, 9_000] {
+      // Random values, and values with few distinct top bytes (large buckets) and duplicates.
+      for spread in [64, 4] {
+        var values = (0..<count).map { _ in (random.next() >> (64 - spread)) << (64 - spread) | random.next() % 50 }
+        let expected = values.sorted()
+        NoteShingler.sortShingles(&values, buffer: &buffer)
+        #expect(values == expected, "count \(count), spread \(spread)")
+      }
+    }
+  }
 }

@@ -90,15 +90,16 @@ struct MinHash: Sendable {
             let a1 = width > 1 ? multipliers[index + 1] : 0, b1 = width > 1 ? offsets[index + 1] : 0
             let a2 = width > 2 ? multipliers[index + 2] : 0, b2 = width > 2 ? offsets[index + 2] : 0
             let a3 = width > 3 ? multipliers[index + 3] : 0, b3 = width > 3 ? offsets[index + 3] : 0
-            var m0 = UInt32.max, m1 = UInt32.max, m2 = UInt32.max, m3 = UInt32.max
+            // `>> 32` is monotonic, so the minimum of the shifted values is the shifted minimum.
+            var m0 = UInt64.max, m1 = UInt64.max, m2 = UInt64.max, m3 = UInt64.max
             for hash in hashes {
-              m0 = min(m0, UInt32(truncatingIfNeeded: (a0 &* hash &+ b0) >> 32))
-              m1 = min(m1, UInt32(truncatingIfNeeded: (a1 &* hash &+ b1) >> 32))
-              m2 = min(m2, UInt32(truncatingIfNeeded: (a2 &* hash &+ b2) >> 32))
-              m3 = min(m3, UInt32(truncatingIfNeeded: (a3 &* hash &+ b3) >> 32))
+              m0 = min(m0, a0 &* hash &+ b0)
+              m1 = min(m1, a1 &* hash &+ b1)
+              m2 = min(m2, a2 &* hash &+ b2)
+              m3 = min(m3, a3 &* hash &+ b3)
             }
             // Mix before truncating so the kept byte depends on every bit of the minimum.
-            func keep(_ minimum: UInt32) { signatures.append(UInt8(truncatingIfNeeded: SplitMix64.mix(UInt64(minimum)))) }
+            func keep(_ minimum: UInt64) { signatures.append(UInt8(truncatingIfNeeded: SplitMix64.mix(minimum >> 32))) }
             keep(m0)
             if width > 1 { keep(m1) }
             if width > 2 { keep(m2) }

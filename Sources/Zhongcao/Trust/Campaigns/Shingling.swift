@@ -174,6 +174,55 @@ struct NoteShingler: Sendable {
   struct Scratch {
     var tokens: [UInt64] = []
     var raw: [UInt64] = []
+    var sortBuffer: [UInt64] = []
+  }
+
+  /// Sorts `values` ascending: for up to 4,096 values (a note) one counting pass on the top byte,
+  /// then insertion sort, which has only the few in-bucket inversions left to fix; otherwise the
+  /// standard library's sort.
+  static func sortShingles(_ values: inout [UInt64], buffer: inout [UInt64]) {
+    let count = values.count
+    guard count > 16, count <= 4_096 else {
+      if count > 16 { values.sort() } else { insertionSort(&values) }
+      return
+    }
+    if buffer.count < count { buffer = [UInt64](repeating: 0, count: max(count, 2 * buffer.count)) }
+    withUnsafeTemporaryAllocation(of: Int.self, capacity: 257) { starts in
+      starts.initialize(repeating: 0)
+      values.withUnsafeBufferPointer { values in
+        buffer.withUnsafeMutableBufferPointer { buffer in
+          for value in values { starts[Int(value >> 56) + 1] += 1 }
+          for digit in 0..<256 { starts[digit + 1] += starts[digit] }
+          for value in values {
+            let digit = Int(value >> 56)
+            buffer[starts[digit]] = value
+            starts[digit] += 1
+          }
+        }
+      }
+    }
+    values.withUnsafeMutableBufferPointer { values in
+      buffer.withUnsafeBufferPointer { buffer in
+        for index in 0..<count { values[index] = buffer[index] }
+      }
+    }
+    insertionSort(&values)
+  }
+
+  /// Insertion sort, linear on nearly sorted input.
+  static func insertionSort(_ values: inout [UInt64]) {
+    values.withUnsafeMutableBufferPointer { values in
+      guard values.count > 1 else { return }
+      for index in 1..<values.count {
+        let value = values[index]
+        var slot = index
+        while slot > 0, values[slot - 1] > value {
+          values[slot] = values[slot - 1]
+          slot -= 1
+        }
+        values[slot] = value
+      }
+    }
   }
 
   /// The shingles of `text` (see the type's documentation).
@@ -210,7 +259,7 @@ struct NoteShingler: Sendable {
         raw.append(hash)
       }
     }
-    raw.sort()
+    Self.sortShingles(&raw, buffer: &scratch.sortBuffer)
     var hashes: [UInt64] = []
     var counts: [Int32] = []
     hashes.reserveCapacity(raw.count)
