@@ -16,6 +16,8 @@ import Foundation
 import Zhongcao
 import ZhongcaoLinearAlgebra
 
+if CommandLine.arguments.dropFirst().first == "campaigns" { CampaignBenchmark.run(Array(CommandLine.arguments.dropFirst(2))); exit(0) }
+
 let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
 let users = arguments.count > 0 ? arguments[0] : 50_000
 let notes = arguments.count > 1 ? arguments[1] : 20_000

@@ -369,31 +369,3 @@ struct CampaignScore: CustomStringConvertible {
     #expect(detector.campaigns(in: notes).count == 1)
   }
 }
-
-/// Wall-clock of campaign detection on a generated corpus, opt-in
-/// (`ZHONGCAO_CAMPAIGN_TIMING=100000 swift test -c release --filter CampaignTiming`).
-@Suite struct CampaignTimingTests {
-  @Test(.enabled(if: ProcessInfo.processInfo.environment["ZHONGCAO_CAMPAIGN_TIMING"] != nil))
-  func campaignTiming() throws {
-    let count = Int(ProcessInfo.processInfo.environment["ZHONGCAO_CAMPAIGN_TIMING"] ?? "") ?? 100_000
-    var notes: [Note] = []
-    var seed: UInt64 = 0
-    while notes.count < count {
-      seed += 1
-      let corpus = CampaignFixture.corpus(seed: seed)
-      let offset = Double(seed) * 90 * CampaignFixture.day
-      notes += corpus.notes.map { note in
-        var note = note
-        note.id = "\(seed)-" + note.id
-        note.author = "\(seed)-" + note.author
-        note.createdAt = note.createdAt.map { $0 + offset }
-        return note
-      }
-    }
-    notes = Array(notes.prefix(count))
-    let clock = ContinuousClock()
-    var found: [Campaign] = []
-    let elapsed = try clock.measure { found = try CampaignDetector().campaigns(in: notes) }
-    print("campaign timing: \(count) notes, \(found.count) campaigns, \(elapsed)")
-  }
-}

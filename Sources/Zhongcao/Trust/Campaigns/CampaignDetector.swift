@@ -103,22 +103,53 @@ struct NearDuplicateIndex {
       if notes[a].id != notes[b].id { return notes[a].id < notes[b].id }
       return a < b
     }
+    // Shingles and fingerprints in parallel chunks of notes (in time order); chunk results are
+    // concatenated in order, so the positions are the same as a sequential pass.
+    struct Chunk: Sendable {
+      var noteIndex: [Int32] = []
+      var times: [Double] = []
+      var fingerprints: [UInt64] = []
+      var hasSignature: [Bool] = []
+      var signatures: [UInt8] = []
+    }
     let shingler = NoteShingler(normalizer: configuration.textNormalizer)
-    for index in order {
-      let note = notes[index]
-      var text = note.title + "\n" + note.body
-      if configuration.includeTags { text += "\n" + note.text(of: .tags) }
-      let shingles = shingler.shingles(of: text)
-      guard shingles.count >= configuration.minimumShingles else { continue }
-      noteIndex.append(Int32(index))
-      times.append(note.createdAt ?? .nan)
-      fingerprints.append(SimHash.fingerprint(shingles))
-      if shingles.count < configuration.minHashShingleLimit {
-        signatureStart.append(Int32(signatures.count))
-        minHash.appendSignature(of: shingles, to: &signatures)
-      } else {
-        signatureStart.append(-1)
+    let minHash = minHash
+    let notesPerChunk = 256
+    let chunks = parallelChunkedMap(count: (order.count + notesPerChunk - 1) / notesPerChunk, chunkSize: 1) { range in
+      range.map { chunkIndex in
+        var chunk = Chunk()
+        var scratch = NoteShingler.Scratch()
+        for index in order[(chunkIndex * notesPerChunk)..<min(order.count, (chunkIndex + 1) * notesPerChunk)] {
+          let note = notes[index]
+          let parts = configuration.includeTags ? [note.title, note.body, note.text(of: .tags)] : [note.title, note.body]
+          let shingles = shingler.shingles(of: parts, scratch: &scratch)
+          guard shingles.count >= configuration.minimumShingles else { continue }
+          chunk.noteIndex.append(Int32(index))
+          chunk.times.append(note.createdAt ?? .nan)
+          chunk.fingerprints.append(SimHash.fingerprint(shingles))
+          let signed = shingles.count < configuration.minHashShingleLimit
+          chunk.hasSignature.append(signed)
+          if signed { minHash.appendSignature(of: shingles, to: &chunk.signatures) }
+        }
+        return chunk
       }
+    }
+    let kept = chunks.reduce(0) { $0 + $1.noteIndex.count }
+    noteIndex.reserveCapacity(kept)
+    times.reserveCapacity(kept)
+    fingerprints.reserveCapacity(kept)
+    signatureStart.reserveCapacity(kept)
+    signatures.reserveCapacity(chunks.reduce(0) { $0 + $1.signatures.count })
+    for chunk in chunks {
+      noteIndex += chunk.noteIndex
+      times += chunk.times
+      fingerprints += chunk.fingerprints
+      var start = signatures.count
+      for signed in chunk.hasSignature {
+        signatureStart.append(signed ? Int32(start) : -1)
+        if signed { start += minHash.permutations }
+      }
+      signatures += chunk.signatures
     }
   }
 
@@ -127,7 +158,10 @@ struct NearDuplicateIndex {
     let startA = Int(signatureStart[a]), startB = Int(signatureStart[b])
     guard startA >= 0, startB >= 0 else { return nil }
     let length = minHash.permutations
-    return MinHash.estimatedJaccard(signatures[startA..<startA + length], signatures[startB..<startB + length])
+    let equal = signatures.withUnsafeBufferPointer { signatures in
+      MinHash.equalBytes(signatures.baseAddress! + startA, signatures.baseAddress! + startB, length)
+    }
+    return MinHash.jaccard(equalBytes: equal, of: length)
   }
 
   /// The verified link between two positions, or nil.
@@ -140,36 +174,88 @@ struct NearDuplicateIndex {
 
   /// Runs both candidate indexes and returns the union–find parents and the links that joined
   /// clusters (a spanning forest).
+  ///
+  /// The sorted key arrays of the indexes (4 SimHash blocks, then the LSH bands) are built in
+  /// parallel, a few at a time to bound memory; they are scanned one after another in that order,
+  /// so the links are the same as building and scanning each in turn.
   func link() -> (parents: [Int32], links: [Link]) {
     var unionFind = UnionFind(count: noteIndex.count)
     var links: [Link] = []
-    var keys: [UInt64] = []
-    keys.reserveCapacity(noteIndex.count)
-    for block in 0..<4 {
-      keys.removeAll(keepingCapacity: true)
-      for position in fingerprints.indices {
-        keys.append(SimHash.block(fingerprints[position], block) << 32 | UInt64(position))
-      }
-      scan(&keys, &unionFind, &links)
-    }
+    let indexCount = 4 + configuration.minHashBands
+    let batch = max(2, 2 * ProcessInfo.processInfo.activeProcessorCount)
+    let fingerprints = fingerprints, signatureStart = signatureStart, signatures = signatures
     let rows = configuration.minHashRowsPerBand
-    for band in 0..<configuration.minHashBands {
-      keys.removeAll(keepingCapacity: true)
-      for position in signatureStart.indices where signatureStart[position] >= 0 {
-        let start = Int(signatureStart[position]) + band * rows
-        var key: UInt64 = 0
-        for offset in 0..<rows { key = key << 8 | UInt64(signatures[start + offset]) }
-        if rows > 4 { key = SplitMix64.mix(key) >> 32 }
-        keys.append(key << 32 | UInt64(position))
+    var first = 0
+    while first < indexCount {
+      let base = first, last = min(indexCount, first + batch)
+      let sorted = parallelChunkedMap(count: last - base, chunkSize: 1) { range in
+        range.map { offset -> [UInt64] in
+          let index = base + offset
+          var keys: [UInt64] = []
+          if index < 4 {
+            keys.reserveCapacity(fingerprints.count)
+            for position in fingerprints.indices {
+              keys.append(SimHash.block(fingerprints[position], index) << 32 | UInt64(position))
+            }
+            return Self.sortedByKey(keys, keyBits: 16)
+          }
+          let band = index - 4
+          signatureStart.withUnsafeBufferPointer { signatureStart in
+            signatures.withUnsafeBufferPointer { signatures in
+              for position in signatureStart.indices where signatureStart[position] >= 0 {
+                let start = Int(signatureStart[position]) + band * rows
+                var key: UInt64 = 0
+                for offset in 0..<rows { key = key << 8 | UInt64(signatures[start + offset]) }
+                if rows > 4 { key = SplitMix64.mix(key) >> 32 }
+                keys.append(key << 32 | UInt64(position))
+              }
+            }
+          }
+          return Self.sortedByKey(keys, keyBits: 32)
+        }
       }
-      scan(&keys, &unionFind, &links)
+      for keys in sorted { scan(keys, &unionFind, &links) }
+      first = last
     }
     return (unionFind.flattenedParents(), links)
   }
 
-  /// Sorts `(key << 32 | position)` values and compares the members of each equal-key run.
-  private func scan(_ keys: inout [UInt64], _ unionFind: inout UnionFind, _ links: inout [Link]) {
-    keys.sort()
+  /// `keys` (`key << 32 | position`, positions ascending) sorted ascending, by a stable radix
+  /// sort on the key's low `keyBits` (16 or 32) bits: the same order as `keys.sorted()`.
+  static func sortedByKey(_ keys: [UInt64], keyBits: Int) -> [UInt64] {
+    guard keys.count > 4_096 else { return keys.sorted() }
+    var source = keys
+    var target = [UInt64](repeating: 0, count: keys.count)
+    var counts = [Int](repeating: 0, count: 1 << 16)
+    var shift: UInt64 = 32
+    while shift < 32 + UInt64(keyBits) {
+      counts.withUnsafeMutableBufferPointer { counts in
+        for index in counts.indices { counts[index] = 0 }
+        source.withUnsafeBufferPointer { source in
+          target.withUnsafeMutableBufferPointer { target in
+            for key in source { counts[Int(key >> shift & 0xFFFF)] += 1 }
+            var total = 0
+            for digit in counts.indices {
+              let count = counts[digit]
+              counts[digit] = total
+              total += count
+            }
+            for key in source {
+              let digit = Int(key >> shift & 0xFFFF)
+              target[counts[digit]] = key
+              counts[digit] += 1
+            }
+          }
+        }
+      }
+      swap(&source, &target)
+      shift += 16
+    }
+    return source
+  }
+
+  /// Compares the members of each equal-key run of sorted `(key << 32 | position)` values.
+  private func scan(_ keys: [UInt64], _ unionFind: inout UnionFind, _ links: inout [Link]) {
     let window = configuration.window
     let cap = configuration.maximumComparisonsPerNote
     var runStart = 0

@@ -9,18 +9,39 @@ enum SimHash {
   ///
   /// - Complexity: O(64·s) for s distinct shingles.
   static func fingerprint(_ shingles: NoteShingler.Shingles) -> UInt64 {
-    var votes = [Int](repeating: 0, count: 64)
-    votes.withUnsafeMutableBufferPointer { votes in
-      for (hash, count) in zip(shingles.hashes, shingles.counts) {
-        let weight = Int(count)
-        for bit in 0..<64 {
-          votes[bit] += (hash >> UInt64(bit)) & 1 == 1 ? weight : -weight
+    // Eight vote vectors, one per byte of the hash; each shingle adds its weight times the ±1
+    // pattern of each of its bytes (a 256-entry table), so the loop has no per-bit branch.
+    var votes = (SIMD8<Int32>(), SIMD8<Int32>(), SIMD8<Int32>(), SIMD8<Int32>(),
+                 SIMD8<Int32>(), SIMD8<Int32>(), SIMD8<Int32>(), SIMD8<Int32>())
+    bytePatterns.withUnsafeBufferPointer { patterns in
+      shingles.hashes.withUnsafeBufferPointer { hashes in
+        shingles.counts.withUnsafeBufferPointer { counts in
+          for index in 0..<hashes.count {
+            let hash = hashes[index], weight = SIMD8<Int32>(repeating: counts[index])
+            votes.0 &+= patterns[Int(hash & 0xFF)] &* weight
+            votes.1 &+= patterns[Int(hash >> 8 & 0xFF)] &* weight
+            votes.2 &+= patterns[Int(hash >> 16 & 0xFF)] &* weight
+            votes.3 &+= patterns[Int(hash >> 24 & 0xFF)] &* weight
+            votes.4 &+= patterns[Int(hash >> 32 & 0xFF)] &* weight
+            votes.5 &+= patterns[Int(hash >> 40 & 0xFF)] &* weight
+            votes.6 &+= patterns[Int(hash >> 48 & 0xFF)] &* weight
+            votes.7 &+= patterns[Int(hash >> 56)] &* weight
+          }
         }
       }
     }
     var fingerprint: UInt64 = 0
-    for bit in 0..<64 where votes[bit] > 0 { fingerprint |= 1 << UInt64(bit) }
+    for (byte, vector) in [votes.0, votes.1, votes.2, votes.3, votes.4, votes.5, votes.6, votes.7].enumerated() {
+      for lane in 0..<8 where vector[lane] > 0 { fingerprint |= 1 << UInt64(8 * byte + lane) }
+    }
     return fingerprint
+  }
+
+  /// For each byte value, lane k is +1 when bit k is set and −1 otherwise.
+  private static let bytePatterns: [SIMD8<Int32>] = (0..<256).map { byte in
+    var pattern = SIMD8<Int32>()
+    for lane in 0..<8 { pattern[lane] = (byte >> lane) & 1 == 1 ? 1 : -1 }
+    return pattern
   }
 
   /// The number of differing bits.
@@ -58,30 +79,70 @@ struct MinHash: Sendable {
   ///
   /// - Complexity: O(`permutations`·s) for s distinct shingles.
   func appendSignature(of shingles: NoteShingler.Shingles, to signatures: inout [UInt8]) {
-    var minima = [UInt32](repeating: .max, count: permutations)
-    minima.withUnsafeMutableBufferPointer { minima in
-      multipliers.withUnsafeBufferPointer { multipliers in
-        offsets.withUnsafeBufferPointer { offsets in
-          for hash in shingles.hashes {
-            for index in 0..<minima.count {
-              let value = UInt32(truncatingIfNeeded: (multipliers[index] &* hash &+ offsets[index]) >> 32)
-              if value < minima[index] { minima[index] = value }
+    // Four hash functions at a time over all shingles, their minima kept in registers.
+    multipliers.withUnsafeBufferPointer { multipliers in
+      offsets.withUnsafeBufferPointer { offsets in
+        shingles.hashes.withUnsafeBufferPointer { hashes in
+          var index = 0
+          while index < permutations {
+            let width = min(4, permutations - index)
+            let a0 = multipliers[index], b0 = offsets[index]
+            let a1 = width > 1 ? multipliers[index + 1] : 0, b1 = width > 1 ? offsets[index + 1] : 0
+            let a2 = width > 2 ? multipliers[index + 2] : 0, b2 = width > 2 ? offsets[index + 2] : 0
+            let a3 = width > 3 ? multipliers[index + 3] : 0, b3 = width > 3 ? offsets[index + 3] : 0
+            // `>> 32` is monotonic, so the minimum of the shifted values is the shifted minimum.
+            var m0 = UInt64.max, m1 = UInt64.max, m2 = UInt64.max, m3 = UInt64.max
+            for hash in hashes {
+              m0 = min(m0, a0 &* hash &+ b0)
+              m1 = min(m1, a1 &* hash &+ b1)
+              m2 = min(m2, a2 &* hash &+ b2)
+              m3 = min(m3, a3 &* hash &+ b3)
             }
+            // Mix before truncating so the kept byte depends on every bit of the minimum.
+            func keep(_ minimum: UInt64) { signatures.append(UInt8(truncatingIfNeeded: SplitMix64.mix(minimum >> 32))) }
+            keep(m0)
+            if width > 1 { keep(m1) }
+            if width > 2 { keep(m2) }
+            if width > 3 { keep(m3) }
+            index += width
           }
         }
       }
     }
-    // Mix before truncating so the kept byte depends on every bit of the minimum.
-    for minimum in minima { signatures.append(UInt8(truncatingIfNeeded: SplitMix64.mix(UInt64(minimum)))) }
   }
 
   /// The Jaccard similarity that two b-bit signatures estimate: the fraction `f` of equal
   /// bytes, corrected for chance collisions, `(f − 1/256) / (1 − 1/256)`, clamped to 0…1.
   static func estimatedJaccard(_ a: ArraySlice<UInt8>, _ b: ArraySlice<UInt8>) -> Double {
     guard !a.isEmpty else { return 0 }
-    var equal = 0
-    for (x, y) in zip(a, b) where x == y { equal += 1 }
-    let fraction = Double(equal) / Double(a.count)
+    let length = min(a.count, b.count)
+    let equal = a.withUnsafeBufferPointer { a in
+      b.withUnsafeBufferPointer { b in equalBytes(a.baseAddress!, b.baseAddress!, length) }
+    }
+    return jaccard(equalBytes: equal, of: a.count)
+  }
+
+  /// The corrected estimate for `equal` equal bytes out of `length`.
+  static func jaccard(equalBytes equal: Int, of length: Int) -> Double {
+    let fraction = Double(equal) / Double(length)
     return min(max((fraction - 1.0 / 256) / (1 - 1.0 / 256), 0), 1)
+  }
+
+  /// How many of the first `length` bytes of `a` and `b` are equal, eight at a time.
+  static func equalBytes(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ length: Int) -> Int {
+    var equal = 0, index = 0
+    let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+    while index + 8 <= length {
+      let x = UnsafeRawPointer(a + index).loadUnaligned(as: UInt64.self) ^ UnsafeRawPointer(b + index).loadUnaligned(as: UInt64.self)
+      // High bit of each byte set exactly when that byte of x is zero.
+      let zero = ~(((x & low7) &+ low7) | x | low7)
+      equal += zero.nonzeroBitCount
+      index += 8
+    }
+    while index < length {
+      if a[index] == b[index] { equal += 1 }
+      index += 1
+    }
+    return equal
   }
 }

@@ -115,17 +115,42 @@ public struct LockstepDetector: Sendable {
     let minimumUsers = configuration.minimumUsers, minimumNotes = configuration.minimumNotes
     let window = configuration.window
     // Intern ids in sorted order, so numbering (and every tie below) is input-order independent.
-    let userNames = Array(Set(events.map(\.user))).sorted()
-    let noteNames = Array(Set(events.map(\.note))).sorted()
-    let userIDs = Dictionary(uniqueKeysWithValues: userNames.enumerated().map { ($1, Int32($0)) })
-    let noteIDs = Dictionary(uniqueKeysWithValues: noteNames.enumerated().map { ($1, Int32($0)) })
+    // One hash lookup per id: number in order of first appearance, then renumber by sorted name.
+    func intern(_ name: String, _ ids: inout [String: Int32], _ names: inout [String]) -> Int32 {
+      let next = Int32(names.count)
+      let id = ids[name, default: next]
+      if id == next {
+        ids[name] = next
+        names.append(name)
+      }
+      return id
+    }
+    func sortedNumbering(_ names: [String]) -> (names: [String], rank: [Int32]) {
+      let order = names.indices.sorted { names[$0] < names[$1] }
+      var rank = [Int32](repeating: 0, count: names.count)
+      for (sortedIndex, firstSeen) in order.enumerated() { rank[firstSeen] = Int32(sortedIndex) }
+      return (order.map { names[$0] }, rank)
+    }
+    var userIDs: [String: Int32] = [:], noteIDs: [String: Int32] = [:]
+    var seenUsers: [String] = [], seenNotes: [String] = []
+    var rawKeys: [UInt64] = []
+    rawKeys.reserveCapacity(events.count)
+    for event in events {
+      let note = intern(event.note, &noteIDs, &seenNotes), user = intern(event.user, &userIDs, &seenUsers)
+      rawKeys.append(UInt64(UInt32(note)) << 32 | UInt64(UInt32(user)))
+    }
+    userIDs = [:]
+    noteIDs = [:]
+    let (userNames, userRank) = sortedNumbering(seenUsers)
+    let (noteNames, noteRank) = sortedNumbering(seenNotes)
     var earliest: [UInt64: Double] = [:]
     earliest.reserveCapacity(events.count)
-    for event in events where event.timestamp.isFinite {
-      let key = UInt64(UInt32(noteIDs[event.note]!)) << 32 | UInt64(UInt32(userIDs[event.user]!))
+    for (event, raw) in zip(events, rawKeys) where event.timestamp.isFinite {
+      let key = UInt64(UInt32(noteRank[Int(raw >> 32)])) << 32 | UInt64(UInt32(userRank[Int(raw & 0xFFFF_FFFF)]))
       if let seen = earliest[key], seen <= event.timestamp { continue }
       earliest[key] = event.timestamp
     }
+    rawKeys = []
     var byNote = earliest.map { Engagement(note: Int32($0.key >> 32), user: Int32($0.key & 0xFFFF_FFFF), time: $0.value) }
     earliest = [:]
     byNote.sort { ($0.note, $0.time, $0.user) < ($1.note, $1.time, $1.user) }

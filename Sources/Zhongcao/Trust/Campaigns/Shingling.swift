@@ -18,6 +18,11 @@ import Foundation
 ///    the same product share). Text shorter than one n-gram gives one shingle of all its tokens.
 ///
 /// Hashes are SplitMix64-mixed, seedless and stable across runs and machines (no `Hasher`).
+///
+/// Speed: without a caller's normaliser, text made only of scalars whose NFKC + lowercasing is
+/// known (ASCII, full-width ASCII forms, common Han, kana and Hangul, CJK and general punctuation,
+/// emoji) is folded by hand on its scalars; any other scalar sends the whole text through
+/// Foundation's NFKC and `lowercased()`, so the tokens are the same either way.
 struct NoteShingler: Sendable {
   /// A note's shingles: distinct hashes, ascending, each with how often it occurs.
   struct Shingles: Sendable, Equatable {
@@ -34,22 +39,122 @@ struct NoteShingler: Sendable {
 
   /// The token hashes of `text` after normalisation, and how many of them are CJK characters.
   func tokens(of text: String) -> (hashes: [UInt64], cjkCount: Int) {
-    let normalized = normalizer?(text) ?? text.precomposedStringWithCompatibilityMapping.lowercased()
     var hashes: [UInt64] = []
-    hashes.reserveCapacity(normalized.unicodeScalars.count)
     var cjkCount = 0
+    appendTokens(of: [text], to: &hashes, cjkCount: &cjkCount)
+    return (hashes, cjkCount)
+  }
+
+  /// Appends the tokens of `parts` joined by newlines (the text of a note) to `hashes`: by hand
+  /// when every scalar is on the fast path, through Foundation otherwise.
+  func appendTokens(of parts: [String], to hashes: inout [UInt64], cjkCount: inout Int) {
+    if let normalizer {
+      Self.appendTokens(ofNormalized: normalizer(parts.joined(separator: "\n")), to: &hashes, cjkCount: &cjkCount)
+      return
+    }
+    let start = hashes.count, startCJK = cjkCount
+    for part in parts where !Self.appendFastTokens(of: part, to: &hashes, cjkCount: &cjkCount) {
+      hashes.removeSubrange(start...)
+      cjkCount = startCJK
+      Self.appendTokens(ofNormalized: Self.foundationNormalized(parts.joined(separator: "\n")), to: &hashes, cjkCount: &cjkCount)
+      return
+    }
+  }
+
+  /// NFKC and lowercasing through Foundation: the reference the fast path must match.
+  static func foundationNormalized(_ text: String) -> String {
+    text.precomposedStringWithCompatibilityMapping.lowercased()
+  }
+
+  /// Appends the tokens of `text`, normalised by hand, to `hashes`; false (with `hashes` partly
+  /// appended) when `text` has a scalar whose normalisation is not handled here.
+  ///
+  /// Handled: ASCII and Latin-1 letters (A–Z, À–Þ folded), full-width forms U+FF01…FF5E (NFKC
+  /// maps them to ASCII), Han U+3400…4DBF and U+4E00…9FFF, kana U+3041…3096, U+30A1…30FA, U+30FC,
+  /// Hangul syllables U+AC00…D7A3 (all unchanged by NFKC and lowercasing), and separators whose
+  /// NFKC is again separators: ``latin1Separators``, general punctuation U+2000…206F, arrows,
+  /// mathematical and technical symbols U+2190…23FF, symbols and dingbats U+2600…27BF, CJK
+  /// punctuation U+3000…3004, U+3008…3011, U+3014…301F, variation selectors U+FE00…FE0F,
+  /// full-width signs U+FFE0…FFE2, U+FFE4…FFE6 and the emoji blocks. None of them composes with a neighbour under NFC (combining
+  /// marks and conjoining jamo are not handled, so they take the Foundation path).
+  static func appendFastTokens(of text: String, to hashes: inout [UInt64], cjkCount: inout Int) -> Bool {
+    var runKind = 0
+    var runHash: UInt64 = 0xCBF2_9CE4_8422_2325
+    for scalar in text.unicodeScalars {
+      var value = scalar.value
+      if value >= 0xFF01, value <= 0xFF5E { value -= 0xFEE0 }
+      if value < 0x100 {
+        // ASCII and Latin-1 letters: fold A–Z and À–Þ (but ×) to lower case.
+        if (value >= 0x41 && value <= 0x5A) || (value >= 0xC0 && value <= 0xDE && value != 0xD7) { value += 0x20 }
+        if (value >= 0x61 && value <= 0x7A) || (value >= 0xDF && value != 0xF7) {
+          if runKind != 1 {
+            if runKind == 2 { hashes.append(numberToken) }
+            runKind = 1
+            runHash = 0xCBF2_9CE4_8422_2325
+          }
+          runHash = (runHash ^ UInt64(value)) &* 0x0000_0100_0000_01B3
+        } else if value >= 0x30, value <= 0x39 {
+          if runKind != 2 {
+            if runKind == 1 { hashes.append(SplitMix64.mix(runHash)) }
+            runKind = 2
+          }
+        } else if value < 0x80 || latin1Separators & (1 << UInt64(value - 0x80)) != 0 {
+          if runKind != 0 {
+            hashes.append(runKind == 1 ? SplitMix64.mix(runHash) : numberToken)
+            runKind = 0
+          }
+        } else {
+          return false
+        }
+        continue
+      }
+      switch value {
+      case 0x4E00...0x9FFF, 0x3400...0x4DBF, 0x3041...0x3096, 0x30A1...0x30FA, 0x30FC, 0xAC00...0xD7A3:
+        if runKind != 0 {
+          hashes.append(runKind == 1 ? SplitMix64.mix(runHash) : numberToken)
+          runKind = 0
+        }
+        hashes.append(SplitMix64.mix(UInt64(value) | 0x1_0000_0000))
+        cjkCount += 1
+      case 0x2000...0x206F, 0x2190...0x23FF, 0x2600...0x27BF, 0x3000...0x3004, 0x3008...0x3011, 0x3014...0x301F,
+        0xFE00...0xFE0F, 0xFFE0...0xFFE2, 0xFFE4...0xFFE6, 0x1F300...0x1F64F, 0x1F680...0x1F6FF, 0x1F900...0x1F9FF,
+        0x1FA70...0x1FAFF:
+        if runKind != 0 {
+          hashes.append(runKind == 1 ? SplitMix64.mix(runHash) : numberToken)
+          runKind = 0
+        }
+      default:
+        return false
+      }
+    }
+    if runKind != 0 { hashes.append(runKind == 1 ? SplitMix64.mix(runHash) : numberToken) }
+    return true
+  }
+
+  /// Bit `v − 0x80` is set for the Latin-1 separators U+0080…00BF and U+00D7, U+00F7 that NFKC
+  /// leaves alone: controls, NBSP (NFKC gives a space), ¡¢£¤¥¦§ © «¬ ® °± ¶ » ¿ × ÷. Not ¨ ª ¯ ²
+  /// ³ ´ µ ¸ ¹ º ¼ ½ ¾ (compatibility forms: letters, digits or combining marks) nor the soft hyphen.
+  static let latin1Separators: UInt128 = {
+    var bits: UInt128 = 0
+    let values: [UInt32] = Array(0x80...0xA7) + [0xA9, 0xAB, 0xAC, 0xAE, 0xB0, 0xB1, 0xB6, 0xB7, 0xBB, 0xBF, 0xD7, 0xF7]
+    for value in values { bits |= 1 << UInt128(value - 0x80) }
+    return bits
+  }()
+
+  /// Appends the tokens of already normalised text to `hashes`.
+  static func appendTokens(ofNormalized normalized: String, to hashes: inout [UInt64], cjkCount: inout Int) {
     // The word (or number) being accumulated: 0 = none, 1 = letters, 2 = digits.
     var runKind = 0
     var runHash: UInt64 = 0xCBF2_9CE4_8422_2325
     func closeRun() {
       if runKind == 1 { hashes.append(SplitMix64.mix(runHash)) }
-      if runKind == 2 { hashes.append(Self.numberToken) }
+      if runKind == 2 { hashes.append(numberToken) }
       runKind = 0
       runHash = 0xCBF2_9CE4_8422_2325
     }
     for scalar in normalized.unicodeScalars {
       let properties = scalar.properties
-      if Self.isCJK(scalar) {
+      if isCJK(scalar) {
         closeRun()
         hashes.append(SplitMix64.mix(UInt64(scalar.value) | 0x1_0000_0000))
         cjkCount += 1
@@ -63,25 +168,98 @@ struct NoteShingler: Sendable {
       }
     }
     closeRun()
-    return (hashes, cjkCount)
+  }
+
+  /// Reusable buffers for ``shingles(of:scratch:)``, one per thread.
+  struct Scratch {
+    var tokens: [UInt64] = []
+    var raw: [UInt64] = []
+    var sortBuffer: [UInt64] = []
+  }
+
+  /// Sorts `values` ascending: for up to 4,096 values (a note) one counting pass on the top byte,
+  /// then insertion sort, which has only the few in-bucket inversions left to fix; otherwise the
+  /// standard library's sort.
+  static func sortShingles(_ values: inout [UInt64], buffer: inout [UInt64]) {
+    let count = values.count
+    guard count > 16, count <= 4_096 else {
+      if count > 16 { values.sort() } else { insertionSort(&values) }
+      return
+    }
+    if buffer.count < count { buffer = [UInt64](repeating: 0, count: max(count, 2 * buffer.count)) }
+    withUnsafeTemporaryAllocation(of: Int.self, capacity: 257) { starts in
+      starts.initialize(repeating: 0)
+      values.withUnsafeBufferPointer { values in
+        buffer.withUnsafeMutableBufferPointer { buffer in
+          for value in values { starts[Int(value >> 56) + 1] += 1 }
+          for digit in 0..<256 { starts[digit + 1] += starts[digit] }
+          for value in values {
+            let digit = Int(value >> 56)
+            buffer[starts[digit]] = value
+            starts[digit] += 1
+          }
+        }
+      }
+    }
+    values.withUnsafeMutableBufferPointer { values in
+      buffer.withUnsafeBufferPointer { buffer in
+        for index in 0..<count { values[index] = buffer[index] }
+      }
+    }
+    insertionSort(&values)
+  }
+
+  /// Insertion sort, linear on nearly sorted input.
+  static func insertionSort(_ values: inout [UInt64]) {
+    values.withUnsafeMutableBufferPointer { values in
+      guard values.count > 1 else { return }
+      for index in 1..<values.count {
+        let value = values[index]
+        var slot = index
+        while slot > 0, values[slot - 1] > value {
+          values[slot] = values[slot - 1]
+          slot -= 1
+        }
+        values[slot] = value
+      }
+    }
   }
 
   /// The shingles of `text` (see the type's documentation).
   func shingles(of text: String) -> Shingles {
-    let (tokens, cjkCount) = tokens(of: text)
-    guard !tokens.isEmpty else { return Shingles(hashes: [], counts: []) }
-    let gram = 2 * cjkCount >= tokens.count ? 3 : 2
-    var raw: [UInt64] = []
-    let shingleCount = max(tokens.count - gram + 1, 1)
-    raw.reserveCapacity(shingleCount)
-    for start in 0..<shingleCount {
-      var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 &* UInt64(gram)
-      for token in tokens[start..<min(start + gram, tokens.count)] {
-        hash = SplitMix64.mix(hash ^ token) &+ 0x632B_E59B_D9B4_E019
-      }
-      raw.append(hash)
+    var scratch = Scratch()
+    return shingles(of: [text], scratch: &scratch)
+  }
+
+  /// The shingles of `parts` joined by newlines, using `scratch` for the intermediate arrays.
+  func shingles(of parts: [String], scratch: inout Scratch) -> Shingles {
+    var tokens: [UInt64] = [], raw: [UInt64] = []
+    swap(&tokens, &scratch.tokens)
+    swap(&raw, &scratch.raw)
+    defer {
+      swap(&tokens, &scratch.tokens)
+      swap(&raw, &scratch.raw)
     }
-    raw.sort()
+    tokens.removeAll(keepingCapacity: true)
+    var cjkCount = 0
+    appendTokens(of: parts, to: &tokens, cjkCount: &cjkCount)
+    let tokenCount = tokens.count
+    guard tokenCount > 0 else { return Shingles(hashes: [], counts: []) }
+    let gram = 2 * cjkCount >= tokenCount ? 3 : 2
+    let shingleCount = max(tokenCount - gram + 1, 1)
+    raw.removeAll(keepingCapacity: true)
+    raw.reserveCapacity(shingleCount)
+    let seed: UInt64 = 0x9E37_79B9_7F4A_7C15 &* UInt64(gram)
+    tokens.withUnsafeBufferPointer { tokens in
+      for start in 0..<shingleCount {
+        var hash = seed
+        for index in start..<min(start + gram, tokenCount) {
+          hash = SplitMix64.mix(hash ^ tokens[index]) &+ 0x632B_E59B_D9B4_E019
+        }
+        raw.append(hash)
+      }
+    }
+    Self.sortShingles(&raw, buffer: &scratch.sortBuffer)
     var hashes: [UInt64] = []
     var counts: [Int32] = []
     hashes.reserveCapacity(raw.count)
