@@ -242,9 +242,11 @@ public struct TrustScanner: Sendable {
     } else {
       (model, source) = (try train(notes: notes, reads: reads, attributes: attributes), "trained on this corpus")
     }
-    let probabilities = model.probabilities(notes.indices.map {
-      SponsoredDetector.Input(text: reads[$0].text, extra: reads[$0].extra, propensityAttributes: attributes[$0])
-    })
+    let probabilities = parallelChunkedMap(count: notes.count, chunkSize: 1024) { range in
+      model.probabilities(range.map {
+        SponsoredDetector.Input(text: reads[$0].text, extra: reads[$0].extra, propensityAttributes: attributes[$0])
+      })
+    }
 
     // 4. Campaigns and lockstep.
     let campaignDetector = try CampaignDetector(configuration: configuration.campaigns)
@@ -259,7 +261,7 @@ public struct TrustScanner: Sendable {
     for group in lockstep { lockstepNotes.formUnion(group.notes) }
 
     // 5. Business accounts.
-    func isBusinessSignal(_ signal: Signal) -> Bool {
+    let isBusinessSignal: @Sendable (Signal) -> Bool = { signal in
       signal.kind == .callToAction || (signal.kind == .contact && signal.contactKind != .email)
     }
     var businessNotes: [String: (Int, Int)] = [:]
@@ -270,10 +272,11 @@ public struct TrustScanner: Sendable {
     }
 
     // 6. Verdicts with evidence.
-    var assessments: [NoteAssessment] = []
-    assessments.reserveCapacity(notes.count)
-    for (i, note) in notes.enumerated() {
-      let read = reads[i], probability = probabilities[i]
+    let campaignOfNote = campaignOf, lockstepNoteIDs = lockstepNotes, authorBusiness = businessNotes
+    let assessments = parallelChunkedMap(count: notes.count, chunkSize: 512) { range in
+      range.map { i -> NoteAssessment in
+      let note = notes[i], read = reads[i], probability = probabilities[i]
+      let campaignOf = campaignOfNote, lockstepNotes = lockstepNoteIDs, businessNotes = authorBusiness
       var evidence: [TrustEvidence] = read.disclosure.markers.map {
         TrustEvidence(kind: .disclosure, detail: "\($0.markerClass.rawValue) marker (\($0.source))", text: $0.text,
                       span: $0.span, strength: $0.isProminent ? 1 : 0.5)
@@ -317,9 +320,10 @@ public struct TrustScanner: Sendable {
           evidence.append(TrustEvidence(kind: .model, detail: feature.feature, strength: feature.contribution))
         }
       }
-      assessments.append(NoteAssessment(id: note.id, author: note.author, disclosure: read.disclosure,
-                                        probability: probability, verdict: verdict, campaign: campaign,
-                                        signals: read.signals, evidence: evidence))
+      return NoteAssessment(id: note.id, author: note.author, disclosure: read.disclosure,
+                            probability: probability, verdict: verdict, campaign: campaign,
+                            signals: read.signals, evidence: evidence)
+      }
     }
 
     // 7. Authors and prevalence.
