@@ -275,54 +275,54 @@ public struct TrustScanner: Sendable {
     let campaignOfNote = campaignOf, lockstepNoteIDs = lockstepNotes, authorBusiness = businessNotes
     let assessments = parallelChunkedMap(count: notes.count, chunkSize: 512) { range in
       range.map { i -> NoteAssessment in
-      let note = notes[i], read = reads[i], probability = probabilities[i]
-      let campaignOf = campaignOfNote, lockstepNotes = lockstepNoteIDs, businessNotes = authorBusiness
-      var evidence: [TrustEvidence] = read.disclosure.markers.map {
-        TrustEvidence(kind: .disclosure, detail: "\($0.markerClass.rawValue) marker (\($0.source))", text: $0.text,
-                      span: $0.span, strength: $0.isProminent ? 1 : 0.5)
-      }
-      evidence += read.disclosure.negativeDeclarations.map {
-        TrustEvidence(kind: .negativeDeclaration, detail: "declares no sponsorship", text: $0.text, span: $0.span)
-      }
-      evidence += read.signals.map {
-        TrustEvidence(kind: .signal, detail: $0.contactKind.map { "contact:\($0.rawValue)" } ?? $0.kind.rawValue,
-                      text: $0.text, span: $0.spans.first, strength: $0.strength)
-      }
-      let campaign = campaignOf[note.id]
-      if let campaign {
-        evidence.append(TrustEvidence(kind: .campaign, detail: "near-duplicate of notes by other authors (\(campaign))"))
-      }
-      if read.anomalous {
-        let z = norms.zScores(of: note)
-        evidence.append(TrustEvidence(kind: .engagement, detail: String(
-          format: "engagement mix far from the corpus norm (collect/like z %.1f, comment/like z %.1f)",
-          z.collect ?? 0, z.comment ?? 0)))
-      }
-      if lockstepNotes.contains(note.id) {
-        evidence.append(TrustEvidence(kind: .engagement, detail: "engaged by a lockstep group of accounts"))
-      }
-      let (businessHits, authorNotes) = businessNotes[note.author] ?? (0, 0)
-      let business = authorNotes >= 3 && Double(businessHits) >= configuration.businessShare * Double(authorNotes)
-        && read.signals.contains(where: isBusinessSignal)
-      let verdict: TrustVerdict
-      if read.disclosure.grade != .absent {
-        verdict = .disclosedAd
-      } else if business {
-        verdict = .businessSelfPromotion
-        evidence.append(TrustEvidence(kind: .author, detail: "\(businessHits) of the author's \(authorNotes) notes call to book, order or get in touch"))
-      } else if probability >= configuration.suspicionThreshold || campaign != nil {
-        verdict = .suspectedUndisclosedPromotion
-      } else {
-        verdict = .organic
-      }
-      if verdict == .suspectedUndisclosedPromotion {
-        for feature in model.topFeatures(text: read.text, extra: read.extra, count: 3) where feature.contribution > 0 {
-          evidence.append(TrustEvidence(kind: .model, detail: feature.feature, strength: feature.contribution))
+        let note = notes[i], read = reads[i], probability = probabilities[i]
+        let campaignOf = campaignOfNote, lockstepNotes = lockstepNoteIDs, businessNotes = authorBusiness
+        var evidence: [TrustEvidence] = read.disclosure.markers.map {
+          TrustEvidence(kind: .disclosure, detail: "\($0.markerClass.rawValue) marker (\($0.source))", text: $0.text,
+                        span: $0.span, strength: $0.isProminent ? 1 : 0.5)
         }
-      }
-      return NoteAssessment(id: note.id, author: note.author, disclosure: read.disclosure,
-                            probability: probability, verdict: verdict, campaign: campaign,
-                            signals: read.signals, evidence: evidence)
+        evidence += read.disclosure.negativeDeclarations.map {
+          TrustEvidence(kind: .negativeDeclaration, detail: "declares no sponsorship", text: $0.text, span: $0.span)
+        }
+        evidence += read.signals.map {
+          TrustEvidence(kind: .signal, detail: $0.contactKind.map { "contact:\($0.rawValue)" } ?? $0.kind.rawValue,
+                        text: $0.text, span: $0.spans.first, strength: $0.strength)
+        }
+        let campaign = campaignOf[note.id]
+        if let campaign {
+          evidence.append(TrustEvidence(kind: .campaign, detail: "near-duplicate of notes by other authors (\(campaign))"))
+        }
+        if read.anomalous {
+          let z = norms.zScores(of: note)
+          evidence.append(TrustEvidence(kind: .engagement, detail: String(
+            format: "engagement mix far from the corpus norm (collect/like z %.1f, comment/like z %.1f)",
+            z.collect ?? 0, z.comment ?? 0)))
+        }
+        if lockstepNotes.contains(note.id) {
+          evidence.append(TrustEvidence(kind: .engagement, detail: "engaged by a lockstep group of accounts"))
+        }
+        let (businessHits, authorNotes) = businessNotes[note.author] ?? (0, 0)
+        let business = authorNotes >= 3 && Double(businessHits) >= configuration.businessShare * Double(authorNotes)
+          && read.signals.contains(where: isBusinessSignal)
+        let verdict: TrustVerdict
+        if read.disclosure.grade != .absent {
+          verdict = .disclosedAd
+        } else if business {
+          verdict = .businessSelfPromotion
+          evidence.append(TrustEvidence(kind: .author, detail: "\(businessHits) of the author's \(authorNotes) notes call to book, order or get in touch"))
+        } else if probability >= configuration.suspicionThreshold || campaign != nil {
+          verdict = .suspectedUndisclosedPromotion
+        } else {
+          verdict = .organic
+        }
+        if verdict == .suspectedUndisclosedPromotion {
+          for feature in model.topFeatures(text: read.text, extra: read.extra, count: 3) where feature.contribution > 0 {
+            evidence.append(TrustEvidence(kind: .model, detail: feature.feature, strength: feature.contribution))
+          }
+        }
+        return NoteAssessment(id: note.id, author: note.author, disclosure: read.disclosure,
+                              probability: probability, verdict: verdict, campaign: campaign,
+                              signals: read.signals, evidence: evidence)
       }
     }
 
