@@ -56,6 +56,34 @@ func trustTextBenchmark(notes count: Int) {
   print(String(format: "trust text pipeline, single-threaded, best of 3: %.0f notes/s", Double(notes.count) / best))
 }
 
+/// `zhongcao-bench trust-text-digest [notes]`: a digest (FNV-1a) of everything the text pipeline
+/// returns on the same corpus, to check that an optimisation changed no output.
+func trustTextDigest(notes count: Int) {
+  var generator = NoteCorpusGenerator(notes: count, authors: max(1, count / 5), seed: 1)
+  generator.engagementsPerNote = 0
+  let corpus = generator.generate()
+  let grader = DisclosureGrader()
+  let detector = SignalDetector(brands: BrandList(corpus.brands.map { BrandList.Brand(name: $0) }))
+  var digest: UInt64 = 0xcbf2_9ce4_8422_2325
+  for note in corpus.notes {
+    let normalized = NormalizedNote(note)
+    let disclosure = grader.assess(normalized)
+    let signals = detector.signals(in: normalized)
+    let masked = TrustFeatures.maskedText(of: note, markers: disclosure.markers)
+    let fields = [normalized.title, normalized.body, normalized.tags, normalized.brandLabel]
+    let mapping = fields.map { text in (0..<text.count).map { "\(text.originalRange(of: $0..<($0 + 1)))" }.joined() }
+    for byte in "\(fields.map(\.readableText))\(mapping)\(disclosure)\(signals)\(masked)".utf8 {
+      digest = (digest ^ UInt64(byte)) &* 0x100_0000_01b3
+    }
+  }
+  print("trust text digest over \(count) notes: \(String(digest, radix: 16))")
+}
+
+if CommandLine.arguments.dropFirst().first == "trust-text-digest" {
+  trustTextDigest(notes: CommandLine.arguments.dropFirst(2).first.flatMap { Int($0) } ?? 20_000)
+  exit(0)
+}
+
 if CommandLine.arguments.dropFirst().first == "trust-text" {
   let count = CommandLine.arguments.dropFirst(2).first.flatMap { Int($0) } ?? 100_000
   trustTextBenchmark(notes: count)
