@@ -304,6 +304,8 @@ struct LexiconMatcher: Sendable {
   /// Ranges of ``groupMembers``: the pattern indices of one first scalar, longest first.
   let groups: [Range<Int32>]
   let groupMembers: [Int32]
+  /// Per group: its first scalar is a word character, so no member matches after one.
+  let groupFirstIsWord: [Bool]
 
   init(entries: [Lexicon.Entry]) {
     let normalizer = TextNormalizer()
@@ -340,13 +342,14 @@ struct LexiconMatcher: Sendable {
       scalars += pattern.values
     }
     var groupOfFirst = [UInt16](repeating: 0, count: 0x10000)
-    var groups: [Range<Int32>] = [], groupMembers: [Int32] = []
+    var groups: [Range<Int32>] = [], groupMembers: [Int32] = [], groupFirstIsWord: [Bool] = []
     for (first, members) in byFirst.sorted(by: { $0.key < $1.key }) where first < 0x10000 {
       precondition(groups.count < Int(UInt16.max), "too many distinct first scalars")
       groupOfFirst[Int(first)] = UInt16(groups.count + 1)
       let start = Int32(groupMembers.count)
       groupMembers += members.map { Int32($0) }
       groups.append(start..<Int32(groupMembers.count))
+      groupFirstIsWord.append(ScalarClass.isWordCharacter(first))
     }
     self.patterns = patterns
     self.byFirst = byFirst
@@ -355,6 +358,7 @@ struct LexiconMatcher: Sendable {
     self.groupOfFirst = groupOfFirst
     self.groups = groups
     self.groupMembers = groupMembers
+    self.groupFirstIsWord = groupFirstIsWord
   }
 
   /// Whether pattern `index` matches `text` at `start` (the first scalar is known to match).
@@ -418,6 +422,7 @@ struct LexiconMatcher: Sendable {
                 if value < 0x10000 {
                   let group = Int(groupOfFirst[Int(value)])
                   if group == 0 { continue }
+                  if groupFirstIsWord[group - 1] && start > 0 && ScalarClass.isWordCharacter(text[start - 1]) { continue }
                   for member in groups[group - 1] {
                     let index = Int(members[Int(member)])
                     if matchesAt(index, compiled[index], text, scalars, start, allowingLabels: allowingLabels) {

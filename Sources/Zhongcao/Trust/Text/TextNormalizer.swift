@@ -496,6 +496,10 @@ extension TextNormalizer {
       keptEnd = position + 1
     }
     func appendSpace(standingFor range: Range<Int>) {
+      if range.count == 1 && values[range.lowerBound] == 0x20 {
+        keep(range.lowerBound)  // the same scalar, range and (no) flag as the input's space
+        return
+      }
       flush()
       if output.count == 0 { output = ScalarBuffer(capacity: values.count) }
       output.append(0x20, standingFor: range, in: input)
