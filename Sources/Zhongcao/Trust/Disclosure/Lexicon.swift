@@ -306,6 +306,16 @@ struct LexiconMatcher: Sendable {
   let groupMembers: [Int32]
   /// Per group: its first scalar is a word character, so no member matches after one.
   let groupFirstIsWord: [Bool]
+  /// Per group: some member is a single scalar (the pair filter does not apply).
+  let groupHasSingle: [Bool]
+  /// Bit per hash of the first two scalars of every longer pattern (``pairHash(_:_:)``): a
+  /// position whose pair's bit is clear starts no pattern of two or more scalars.
+  let pairBits: [UInt64]
+
+  @inline(__always)
+  static func pairHash(_ first: UInt32, _ second: UInt32) -> Int {
+    Int(((first &* 0x9E37_79B1) ^ (second &* 0x85EB_CA77)) >> 16)
+  }
 
   init(entries: [Lexicon.Entry]) {
     let normalizer = TextNormalizer()
@@ -343,6 +353,11 @@ struct LexiconMatcher: Sendable {
     }
     var groupOfFirst = [UInt16](repeating: 0, count: 0x10000)
     var groups: [Range<Int32>] = [], groupMembers: [Int32] = [], groupFirstIsWord: [Bool] = []
+    var groupHasSingle: [Bool] = [], pairBits = [UInt64](repeating: 0, count: 1024)
+    for pattern in patterns where pattern.values.count >= 2 {
+      let hash = Self.pairHash(pattern.values[0], pattern.values[1])
+      pairBits[hash >> 6] |= 1 << UInt64(hash & 63)
+    }
     for (first, members) in byFirst.sorted(by: { $0.key < $1.key }) where first < 0x10000 {
       precondition(groups.count < Int(UInt16.max), "too many distinct first scalars")
       groupOfFirst[Int(first)] = UInt16(groups.count + 1)
@@ -350,6 +365,7 @@ struct LexiconMatcher: Sendable {
       groupMembers += members.map { Int32($0) }
       groups.append(start..<Int32(groupMembers.count))
       groupFirstIsWord.append(ScalarClass.isWordCharacter(first))
+      groupHasSingle.append(members.contains { patterns[$0].values.count == 1 })
     }
     self.patterns = patterns
     self.byFirst = byFirst
@@ -359,6 +375,8 @@ struct LexiconMatcher: Sendable {
     self.groups = groups
     self.groupMembers = groupMembers
     self.groupFirstIsWord = groupFirstIsWord
+    self.groupHasSingle = groupHasSingle
+    self.pairBits = pairBits
   }
 
   /// Whether pattern `index` matches `text` at `start` (the first scalar is known to match).
@@ -423,6 +441,11 @@ struct LexiconMatcher: Sendable {
                   let group = Int(groupOfFirst[Int(value)])
                   if group == 0 { continue }
                   if groupFirstIsWord[group - 1] && start > 0 && ScalarClass.isWordCharacter(text[start - 1]) { continue }
+                  if !groupHasSingle[group - 1] {
+                    guard start + 1 < text.count else { continue }
+                    let hash = Self.pairHash(value, text[start + 1])
+                    if pairBits[hash >> 6] & (1 << UInt64(hash & 63)) == 0 { continue }
+                  }
                   for member in groups[group - 1] {
                     let index = Int(members[Int(member)])
                     if matchesAt(index, compiled[index], text, scalars, start, allowingLabels: allowingLabels) {
