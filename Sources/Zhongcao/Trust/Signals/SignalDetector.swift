@@ -50,7 +50,7 @@ public struct SignalDetector: Sendable {
     for field in [Note.Field.title, .body, .tags, .brandLabel] {
       let text = note[field]
       if text.count == 0 { continue }
-      var scanner = FieldScanner(note: note, field: field, text: text)
+      var scanner = FieldScanner(note: note.note, field: field, text: text)
       scanner.scanLexicon(lexicon)
       scanner.scanLinks()
       scanner.scanTokens()
@@ -67,7 +67,9 @@ public struct SignalDetector: Sendable {
 
 /// The scanners over one normalized field.
 struct FieldScanner {
-  let note: NormalizedNote
+  /// The note as written (not the whole ``NormalizedNote``: copying that into every scanner
+  /// retains all its arrays).
+  let note: Note
   let field: Note.Field
   let text: NormalizedText
   let values: [UInt32]
@@ -76,7 +78,7 @@ struct FieldScanner {
   /// inside them).
   var claimed: [Range<Int>] = []
 
-  init(note: NormalizedNote, field: Note.Field, text: NormalizedText) {
+  init(note: Note, field: Note.Field, text: NormalizedText) {
     self.note = note
     self.field = field
     self.text = text
