@@ -1,6 +1,8 @@
 // zhongcao-bench: how close Zhongcao's ALS training runs to this machine's GEMM peak.
 //
 //   swift run -c release zhongcao-bench [users notes events] [factors] [iterations]
+//   swift run -c release zhongcao-bench trust-text [notes]   (see trustTextBenchmark)
+//   swift run -c release zhongcao-bench campaigns [notes]    (see CampaignBenchmark)
 //
 // 1. Measures the sgemm peak the way training uses BLAS: one single-threaded sgemm per worker,
 //    all workers at once (n = 1024, best of 5), for 1 and for all workers.
@@ -18,14 +20,6 @@ import ZhongcaoLinearAlgebra
 
 if CommandLine.arguments.dropFirst().first == "campaigns" { CampaignBenchmark.run(Array(CommandLine.arguments.dropFirst(2))); exit(0) }
 
-let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
-let users = arguments.count > 0 ? arguments[0] : 50_000
-let notes = arguments.count > 1 ? arguments[1] : 20_000
-let events = arguments.count > 2 ? arguments[2] : 2_000_000
-let factors = arguments.count > 3 ? arguments[3] : 64
-let iterations = arguments.count > 4 ? arguments[4] : 15
-let workers = WorkerPool.defaultThreads
-
 func seconds(_ body: () -> Void) -> Double {
   let clock = ContinuousClock()
   let start = clock.now
@@ -33,6 +27,79 @@ func seconds(_ body: () -> Void) -> Double {
   let elapsed = clock.now - start
   return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
 }
+
+/// `zhongcao-bench trust-text [notes]`: single-threaded throughput of the per-note text pipeline of
+/// `recotrain trust scan` (normalize, grade disclosure, detect signals, mask the text) on a
+/// generated corpus (seed 1), best of 3; also the time of generating the corpus.
+func trustTextBenchmark(notes count: Int) {
+  var generator = NoteCorpusGenerator(notes: count, authors: max(1, count / 5), seed: 1)
+  generator.engagementsPerNote = 0
+  var corpus: NoteCorpus?
+  let generateSeconds = seconds { corpus = generator.generate() }
+  let notes = corpus!.notes
+  let grader = DisclosureGrader()
+  let detector = SignalDetector(brands: BrandList(corpus!.brands.map { BrandList.Brand(name: $0) }))
+  print(String(format: "generated %d notes in %.2f s (%.0f notes/s, engagementsPerNote = 0)",
+               notes.count, generateSeconds, Double(notes.count) / generateSeconds))
+  var best = Double.infinity
+  for round in 1...3 {
+    var checksum = 0
+    let time = seconds {
+      for note in notes {
+        let normalized = NormalizedNote(note)
+        let disclosure = grader.assess(normalized)
+        let signals = detector.signals(in: normalized)
+        let masked = TrustFeatures.maskedText(of: note, markers: disclosure.markers)
+        checksum &+= disclosure.markers.count &+ signals.count &+ masked.utf8.count
+      }
+    }
+    best = min(best, time)
+    print(String(format: "round %d: %.3f s, %.0f notes/s (checksum %d)", round, time, Double(notes.count) / time, checksum))
+  }
+  print(String(format: "trust text pipeline, single-threaded, best of 3: %.0f notes/s", Double(notes.count) / best))
+}
+
+/// `zhongcao-bench trust-text-digest [notes]`: a digest (FNV-1a) of everything the text pipeline
+/// returns on the same corpus, to check that an optimisation changed no output.
+func trustTextDigest(notes count: Int) {
+  var generator = NoteCorpusGenerator(notes: count, authors: max(1, count / 5), seed: 1)
+  generator.engagementsPerNote = 0
+  let corpus = generator.generate()
+  let grader = DisclosureGrader()
+  let detector = SignalDetector(brands: BrandList(corpus.brands.map { BrandList.Brand(name: $0) }))
+  var digest: UInt64 = 0xcbf2_9ce4_8422_2325
+  for note in corpus.notes {
+    let normalized = NormalizedNote(note)
+    let disclosure = grader.assess(normalized)
+    let signals = detector.signals(in: normalized)
+    let masked = TrustFeatures.maskedText(of: note, markers: disclosure.markers)
+    let fields = [normalized.title, normalized.body, normalized.tags, normalized.brandLabel]
+    let mapping = fields.map { text in (0..<text.count).map { "\(text.originalRange(of: $0..<($0 + 1)))" }.joined() }
+    for byte in "\(fields.map(\.readableText))\(mapping)\(disclosure)\(signals)\(masked)".utf8 {
+      digest = (digest ^ UInt64(byte)) &* 0x100_0000_01b3
+    }
+  }
+  print("trust text digest over \(count) notes: \(String(digest, radix: 16))")
+}
+
+if CommandLine.arguments.dropFirst().first == "trust-text-digest" {
+  trustTextDigest(notes: CommandLine.arguments.dropFirst(2).first.flatMap { Int($0) } ?? 20_000)
+  exit(0)
+}
+
+if CommandLine.arguments.dropFirst().first == "trust-text" {
+  let count = CommandLine.arguments.dropFirst(2).first.flatMap { Int($0) } ?? 100_000
+  trustTextBenchmark(notes: count)
+  exit(0)
+}
+
+let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
+let users = arguments.count > 0 ? arguments[0] : 50_000
+let notes = arguments.count > 1 ? arguments[1] : 20_000
+let events = arguments.count > 2 ? arguments[2] : 2_000_000
+let factors = arguments.count > 3 ? arguments[3] : 64
+let iterations = arguments.count > 4 ? arguments[4] : 15
+let workers = WorkerPool.defaultThreads
 
 func gemmPeak(workers: Int, size n: Int = 1024) -> Double {
   let a = Matrix(rows: n, columns: n, storage: (0..<(n * n)).map { Float($0 % 97) / 97 })

@@ -142,7 +142,9 @@ public struct DisclosureGrader: Sendable {
     var columnsBefore = [0]
     columnsBefore.reserveCapacity(normalized.note.body.unicodeScalars.count + 1)
     for scalar in normalized.note.body.unicodeScalars {
-      columnsBefore.append(columnsBefore[columnsBefore.count - 1] + (Self.isWide(scalar) ? 2 : 1))
+      let value = scalar.value
+      let wide = value < 0x80 ? false : value < 0x10000 ? ScalarClass.table.has(value, ScalarClass.wideBit) : Self.isWide(scalar)
+      columnsBefore.append(columnsBefore[columnsBefore.count - 1] + (wide ? 2 : 1))
     }
     let longBody = columnsBefore[columnsBefore.count - 1] > configuration.longBodyColumns
     for field in [Note.Field.title, .body, .tags, .brandLabel] {

@@ -264,7 +264,13 @@ extension Character {
   fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
 }
 
-/// The lexicon compiled for scanning: normalized patterns indexed by their first scalar.
+/// The lexicon compiled for scanning: normalized patterns indexed by their first scalar, built
+/// once per lexicon and shared by every grader and detector over it.
+///
+/// One pass over the text: at each position the first scalar selects the candidate patterns
+/// (longest first) through a dense table for the BMP (a dictionary beyond it); each candidate is
+/// compared in place and its boundary rules checked with the precomputed classes of its first
+/// and last scalar. ``bruteForceMatches(in:allowingLabels:)`` is the reference it is tested against.
 struct LexiconMatcher: Sendable {
   struct Pattern: Sendable {
     var entryIndex: Int
@@ -275,11 +281,41 @@ struct LexiconMatcher: Sendable {
     var exclusions: [(values: [UInt32], offset: Int)]
   }
 
+  /// What the scan needs of a pattern, without references to count.
+  struct Compiled: Sendable {
+    var offset: Int32
+    var count: Int32
+    var mode: Lexicon.MatchMode
+    var firstIsWord: Bool
+    var lastIsWord: Bool
+    var firstIsCJK: Bool
+    var lastIsCJK: Bool
+    var hasExclusions: Bool
+  }
+
   let patterns: [Pattern]
   /// Pattern indices by first scalar, longest first.
   let byFirst: [UInt32: [Int]]
-  /// Bit per BMP scalar: some pattern starts with it.
-  let firstBits: [UInt64]
+  /// The scalars of every pattern, one after the other (``Compiled/offset``).
+  let scalars: [UInt32]
+  let compiled: [Compiled]
+  /// Per BMP scalar: 0, or 1 + the index in ``groups`` of the patterns starting with it.
+  let groupOfFirst: [UInt16]
+  /// Ranges of ``groupMembers``: the pattern indices of one first scalar, longest first.
+  let groups: [Range<Int32>]
+  let groupMembers: [Int32]
+  /// Per group: its first scalar is a word character, so no member matches after one.
+  let groupFirstIsWord: [Bool]
+  /// Per group: some member is a single scalar (the pair filter does not apply).
+  let groupHasSingle: [Bool]
+  /// Bit per hash of the first two scalars of every longer pattern (``pairHash(_:_:)``): a
+  /// position whose pair's bit is clear starts no pattern of two or more scalars.
+  let pairBits: [UInt64]
+
+  @inline(__always)
+  static func pairHash(_ first: UInt32, _ second: UInt32) -> Int {
+    Int(((first &* 0x9E37_79B1) ^ (second &* 0x85EB_CA77)) >> 16)
+  }
 
   init(entries: [Lexicon.Entry]) {
     let normalizer = TextNormalizer()
@@ -300,37 +336,75 @@ struct LexiconMatcher: Sendable {
           exclusions: exclusions))
     }
     var byFirst: [UInt32: [Int]] = [:]
-    var firstBits = [UInt64](repeating: 0, count: 1024)
     for (index, pattern) in patterns.enumerated() {
-      let first = pattern.values[0]
-      byFirst[first, default: []].append(index)
-      if first < 0x10000 { firstBits[Int(first >> 6)] |= 1 << UInt64(first & 63) }
+      byFirst[pattern.values[0], default: []].append(index)
     }
     for key in byFirst.keys { byFirst[key]!.sort { patterns[$0].values.count > patterns[$1].values.count } }
+    var scalars: [UInt32] = [], compiled: [Compiled] = []
+    for pattern in patterns {
+      let first = pattern.values[0], last = pattern.values[pattern.values.count - 1]
+      compiled.append(
+        Compiled(
+          offset: Int32(scalars.count), count: Int32(pattern.values.count), mode: pattern.mode,
+          firstIsWord: ScalarClass.isWordCharacter(first), lastIsWord: ScalarClass.isWordCharacter(last),
+          firstIsCJK: ScalarClass.isCJK(first), lastIsCJK: ScalarClass.isCJK(last),
+          hasExclusions: !pattern.exclusions.isEmpty))
+      scalars += pattern.values
+    }
+    var groupOfFirst = [UInt16](repeating: 0, count: 0x10000)
+    var groups: [Range<Int32>] = [], groupMembers: [Int32] = [], groupFirstIsWord: [Bool] = []
+    var groupHasSingle: [Bool] = [], pairBits = [UInt64](repeating: 0, count: 1024)
+    for pattern in patterns where pattern.values.count >= 2 {
+      let hash = Self.pairHash(pattern.values[0], pattern.values[1])
+      pairBits[hash >> 6] |= 1 << UInt64(hash & 63)
+    }
+    for (first, members) in byFirst.sorted(by: { $0.key < $1.key }) where first < 0x10000 {
+      precondition(groups.count < Int(UInt16.max), "too many distinct first scalars")
+      groupOfFirst[Int(first)] = UInt16(groups.count + 1)
+      let start = Int32(groupMembers.count)
+      groupMembers += members.map { Int32($0) }
+      groups.append(start..<Int32(groupMembers.count))
+      groupFirstIsWord.append(ScalarClass.isWordCharacter(first))
+      groupHasSingle.append(members.contains { patterns[$0].values.count == 1 })
+    }
     self.patterns = patterns
     self.byFirst = byFirst
-    self.firstBits = firstBits
+    self.scalars = scalars
+    self.compiled = compiled
+    self.groupOfFirst = groupOfFirst
+    self.groups = groups
+    self.groupMembers = groupMembers
+    self.groupFirstIsWord = groupFirstIsWord
+    self.groupHasSingle = groupHasSingle
+    self.pairBits = pairBits
   }
 
+  /// Whether pattern `index` matches `text` at `start` (the first scalar is known to match).
   @inline(__always)
-  private func matchesAt(_ pattern: Pattern, _ text: [UInt32], _ start: Int, allowingLabels: Bool) -> Bool {
-    let values = pattern.values
-    let end = start + values.count
+  private func matchesAt(
+    _ index: Int, _ pattern: Compiled, _ text: UnsafeBufferPointer<UInt32>, _ scalars: UnsafeBufferPointer<UInt32>,
+    _ start: Int, allowingLabels: Bool
+  ) -> Bool {
+    let count = Int(pattern.count), offset = Int(pattern.offset)
+    let end = start + count
     guard end <= text.count else { return false }
-    for offset in 1..<values.count where text[start + offset] != values[offset] { return false }
-    let first = values[0], last = values[values.count - 1]
+    var position = 1
+    while position < count {
+      if text[start + position] != scalars[offset + position] { return false }
+      position += 1
+    }
     let before: UInt32? = start > 0 ? text[start - 1] : nil
     let after: UInt32? = end < text.count ? text[end] : nil
-    if ScalarClass.isWordCharacter(first), let before, ScalarClass.isWordCharacter(before) { return false }
-    if ScalarClass.isWordCharacter(last), let after, ScalarClass.isWordCharacter(after) { return false }
+    if pattern.firstIsWord, let before, ScalarClass.isWordCharacter(before) { return false }
+    if pattern.lastIsWord, let after, ScalarClass.isWordCharacter(after) { return false }
     switch pattern.mode {
     case .substring:
       break
     case .hashtag:
       if let after, ScalarClass.isWordCharacter(after) || ScalarClass.isCJK(after) { return false }
     case .word, .label:
-      if ScalarClass.isCJK(first), let before, ScalarClass.isCJK(before) { return false }
-      if ScalarClass.isCJK(last), let after, ScalarClass.isCJK(after) { return false }
+      if pattern.firstIsCJK, let before, ScalarClass.isCJK(before) { return false }
+      if pattern.lastIsCJK, let after, ScalarClass.isCJK(after) { return false }
       if pattern.mode == .label {
         guard allowingLabels else { return false }
         for index in 0..<start where ScalarClass.isWordCharacter(text[index]) || ScalarClass.isCJK(text[index]) {
@@ -338,27 +412,65 @@ struct LexiconMatcher: Sendable {
         }
       }
     }
-    for exclusion in pattern.exclusions {
-      let origin = start - exclusion.offset
-      if origin >= 0 && TextNormalizer.hasPrefix(text, exclusion.values, at: origin) { return false }
+    if pattern.hasExclusions {
+      for exclusion in patterns[index].exclusions {
+        let origin = start - exclusion.offset
+        if origin >= 0 && origin + exclusion.values.count <= text.count {
+          var equal = true
+          for (step, value) in exclusion.values.enumerated() where text[origin + step] != value {
+            equal = false
+            break
+          }
+          if equal { return false }
+        }
+      }
     }
     return true
   }
 
   func matches(in text: [UInt32], allowingLabels: Bool) -> [Lexicon.Match] {
     var found: [(pattern: Int, range: Range<Int>)] = []
-    for start in 0..<text.count {
-      let value = text[start]
-      if value < 0x10000 {
-        if firstBits[Int(value >> 6)] & (1 << UInt64(value & 63)) == 0 { continue }
-      }
-      guard let candidates = byFirst[value] else { continue }
-      for index in candidates where matchesAt(patterns[index], text, start, allowingLabels: allowingLabels) {
-        found.append((index, start..<(start + patterns[index].values.count)))
+    text.withUnsafeBufferPointer { text in
+      scalars.withUnsafeBufferPointer { scalars in
+        compiled.withUnsafeBufferPointer { compiled in
+          groupOfFirst.withUnsafeBufferPointer { groupOfFirst in
+            groupMembers.withUnsafeBufferPointer { members in
+              for start in 0..<text.count {
+                let value = text[start]
+                if value < 0x10000 {
+                  let group = Int(groupOfFirst[Int(value)])
+                  if group == 0 { continue }
+                  if groupFirstIsWord[group - 1] && start > 0 && ScalarClass.isWordCharacter(text[start - 1]) { continue }
+                  if !groupHasSingle[group - 1] {
+                    guard start + 1 < text.count else { continue }
+                    let hash = Self.pairHash(value, text[start + 1])
+                    if pairBits[hash >> 6] & (1 << UInt64(hash & 63)) == 0 { continue }
+                  }
+                  for member in groups[group - 1] {
+                    let index = Int(members[Int(member)])
+                    if matchesAt(index, compiled[index], text, scalars, start, allowingLabels: allowingLabels) {
+                      found.append((index, start..<(start + Int(compiled[index].count))))
+                    }
+                  }
+                } else if let candidates = byFirst[value] {
+                  for index in candidates
+                  where matchesAt(index, compiled[index], text, scalars, start, allowingLabels: allowingLabels) {
+                    found.append((index, start..<(start + Int(compiled[index].count))))
+                  }
+                }
+              }
+            }
+          }
+        }
       }
     }
+    return resolve(found)
+  }
+
+  /// Longest first, negatives first on ties; keeps what does not overlap a kept match; text order.
+  private func resolve(_ candidates: [(pattern: Int, range: Range<Int>)]) -> [Lexicon.Match] {
+    var found = candidates
     if found.count > 1 {
-      // Longest first, negatives first on ties; keep what does not overlap a kept match.
       let order = found.indices.sorted { a, b in
         let la = found[a].range.count, lb = found[b].range.count
         if la != lb { return la > lb }
@@ -373,5 +485,52 @@ struct LexiconMatcher: Sendable {
       found = kept.sorted { $0.range.lowerBound < $1.range.lowerBound }
     }
     return found.map { Lexicon.Match(entryIndex: patterns[$0.pattern].entryIndex, range: $0.range) }
+  }
+
+  /// The reference matcher: every pattern tried at every position with the rules spelled out
+  /// directly (the matcher before it was compiled). Tests compare ``matches(in:allowingLabels:)``
+  /// with it.
+  func bruteForceMatches(in text: [UInt32], allowingLabels: Bool) -> [Lexicon.Match] {
+    var found: [(pattern: Int, range: Range<Int>)] = []
+    for start in 0..<text.count {
+      let ordered = patterns.indices.filter { patterns[$0].values[0] == text[start] }
+        .sorted { patterns[$0].values.count > patterns[$1].values.count }
+      for index in ordered where Self.referenceMatch(patterns[index], text, start, allowingLabels: allowingLabels) {
+        found.append((index, start..<(start + patterns[index].values.count)))
+      }
+    }
+    return resolve(found)
+  }
+
+  private static func referenceMatch(_ pattern: Pattern, _ text: [UInt32], _ start: Int, allowingLabels: Bool) -> Bool {
+    let values = pattern.values
+    let end = start + values.count
+    guard end <= text.count else { return false }
+    for offset in 1..<values.count where text[start + offset] != values[offset] { return false }
+    let first = values[0], last = values[values.count - 1]
+    let before: UInt32? = start > 0 ? text[start - 1] : nil
+    let after: UInt32? = end < text.count ? text[end] : nil
+    if ScalarClass.isWordCharacterSlow(first), let before, ScalarClass.isWordCharacterSlow(before) { return false }
+    if ScalarClass.isWordCharacterSlow(last), let after, ScalarClass.isWordCharacterSlow(after) { return false }
+    switch pattern.mode {
+    case .substring:
+      break
+    case .hashtag:
+      if let after, ScalarClass.isWordCharacterSlow(after) || ScalarClass.isCJK(after) { return false }
+    case .word, .label:
+      if ScalarClass.isCJK(first), let before, ScalarClass.isCJK(before) { return false }
+      if ScalarClass.isCJK(last), let after, ScalarClass.isCJK(after) { return false }
+      if pattern.mode == .label {
+        guard allowingLabels else { return false }
+        for index in 0..<start where ScalarClass.isWordCharacterSlow(text[index]) || ScalarClass.isCJK(text[index]) {
+          return false
+        }
+      }
+    }
+    for exclusion in pattern.exclusions {
+      let origin = start - exclusion.offset
+      if origin >= 0 && TextNormalizer.hasPrefix(text, exclusion.values, at: origin) { return false }
+    }
+    return true
   }
 }

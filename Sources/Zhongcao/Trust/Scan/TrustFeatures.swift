@@ -41,17 +41,26 @@ public enum TrustFeatures {
   /// detector trained with disclosed notes as positives learns sponsorship, not the markers.
   /// Title, body and tags are joined by newlines.
   public static func maskedText(of note: Note, markers: [DisclosureMarker]) -> String {
-    var parts: [String] = []
+    var result = ""
     for field in [Note.Field.title, .body, .tags] {
-      var scalars = Array(note.text(of: field).unicodeScalars)
-      for marker in markers where marker.span.field == field {
-        let range = max(0, marker.span.start)..<min(scalars.count, marker.span.end)
-        for i in range { scalars[i] = " " }
+      if field != .title { result.unicodeScalars.append("\n") }
+      let text = note.text(of: field)
+      guard markers.contains(where: { $0.span.field == field }) else {
+        result += text
+        continue
       }
-      var view = String.UnicodeScalarView()
-      view.append(contentsOf: scalars)
-      parts.append(String(view))
+      // Blank the scalars at the offsets of this field's markers.
+      var blank = [Bool](repeating: false, count: text.unicodeScalars.count)
+      for marker in markers where marker.span.field == field {
+        let range = max(0, marker.span.start)..<min(blank.count, marker.span.end)
+        for i in range { blank[i] = true }
+      }
+      var offset = 0
+      for scalar in text.unicodeScalars {
+        result.unicodeScalars.append(blank[offset] ? " " : scalar)
+        offset += 1
+      }
     }
-    return parts.joined(separator: "\n")
+    return result
   }
 }

@@ -50,7 +50,7 @@ public struct SignalDetector: Sendable {
     for field in [Note.Field.title, .body, .tags, .brandLabel] {
       let text = note[field]
       if text.count == 0 { continue }
-      var scanner = FieldScanner(note: note, field: field, text: text)
+      var scanner = FieldScanner(note: note.note, field: field, text: text)
       scanner.scanLexicon(lexicon)
       scanner.scanLinks()
       scanner.scanTokens()
@@ -67,7 +67,9 @@ public struct SignalDetector: Sendable {
 
 /// The scanners over one normalized field.
 struct FieldScanner {
-  let note: NormalizedNote
+  /// The note as written (not the whole ``NormalizedNote``: copying that into every scanner
+  /// retains all its arrays).
+  let note: Note
   let field: Note.Field
   let text: NormalizedText
   let values: [UInt32]
@@ -76,7 +78,7 @@ struct FieldScanner {
   /// inside them).
   var claimed: [Range<Int>] = []
 
-  init(note: NormalizedNote, field: Note.Field, text: NormalizedText) {
+  init(note: Note, field: Note.Field, text: NormalizedText) {
     self.note = note
     self.field = field
     self.text = text
@@ -269,6 +271,10 @@ struct FieldScanner {
     return start..<index
   }
 
+  static let plus86: [UInt32] = [0x2B, 0x38, 0x36]
+  static let eightySix: [UInt32] = [0x38, 0x36]
+  static let fourHundred: [UInt32] = [0x34, 0x30, 0x30]
+
   mutating func scanPhones() {
     var index = 0
     while index < values.count {
@@ -283,8 +289,8 @@ struct FieldScanner {
       }
       // Optional +86 / 86 prefix.
       var start = index
-      if TextNormalizer.hasPrefix(values, [0x2B, 0x38, 0x36], at: index) { start = index + 3 }
-      else if TextNormalizer.hasPrefix(values, [0x38, 0x36], at: index) && index + 2 < values.count
+      if TextNormalizer.hasPrefix(values, Self.plus86, at: index) { start = index + 3 }
+      else if TextNormalizer.hasPrefix(values, Self.eightySix, at: index) && index + 2 < values.count
         && (values[index + 2] == 0x20 || values[index + 2] == 0x2D) { start = index + 2 }
       if start != index { while start < values.count && (values[start] == 0x20 || values[start] == 0x2D) { start += 1 } }
       if let phone = phoneNumber(at: start), !isClaimed(index..<phone.upperBound) {
@@ -321,13 +327,22 @@ struct FieldScanner {
     groups.append(current)
     if index < values.count && ScalarClass.isASCIILetter(values[index]) { return nil }
     let isAreaCode = values[start] == 0x30 && groups.count == 2 && (3...4).contains(groups[0]) && (7...8).contains(groups[1])
-    let isFourHundred = TextNormalizer.hasPrefix(values, [0x34, 0x30, 0x30], at: start) && groups == [3, 3, 4]
+    let isFourHundred = TextNormalizer.hasPrefix(values, Self.fourHundred, at: start) && groups == [3, 3, 4]
     return isAreaCode || isFourHundred ? start..<index : nil
   }
 
   // MARK: Prices
 
   static let currencyPrefixes: [[UInt32]] = ["¥", "$", "€", "£", "rmb", "usd", "us$", "hk$"].map { $0.unicodeScalars.map(\.value) }
+  /// Whether some currency prefix starts with `value` (¥ $ € £ r u h).
+  @inline(__always)
+  static func mayStartCurrencyPrefix(_ value: UInt32) -> Bool {
+    switch value {
+    case 0xA5, 0x24, 0x20AC, 0xA3, 0x72, 0x75, 0x68: true
+    default: false
+    }
+  }
+
   static let currencySuffixes: [[UInt32]] = ["元", "块", "rmb", "yuan", "usd", "刀", "r"].map { $0.unicodeScalars.map(\.value) }
 
   /// The end of a number (digits, `,` thousands, `.` decimals) starting at `start`.
@@ -352,7 +367,9 @@ struct FieldScanner {
       // Currency first: ¥ 99, $19.99, rmb 99.
       if !ScalarClass.isDigit(values[index]) {
         let atBoundary = index == 0 || !ScalarClass.isASCIIAlphanumeric(values[index - 1])
-        if atBoundary, let prefix = Self.currencyPrefixes.first(where: { TextNormalizer.hasPrefix(values, $0, at: index) }) {
+        if atBoundary, Self.mayStartCurrencyPrefix(values[index]),
+          let prefix = Self.currencyPrefixes.first(where: { TextNormalizer.hasPrefix(values, $0, at: index) })
+        {
           var start = index + prefix.count
           if start < values.count && values[start] == 0x20 { start += 1 }
           if let end = numberEnd(from: start), !isClaimed(index..<end) {
@@ -399,6 +416,10 @@ struct FieldScanner {
 
   mutating func scanCountdowns() {
     for index in values.indices {
+      switch values[index] {
+      case 0x6700, 0x4EC5, 0x8FD8, 0x53EA: break  // 最 仅 还 只: the first scalars of countdownStarts
+      default: continue
+      }
       guard Self.countdownStarts.contains(where: { TextNormalizer.hasPrefix(values, $0, at: index) }) else { continue }
       var end = index + 2
       if end < values.count && values[end] == 0x20 { end += 1 }

@@ -31,8 +31,13 @@ public struct NormalizedNote: Sendable, Hashable {
   }
 
   /// The original text of `span` (nil when it does not fit the field).
+  func originalText(_ span: TextSpan) -> String { note.originalText(span) }
+}
+
+extension Note {
+  /// The original text of `span` (the scalars of ``text(of:)`` at its offsets).
   func originalText(_ span: TextSpan) -> String {
-    let text = note.text(of: span.field)
+    let text = self.text(of: span.field)
     var view = String.UnicodeScalarView()
     var offset = 0
     for scalar in text.unicodeScalars {

@@ -31,6 +31,11 @@ enum ScalarClass {
   /// Latin word is made of. Canonical tokens are not word characters.
   @inline(__always)
   static func isWordCharacter(_ value: UInt32) -> Bool {
+    if value < 0x10000 { return table.has(value, wordBit) }
+    return isWordCharacterSlow(value)
+  }
+
+  static func isWordCharacterSlow(_ value: UInt32) -> Bool {
     if value < 0x80 { return isASCIIAlphanumeric(value) || (value >= 0x41 && value <= 0x5A) }
     if isCJK(value) || TextNormalizer.CanonicalToken(scalarValue: value) != nil { return false }
     guard let scalar = Unicode.Scalar(value) else { return false }
@@ -72,6 +77,11 @@ enum ScalarClass {
   /// the letters of a marker. Digits (which are `Emoji` in Unicode) and letters are not.
   @inline(__always)
   static func isSymbolSeparator(_ value: UInt32) -> Bool {
+    if value < 0x10000 { return table.has(value, symbolSeparatorBit) }
+    return isSymbolSeparatorSlow(value)
+  }
+
+  static func isSymbolSeparatorSlow(_ value: UInt32) -> Bool {
     if value < 0x80 {
       switch value {
       case 0x2A, 0x2E, 0x5F, 0x2D, 0x7E, 0x7C, 0x2F, 0x5C, 0x5E, 0x2B, 0x60, 0x27, 0x22: return true
@@ -86,4 +96,41 @@ enum ScalarClass {
     default: return false
     }
   }
+
+  // MARK: Lookup table
+
+  static let cjkBit: UInt8 = 1
+  static let wordBit: UInt8 = 2
+  static let symbolSeparatorBit: UInt8 = 4
+  static let spaceBit: UInt8 = 8
+  static let invisibleBit: UInt8 = 16
+  static let wideBit: UInt8 = 32
+
+  /// The classes of every BMP scalar, computed once from the functions above (the slow ones call
+  /// into the Unicode property tables): one byte of bits per scalar.
+  static let table = ClassTable()
+}
+
+/// One byte of ``ScalarClass`` bits per BMP scalar, in a buffer that lives as long as the process.
+/// Written only in `init`, read-only afterwards, hence `@unchecked Sendable`.
+final class ClassTable: @unchecked Sendable {
+  let bits: UnsafeMutablePointer<UInt8>
+
+  init() {
+    bits = UnsafeMutablePointer<UInt8>.allocate(capacity: 0x10000)
+    for value in UInt32(0)..<0x10000 {
+      var byte: UInt8 = 0
+      if ScalarClass.isCJK(value) { byte |= ScalarClass.cjkBit }
+      if ScalarClass.isWordCharacterSlow(value) { byte |= ScalarClass.wordBit }
+      if ScalarClass.isSymbolSeparatorSlow(value) { byte |= ScalarClass.symbolSeparatorBit }
+      if ScalarClass.isSpace(value) { byte |= ScalarClass.spaceBit }
+      if ScalarClass.isInvisible(value) { byte |= ScalarClass.invisibleBit }
+      if let scalar = Unicode.Scalar(value), DisclosureGrader.isWide(scalar) { byte |= ScalarClass.wideBit }
+      bits[Int(value)] = byte
+    }
+  }
+
+  /// Whether the BMP scalar `value` has `bit`.
+  @inline(__always)
+  func has(_ value: UInt32, _ bit: UInt8) -> Bool { bits[Int(value)] & bit != 0 }
 }

@@ -186,6 +186,15 @@ struct ScalarBuffer {
     flags.append(flag)
   }
 
+  /// Appends `other[range]` unchanged.
+  mutating func append(from other: ScalarBuffer, range: Range<Int>) {
+    if range.isEmpty { return }
+    values.append(contentsOf: other.values[range])
+    starts.append(contentsOf: other.starts[range])
+    ends.append(contentsOf: other.ends[range])
+    flags.append(contentsOf: other.flags[range])
+  }
+
   /// Appends `other[index]` unchanged.
   mutating func append(from other: ScalarBuffer, at index: Int) {
     append(other.values[index], start: other.starts[index], end: other.ends[index], flag: other.flags[index])
@@ -211,7 +220,9 @@ extension TextNormalizer {
         buffer.append(value, start: start, end: end)
         continue
       }
-      if ScalarClass.isInvisible(value) { continue }
+      if value < 0x10000 ? ScalarClass.table.has(value, ScalarClass.invisibleBit) : ScalarClass.isInvisible(value) {
+        continue
+      }
       switch value {
       case 0xFF01...0xFF5E:
         let folded = value - 0xFEE0
@@ -244,7 +255,23 @@ extension TextNormalizer {
     "v.douyin.com/", "e.tb.cn/",
   ].map { $0.unicodeScalars.map(\.value) }
 
-  static let shortLinkFirsts = Set(shortLinkHosts.map { $0[0] })
+  /// Bit per ASCII scalar (two words): some short-link host starts with it.
+  static let shortLinkFirsts: (low: UInt64, high: UInt64) = shortLinkHosts.reduce((0, 0)) { masks, host in
+    let first = host[0]
+    precondition(first < 0x80, "short-link hosts start with ASCII")
+    return first < 64 ? (masks.0 | 1 << UInt64(first), masks.1) : (masks.0, masks.1 | 1 << UInt64(first - 64))
+  }
+
+  @inline(__always)
+  static func isShortLinkFirst(_ value: UInt32) -> Bool {
+    if value >= 0x80 { return false }
+    let masks = shortLinkFirsts
+    return value < 64 ? masks.low & (1 << UInt64(value)) != 0 : masks.high & (1 << UInt64(value - 64)) != 0
+  }
+
+  static let httpLiteral: [UInt32] = "http".unicodeScalars.map(\.value)
+  static let wwwLiteral: [UInt32] = "www.".unicodeScalars.map(\.value)
+  static let schemeSeparator: [UInt32] = [0x3A, 0x2F, 0x2F]
 
   /// The first offset of `needle` in `values` (a plain loop: the generic `firstRange(of:)` is
   /// far slower on `[UInt32]`).
@@ -282,17 +309,17 @@ extension TextNormalizer {
   /// Step 2: flags URLs and e-mail addresses so the later steps copy them unchanged.
   static func markLinks(_ buffer: inout ScalarBuffer) {
     let values = buffer.values
-    let http = Array("http".unicodeScalars.map(\.value)), www = Array("www.".unicodeScalars.map(\.value))
+    let http = httpLiteral, www = wwwLiteral
     var index = 0
     while index < values.count {
       let value = values[index]
       let boundary = index == 0 || !ScalarClass.isASCIIAlphanumeric(values[index - 1])
-      if boundary && (value == 0x68 || value == 0x77 || shortLinkFirsts.contains(value)) {
+      if boundary && (value == 0x68 || value == 0x77 || isShortLinkFirst(value)) {
         var isLink = false
         if hasPrefix(values, http, at: index) {
           var after = index + 4
           if after < values.count && values[after] == 0x73 { after += 1 }
-          isLink = hasPrefix(values, [0x3A, 0x2F, 0x2F], at: after)
+          isLink = hasPrefix(values, schemeSeparator, at: after)
         } else if hasPrefix(values, www, at: index) {
           isLink = true
         } else {
@@ -335,25 +362,41 @@ extension TextNormalizer {
   static let qqCJK: [UInt32] = "扣扣".unicodeScalars.map(\.value)
   static let taokoulingSymbols: Set<UInt32> = [0xA5, 0x24, 0x20AC, 0xA3, 0x20A4, 0xA2, 0x20B3, 0x20B4, 0x20B0, 0x2126]
 
+  /// Whether `value` is one of ``taokoulingSymbols`` (a switch: hashing is slow in the hot loop).
+  @inline(__always)
+  static func isTaokoulingSymbol(_ value: UInt32) -> Bool {
+    switch value {
+    case 0xA5, 0x24, 0x20AC, 0xA3, 0x20A4, 0xA2, 0x20B3, 0x20B4, 0x20B0, 0x2126: true
+    default: false
+    }
+  }
+
+  static let qqLatin: [UInt32] = [0x71, 0x71]
+
   @inline(__always)
   static func isAddPrefix(_ value: UInt32) -> Bool { value == 0x52A0 || value == 0x2B || value == 0x2795 || value == 0xFF0B }
 
   /// Steps 3 and 5: evasive spellings to canonical tokens.
   static func mapEvasions(_ input: ScalarBuffer) -> ScalarBuffer {
     let values = input.values
-    var output = ScalarBuffer(capacity: values.count)
+    // Unchanged scalars are copied in runs, when a token is emitted and at the end: most text
+    // has no evasions and comes back as is.
+    var output = ScalarBuffer()
+    var copied = 0
     let wechat = CanonicalToken.wechat.scalar.value, qq = CanonicalToken.qq.scalar.value
     var index = 0
     func leftBoundary(_ index: Int) -> Bool { index == 0 || !ScalarClass.isWordCharacter(values[index - 1]) }
     func noLetterAt(_ index: Int) -> Bool { index >= values.count || !ScalarClass.isASCIILetter(values[index]) }
     func emit(_ token: UInt32, _ length: Int) {
+      if copied == 0 { output = ScalarBuffer(capacity: values.count) }
+      output.append(from: input, range: copied..<index)
       output.append(token, standingFor: index..<(index + length), in: input)
+      copied = index + length
       index += length
     }
     scan: while index < values.count {
       let value = values[index]
       if input.flags[index] != 0 || value < 0x24 {
-        output.append(from: input, at: index)
         index += 1
         continue
       }
@@ -385,7 +428,7 @@ extension TextNormalizer {
           }
         }
       case 0x71:  // q
-        if leftBoundary(index) && hasPrefix(values, [0x71, 0x71], at: index) && noLetterAt(index + 2) {
+        if leftBoundary(index) && hasPrefix(values, qqLatin, at: index) && noLetterAt(index + 2) {
           emit(qq, 2)
           continue scan
         }
@@ -410,11 +453,11 @@ extension TextNormalizer {
           continue scan
         }
       default:
-        if taokoulingSymbols.contains(value) {
+        if isTaokoulingSymbol(value) {
           var end = index + 1
           while end < values.count && end - index <= 15 && ScalarClass.isASCIIAlphanumeric(values[end]) { end += 1 }
           let length = end - index - 1
-          if length >= 6 && length <= 14 && end < values.count && taokoulingSymbols.contains(values[end])
+          if length >= 6 && length <= 14 && end < values.count && isTaokoulingSymbol(values[end])
             && values[(index + 1)..<end].contains(where: ScalarClass.isASCIILetter)
           {
             emit(CanonicalToken.taokouling.scalar.value, end - index + 1)
@@ -422,9 +465,10 @@ extension TextNormalizer {
           }
         }
       }
-      output.append(from: input, at: index)
       index += 1
     }
+    if copied == 0 { return input }
+    output.append(from: input, range: copied..<values.count)
     return output
   }
 
@@ -432,8 +476,36 @@ extension TextNormalizer {
   /// whitespace collapsed.
   static func collapseSeparators(_ input: ScalarBuffer) -> ScalarBuffer {
     let values = input.values
-    var output = ScalarBuffer(capacity: values.count)
+    var output = ScalarBuffer()
+    // Scalars copied unchanged are kept as a run of the input, `keptStart..<keptEnd`, and appended
+    // in one go when something else is appended (or at the end); text without separators to
+    // collapse comes back as is.
+    var keptStart = 0, keptEnd = 0
     var index = 0
+    func flush() {
+      if keptStart == keptEnd { return }
+      if output.count == 0 { output = ScalarBuffer(capacity: values.count) }
+      output.append(from: input, range: keptStart..<keptEnd)
+      keptStart = keptEnd
+    }
+    func keep(_ position: Int) {
+      if position != keptEnd {
+        flush()
+        keptStart = position
+      }
+      keptEnd = position + 1
+    }
+    func appendSpace(standingFor range: Range<Int>) {
+      if range.count == 1 && values[range.lowerBound] == 0x20 {
+        keep(range.lowerBound)  // the same scalar, range and (no) flag as the input's space
+        return
+      }
+      flush()
+      if output.count == 0 { output = ScalarBuffer(capacity: values.count) }
+      output.append(0x20, standingFor: range, in: input)
+    }
+    /// The last scalar appended so far.
+    func last() -> UInt32? { keptStart < keptEnd ? values[keptEnd - 1] : output.values.last }
     @inline(__always) func isSeparator(_ position: Int) -> Bool {
       position < values.count && input.flags[position] == 0
         && (ScalarClass.isSymbolSeparator(values[position]) || ScalarClass.isSpace(values[position]))
@@ -455,7 +527,7 @@ extension TextNormalizer {
     while index < values.count {
       let value = values[index]
       if input.flags[index] != 0 {
-        output.append(from: input, at: index)
+        keep(index)
         index += 1
         continue
       }
@@ -470,7 +542,7 @@ extension TextNormalizer {
           next = end + 1
         }
         if letters.count >= 2 {
-          for letter in letters { output.append(from: input, at: letter) }
+          for letter in letters { keep(letter) }
           index = next
           continue
         }
@@ -478,7 +550,7 @@ extension TextNormalizer {
       if ScalarClass.isSpace(value) || ScalarClass.isSymbolSeparator(value) {
         let end = runEnd(index)
         let onlySpaces = values[index..<end].allSatisfy(ScalarClass.isSpace)
-        let previous = output.values.last.map { ScalarClass.isCJK($0) } ?? false
+        let previous = last().map { ScalarClass.isCJK($0) } ?? false
         let next = end < values.count && ScalarClass.isCJK(values[end])
         let delimits = values[index..<end].contains { $0 == 0x7C || $0 == 0x2F || $0 == 0x5C || ScalarClass.isSpace($0) }
         if previous && next && !delimits {
@@ -486,20 +558,22 @@ extension TextNormalizer {
           continue
         }
         if onlySpaces {
-          if output.values.last != 0x20 { output.append(0x20, standingFor: index..<end, in: input) }
+          if last() != 0x20 { appendSpace(standingFor: index..<end) }
           index = end
           continue
         }
         if value >= 0x80 {
           // Emoji and other symbols: one word boundary.
-          if output.values.last != 0x20 { output.append(0x20, standingFor: index..<(index + 1), in: input) }
+          if last() != 0x20 { appendSpace(standingFor: index..<(index + 1)) }
           index += 1
           continue
         }
       }
-      output.append(from: input, at: index)
+      keep(index)
       index += 1
     }
+    if output.count == 0 && keptStart == 0 && keptEnd == values.count { return input }
+    flush()
     return output
   }
 }
