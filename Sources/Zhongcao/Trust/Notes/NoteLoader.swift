@@ -67,6 +67,9 @@ public enum NoteLoader {
     var notes: [Note] = []
     var firstLineOfID: [String: Int] = [:]
     let bytes = [UInt8](data)
+    // Split into non-blank lines first, parse them in parallel chunks, then take the results in
+    // file order, so errors, skips and duplicates are reported exactly as a serial reader would.
+    var lines: [(number: Int, range: Range<Int>)] = []
     var start = 0
     if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
     var lineNumber = 0
@@ -76,17 +79,31 @@ public enum NoteLoader {
       while end < bytes.count && bytes[end] != 0x0A { end += 1 }
       var lineEnd = end
       if lineEnd > start && bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
-      let line = bytes[start..<lineEnd]
+      if !bytes[start..<lineEnd].allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { lines.append((lineNumber, start..<lineEnd)) }
       start = end + 1
-      if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-      report.lines += 1
+    }
+    report.lines = lines.count
+    let lineRanges = lines
+    let parsed = parallelChunkedMap(count: lines.count, chunkSize: 2048) {
+      (chunk: Range<Int>) -> [Result<(Note, Bool), ZhongcaoError>] in
+      let lines = lineRanges
+      return chunk.map { i -> Result<(Note, Bool), ZhongcaoError> in
+        do throws(ZhongcaoError) {
+          return .success(try parseLine(bytes[lines[i].range], file: name, line: lines[i].number))
+        } catch {
+          return .failure(error)
+        }
+      }
+    }
+    notes.reserveCapacity(lines.count)
+    for (i, result) in parsed.enumerated() {
       do throws(ZhongcaoError) {
-        let (note, isMediaCrawler) = try parseLine(line, file: name, line: lineNumber)
+        let (note, isMediaCrawler) = try result.get()
         if let first = firstLineOfID[note.id] {
           throw ZhongcaoError(.invalidInput, "duplicate note id '\(note.id)' (first at line \(first))",
-                              location: .init(file: name, line: lineNumber, field: "id"))
+                              location: .init(file: name, line: lines[i].number, field: "id"))
         }
-        firstLineOfID[note.id] = lineNumber
+        firstLineOfID[note.id] = lines[i].number
         notes.append(note)
         if isMediaCrawler { report.mediaCrawlerNotes += 1 }
       } catch {
