@@ -114,23 +114,11 @@ struct TrustScanCommand: ParsableCommand {
     }
   }
 
-  /// A JSON string literal (RFC 8259 escaping; non-ASCII written as UTF-8).
+  /// A JSON string literal (the escaping the corpus writer uses; non-ASCII written as UTF-8).
   static func quoted(_ text: String) -> String {
-    var out = "\""
-    out.unicodeScalars.reserveCapacity(text.unicodeScalars.count + 2)
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      case _ where scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029:
-        out += String(format: "\\u%04x", scalar.value)
-      default: out.unicodeScalars.append(scalar)
-      }
-    }
-    return out + "\""
+    var out = ""
+    NoteCorpus.appendJSONString(text, to: &out)
+    return out
   }
 
   /// A finite double as JSON (shortest round-trip form).

@@ -138,7 +138,7 @@ extension NoteCorpus {
 
   /// Appends `text` as a JSON string literal: quotes, backslashes and control characters
   /// escaped, everything else as is.
-  static func appendJSONString(_ text: String, to line: inout String) {
+  package static func appendJSONString(_ text: String, to line: inout String) {
     line += "\""
     var plainStart = text.unicodeScalars.startIndex
     var index = plainStart

@@ -165,7 +165,7 @@ public struct TrustScanner: Sendable {
   /// The per-note reading shared by ``scan(_:engagement:)`` and ``trainDetector(on:)``:
   /// disclosure, signals and detector inputs (in input order), and the corpus norms.
   func read(_ notes: [Note]) throws(ZhongcaoError)
-    -> (reads: [Read], attributes: [[Double]], norms: EngagementNorms, signals: SignalDetector)
+    -> (reads: [Read], attributes: [[Double]], norms: EngagementNorms)
   {
     let configuration = self.configuration
     guard !notes.isEmpty else { throw ZhongcaoError(.invalidInput, "no notes to scan") }
@@ -196,7 +196,7 @@ public struct TrustScanner: Sendable {
     let attributes = notes.map {
       TrustFeatures.propensityAttributes(createdAt: $0.createdAt, authorMedianLikes: medianLikes[$0.author] ?? 0)
     }
-    return (reads, attributes, norms, detector)
+    return (reads, attributes, norms)
   }
 
   /// Trains a sponsored-content detector on a platform's own corpus by positive–unlabeled
@@ -207,7 +207,7 @@ public struct TrustScanner: Sendable {
   /// - Throws: ``ZhongcaoError/Code-swift.struct/invalidArgument`` when the corpus has fewer than
   ///   ``Configuration/minimumDisclosedForTraining`` disclosed or other notes.
   public func trainDetector(on notes: [Note]) throws(ZhongcaoError) -> SponsoredDetector {
-    let (reads, attributes, _, _) = try read(notes)
+    let (reads, attributes, _) = try read(notes)
     return try train(notes: notes, reads: reads, attributes: attributes)
   }
 
@@ -230,7 +230,7 @@ public struct TrustScanner: Sendable {
   ///   the corpus has too few disclosed notes to train one, or for bad settings.
   public func scan(_ notes: [Note], engagement: [EngagementEvent] = []) throws(ZhongcaoError) -> TrustScan {
     let configuration = self.configuration
-    let (reads, attributes, norms, detector) = try read(notes)
+    let (reads, attributes, norms) = try read(notes)
 
     // 3. The detector.
     let model: SponsoredDetector, source: String
@@ -250,9 +250,13 @@ public struct TrustScanner: Sendable {
 
     // 4. Campaigns and lockstep.
     let campaignDetector = try CampaignDetector(configuration: configuration.campaigns)
-    let brandOf: @Sendable (Note) -> String? = { note in
-      detector.signals(in: note).first { $0.kind == .brandMention }.map(\.detail)
+    // The brand of a note is its first brand mention, already found by the per-note reading.
+    var brandByNote: [String: String] = [:]
+    for (i, note) in notes.enumerated() {
+      if let brand = reads[i].signals.first(where: { $0.kind == .brandMention })?.detail { brandByNote[note.id] = brand }
     }
+    let brands = brandByNote
+    let brandOf: @Sendable (Note) -> String? = { brands[$0.id] }
     let campaigns = campaignDetector.campaigns(in: notes, brand: brandOf)
     var campaignOf: [String: String] = [:]
     for campaign in campaigns { for id in campaign.noteIDs { campaignOf[id] = campaign.id } }
@@ -327,11 +331,12 @@ public struct TrustScanner: Sendable {
     }
 
     // 7. Authors and prevalence.
-    let facts = zip(notes, assessments).map { note, assessment in
-      NoteFacts(author: note.author, createdAt: note.createdAt, sponsoredProbability: assessment.probability,
-                disclosed: assessment.grade != .absent, inCampaign: assessment.campaign != nil,
-                engagementAnomaly: norms.isAnomalous(note) || lockstepNotes.contains(note.id),
-                brands: assessment.signals.filter { $0.kind == .brandMention }.map(\.detail))
+    let facts = notes.indices.map { i in
+      let note = notes[i], assessment = assessments[i]
+      return NoteFacts(author: note.author, createdAt: note.createdAt, sponsoredProbability: assessment.probability,
+                       disclosed: assessment.grade != .absent, inCampaign: assessment.campaign != nil,
+                       engagementAnomaly: reads[i].anomalous || lockstepNotes.contains(note.id),
+                       brands: assessment.signals.filter { $0.kind == .brandMention }.map(\.detail))
     }
     let sponsoredProbabilities = assessments.map { $0.grade != .absent || $0.verdict == .businessSelfPromotion ? 1 : $0.probability }
     let prevalence = PrevalenceEstimate.meanProbability(
