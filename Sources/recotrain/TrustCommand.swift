@@ -125,35 +125,65 @@ struct TrustScanCommand: ParsableCommand {
   static func number(_ value: Double) -> String { value.isFinite ? "\(value)" : "null" }
 
   /// One flags line: `{"author", "campaign", "evidence": [...], "grade", "id", "probability", "rule", "verdict"}`,
-  /// keys sorted, written by hand (JSONSerialization would take longer than the scan).
+  /// keys sorted, without the newline.
   static func flagsLine(_ assessment: NoteAssessment) -> String {
-    var evidence: [String] = []
-    evidence.reserveCapacity(assessment.evidence.count)
-    for item in assessment.evidence {
-      var fields = ["\"detail\":" + quoted(item.detail)]
-      if let span = item.span {
-        fields.append("\"end\":\(span.end)")
-        fields.append("\"field\":" + quoted(span.field.rawValue))
-      }
-      fields.append("\"kind\":" + quoted(item.kind.rawValue))
-      if let span = item.span { fields.append("\"start\":\(span.start)") }
-      if let strength = item.strength { fields.append("\"strength\":" + number(strength)) }
-      if let text = item.text { fields.append("\"text\":" + quoted(text)) }
-      evidence.append("{" + fields.joined(separator: ",") + "}")
-    }
-    return "{\"author\":" + quoted(assessment.author)
-      + ",\"campaign\":" + (assessment.campaign.map(quoted) ?? "null")
-      + ",\"evidence\":[" + evidence.joined(separator: ",") + "]"
-      + ",\"grade\":" + quoted(assessment.grade.rawValue)
-      + ",\"id\":" + quoted(assessment.id)
-      + ",\"probability\":" + number(assessment.probability)
-      + ",\"rule\":" + quoted(assessment.disclosure.rule.id)
-      + ",\"verdict\":" + quoted(assessment.verdict.rawValue) + "}"
+    var line = ""
+    appendFlagsLine(assessment, to: &line)
+    return line
   }
 
+  /// Appends ``flagsLine(_:)`` to `out`, written by hand (JSONSerialization would take longer
+  /// than the scan).
+  static func appendFlagsLine(_ assessment: NoteAssessment, to out: inout String) {
+    out += "{\"author\":"
+    NoteCorpus.appendJSONString(assessment.author, to: &out)
+    out += ",\"campaign\":"
+    if let campaign = assessment.campaign { NoteCorpus.appendJSONString(campaign, to: &out) } else { out += "null" }
+    out += ",\"evidence\":["
+    for (position, item) in assessment.evidence.enumerated() {
+      out += position == 0 ? "{\"detail\":" : ",{\"detail\":"
+      NoteCorpus.appendJSONString(item.detail, to: &out)
+      if let span = item.span {
+        out += ",\"end\":\(span.end),\"field\":"
+        NoteCorpus.appendJSONString(span.field.rawValue, to: &out)
+      }
+      out += ",\"kind\":"
+      NoteCorpus.appendJSONString(item.kind.rawValue, to: &out)
+      if let span = item.span { out += ",\"start\":\(span.start)" }
+      if let strength = item.strength { out += ",\"strength\":" + number(strength) }
+      if let text = item.text {
+        out += ",\"text\":"
+        NoteCorpus.appendJSONString(text, to: &out)
+      }
+      out += "}"
+    }
+    out += "],\"grade\":"
+    NoteCorpus.appendJSONString(assessment.grade.rawValue, to: &out)
+    out += ",\"id\":"
+    NoteCorpus.appendJSONString(assessment.id, to: &out)
+    out += ",\"probability\":" + number(assessment.probability) + ",\"rule\":"
+    NoteCorpus.appendJSONString(assessment.disclosure.rule.id, to: &out)
+    out += ",\"verdict\":"
+    NoteCorpus.appendJSONString(assessment.verdict.rawValue, to: &out)
+    out += "}"
+  }
+
+  /// Writes the flags atomically, one line per note in input order; the lines are built in
+  /// parallel blocks.
   static func writeFlags(_ scan: TrustScan, to path: String) throws(ZhongcaoError) {
+    let assessments = scan.assessments, block = 2_048
+    let blocks = parallelChunkedMap(count: (assessments.count + block - 1) / block, chunkSize: 1) { range in
+      range.map { index -> String in
+        var text = ""
+        for assessment in assessments[(index * block)..<min(assessments.count, (index + 1) * block)] {
+          appendFlagsLine(assessment, to: &text)
+          text += "\n"
+        }
+        return text
+      }
+    }
     try AtomicFile.write(to: path) { writer throws(ZhongcaoError) in
-      for assessment in scan.assessments { try writer.write(flagsLine(assessment) + "\n") }
+      for text in blocks { try writer.write(text) }
     }
   }
 
@@ -181,6 +211,8 @@ struct TrustScanCommand: ParsableCommand {
          "suddenBrandFocus": author.suddenBrandFocus ?? NSNull()]
       },
       "loadSeconds": loadSeconds, "scanSeconds": scanSeconds,
+      "scanStepSeconds": ["read": scan.timings.read, "detector": scan.timings.detector, "campaigns": scan.timings.campaigns,
+                          "lockstep": scan.timings.lockstep, "verdicts": scan.timings.verdicts, "authors": scan.timings.authors],
     ]
   }
 

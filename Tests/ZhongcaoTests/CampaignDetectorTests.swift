@@ -346,6 +346,33 @@ struct CampaignScore: CustomStringConvertible {
     #expect(abs(estimate - exact) < 0.12, "exact \(exact), estimated \(estimate)")
   }
 
+  /// The sketch is unbiased for sparse and dense sets alike:
+  /// the mean estimate over many random pairs sits on the exact Jaccard similarity, and
+  /// unrelated sets look unrelated.
+  @Test(arguments: [6, 40, 300]) func minHashSketchIsUnbiased(setSize: Int) {
+    let minHash = MinHash(permutations: 128)
+    var random = TestRandom(seed: UInt64(setSize))
+    for target in [0.0, 0.3, 0.7] {
+      var total = 0.0, exactTotal = 0.0
+      let pairs = 60
+      for _ in 0..<pairs {
+        let sharedCount = Int((Double(setSize) * 2 * target / (1 + target)).rounded())
+        let shared = (0..<sharedCount).map { _ in random.next() }
+        let onlyA = (0..<(setSize - sharedCount)).map { _ in random.next() }
+        let onlyB = (0..<(setSize - sharedCount)).map { _ in random.next() }
+        var signatures: [UInt8] = []
+        for set in [shared + onlyA, shared + onlyB] {
+          minHash.appendSignature(
+            of: NoteShingler.Shingles(hashes: set.sorted(), counts: [Int32](repeating: 1, count: set.count)), to: &signatures)
+        }
+        total += MinHash.estimatedJaccard(signatures[0..<128], signatures[128..<256])
+        exactTotal += Double(shared.count) / Double(shared.count + onlyA.count + onlyB.count)
+      }
+      let mean = total / Double(pairs), exact = exactTotal / Double(pairs)
+      #expect(abs(mean - exact) < 0.05, "set size \(setSize), target \(target): exact \(exact), mean estimate \(mean)")
+    }
+  }
+
   @Test func badParametersAreRejected() {
     let bad: [CampaignConfiguration] = [
       CampaignConfiguration(window: -1), CampaignConfiguration(window: .nan), CampaignConfiguration(minimumAuthors: 1),

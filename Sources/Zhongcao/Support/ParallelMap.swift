@@ -3,7 +3,7 @@ import Synchronization
 
 /// Maps `0..<count` in chunks on all cores and returns the results in index order.
 /// `body` gets a range of indices and returns one result per index, in order.
-func parallelChunkedMap<T: Sendable>(count: Int, chunkSize: Int = 1024, _ body: @Sendable (Range<Int>) -> [T]) -> [T] {
+package func parallelChunkedMap<T: Sendable>(count: Int, chunkSize: Int = 1024, _ body: @Sendable (Range<Int>) -> [T]) -> [T] {
   guard count > 0 else { return [] }
   let chunkCount = (count + chunkSize - 1) / chunkSize
   if chunkCount == 1 { return body(0..<count) }

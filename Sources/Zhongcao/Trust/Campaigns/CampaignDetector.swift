@@ -18,7 +18,7 @@ import ZhongcaoLinearAlgebra
 ///    punctuation and emoji and folds every number to one token (`NoteShingler`).
 /// 2. Every note with at least ``CampaignConfiguration/minimumShingles`` shingles gets a 64-bit
 ///    SimHash; notes below ``CampaignConfiguration/minHashShingleLimit`` shingles also get a
-///    128-byte b-bit MinHash signature.
+///    128-byte b-bit MinHash signature (fast similarity sketching, see ``MinHash``).
 /// 3. Candidates: notes sharing one of the four 16-bit SimHash blocks (every pair within Hamming
 ///    distance 3 shares one), and notes sharing an LSH band key. Each index is one sorted array of
 ///    `(key, note)` built and scanned one block or band at a time; notes are numbered in time order,
@@ -30,7 +30,7 @@ import ZhongcaoLinearAlgebra
 ///    pairs already in one cluster are not re-verified.
 /// 5. A cluster spanning at least ``CampaignConfiguration/minimumAuthors`` authors is a campaign.
 ///
-/// - Complexity: Shingling and fingerprints O(L + 64·s + 128·s) per note (L characters, s
+/// - Complexity: Shingling and fingerprints O(L + 64·s + 128·log 128) per note (L characters, s
 ///   shingles); indexing O(n log n) per block and band; verification O(n·c) for c comparisons
 ///   per note (bounded by the cap). Memory about 160 bytes a note plus one n-element sort array
 ///   at a time: 10⁶ notes fit in a few hundred MB.
@@ -63,9 +63,15 @@ public struct CampaignDetector: Sendable {
   ///     brand. Without it, ``Campaign/brand`` is nil.
   /// - Returns: Campaigns ordered by start time (untimed last), then by first note id.
   public func campaigns(in notes: [Note], brand: ((Note) -> String?)? = nil) -> [Campaign] {
+    campaignsWithMembers(in: notes, brandAt: brand.map { brand in { brand(notes[$0]) } }).map(\.campaign)
+  }
+
+  /// ``campaigns(in:brand:)`` with each campaign's notes as indices into `notes` (in the order of
+  /// ``Campaign/noteIDs``), and the brand named by note index.
+  func campaignsWithMembers(in notes: [Note], brandAt: ((Int) -> String?)?) -> [(campaign: Campaign, members: [Int])] {
     let index = NearDuplicateIndex(notes: notes, configuration: configuration)
     let links = index.link()
-    return index.campaigns(from: links, brand: brand)
+    return index.campaigns(from: links, brandAt: brandAt)
   }
 }
 
@@ -282,8 +288,11 @@ struct NearDuplicateIndex {
     }
   }
 
-  /// The clusters that span enough authors, as campaigns.
-  func campaigns(from linked: (parents: [Int32], links: [Link]), brand: ((Note) -> String?)?) -> [Campaign] {
+  /// The clusters that span enough authors, as campaigns, each with its notes' indices (in
+  /// ``Campaign/noteIDs`` order).
+  func campaigns(from linked: (parents: [Int32], links: [Link]), brandAt: ((Int) -> String?)?)
+    -> [(campaign: Campaign, members: [Int])]
+  {
     var members: [Int32: [Int]] = [:]
     for link in linked.links {
       members[linked.parents[Int(link.first)], default: []].append(Int(link.first))
@@ -291,11 +300,11 @@ struct NearDuplicateIndex {
     }
     var linksByRoot: [Int32: [Link]] = [:]
     for link in linked.links { linksByRoot[linked.parents[Int(link.first)], default: []].append(link) }
-    var campaigns: [Campaign] = []
+    var campaigns: [(campaign: Campaign, members: [Int])] = []
     for (root, rawMembers) in members {
       let positions = Array(Set(rawMembers))
-      let clusterNotes = positions.map { notes[Int(noteIndex[$0])] }
-      let authors = Set(clusterNotes.map(\.author))
+      let clusterNotes = positions.map { Int(noteIndex[$0]) }
+      let authors = Set(clusterNotes.map { notes[$0].author })
       guard authors.count >= configuration.minimumAuthors else { continue }
       let clusterLinks = linksByRoot[root] ?? []
       var degree: [Int: Int] = [:]
@@ -308,32 +317,33 @@ struct NearDuplicateIndex {
       let sampleNote = notes[Int(noteIndex[sample])]
       let sampleText = String((sampleNote.title.isEmpty ? sampleNote.body : sampleNote.title + " " + sampleNote.body).prefix(200))
       let ordered = clusterNotes.sorted { a, b in
-        let ta = a.createdAt ?? .infinity, tb = b.createdAt ?? .infinity
-        return ta != tb ? ta < tb : a.id < b.id
+        let ta = notes[a].createdAt ?? .infinity, tb = notes[b].createdAt ?? .infinity
+        return ta != tb ? ta < tb : notes[a].id < notes[b].id
       }
-      let timestamps = clusterNotes.compactMap(\.createdAt)
-      let sortedIDs = ordered.map(\.id).sorted()
+      let timestamps = clusterNotes.compactMap { notes[$0].createdAt }
+      let sortedIDs = ordered.map { notes[$0].id }.sorted()
       let digest = Checksum.xxh64(Array(sortedIDs.joined(separator: "\u{1F}").utf8))
       let hex = String(digest, radix: 16)
       var brandName: String?
-      if let brand {
+      if let brandAt {
         var tally: [String: Int] = [:]
-        for note in clusterNotes { if let name = brand(note) { tally[name, default: 0] += 1 } }
+        for note in clusterNotes { if let name = brandAt(note) { tally[name, default: 0] += 1 } }
         brandName = tally.min { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }?.key
       }
       let similarity = clusterLinks.isEmpty ? 1 : clusterLinks.map(\.similarity).reduce(0, +) / Double(clusterLinks.count)
-      campaigns.append(Campaign(
+      let campaign = Campaign(
         id: "campaign-" + String(repeating: "0", count: 16 - hex.count) + hex,
-        noteIDs: ordered.map(\.id), authors: authors.sorted(), brand: brandName,
+        noteIDs: ordered.map { notes[$0].id }, authors: authors.sorted(), brand: brandName,
         start: timestamps.min(), end: timestamps.max(), sampleText: sampleText,
         meanSimilarity: similarity,
         evidence: Campaign.Evidence(
           simHashLinks: clusterLinks.count { $0.method == .simHash },
-          minHashLinks: clusterLinks.count { $0.method == .minHash })))
+          minHashLinks: clusterLinks.count { $0.method == .minHash }))
+      campaigns.append((campaign, ordered))
     }
     return campaigns.sorted { a, b in
-      let sa = a.start ?? .infinity, sb = b.start ?? .infinity
-      return sa != sb ? sa < sb : a.noteIDs[0] < b.noteIDs[0]
+      let sa = a.campaign.start ?? .infinity, sb = b.campaign.start ?? .infinity
+      return sa != sb ? sa < sb : a.campaign.noteIDs[0] < b.campaign.noteIDs[0]
     }
   }
 }

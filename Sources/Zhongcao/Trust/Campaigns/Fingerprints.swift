@@ -53,60 +53,74 @@ enum SimHash {
   static func block(_ fingerprint: UInt64, _ index: Int) -> UInt64 { (fingerprint >> UInt64(16 * index)) & 0xFFFF }
 }
 
-/// b-bit MinHash signatures (Broder 1997; Li & König 2010) with LSH banding.
+/// b-bit MinHash signatures by fast similarity sketching (Dahlgaard, Knudsen & Thorup, FOCS
+/// 2017), and LSH banding.
 ///
-/// `permutations` hash functions `h_i(x) = (a_i·x + b_i) >> 32` (multiply–shift over the 64-bit
-/// shingle hash, `a_i` odd, from a fixed SplitMix64 stream); the minimum of each over a note's
-/// shingles is one signature entry. Only the low 8 bits of each minimum are kept (1 byte per
-/// permutation: 128 bytes a note, 128 MB for 10⁶ notes): two entries collide by chance with
-/// probability 1/256, which ``estimatedJaccard(_:_:)`` subtracts out. A band is `rowsPerBand`
-/// consecutive bytes read as one key; notes sharing a key in any band are candidates.
+/// Classic MinHash takes the minimum of `k` independent hash functions over a note's `s`
+/// shingles: O(k·s), and at k = 128 it was the largest single cost of a trust scan. One
+/// permutation hashing with densification is O(s + k) but, for the short notes that need MinHash
+/// most, leaves most bins empty and borrowed, and misses templated notes. The sketch here fills
+/// the `k` bins in rounds: in round `i` every shingle hashes (SplitMix64 of the shingle and the
+/// round) to one bin and a value `i·2³² + h`, and a bin keeps its smallest value; once every bin
+/// is filled no later round can lower any of them, so the sketch stops. Rounds after the `k`-th
+/// (only for sets of a handful of shingles) send each shingle to the bins in cyclic order from a
+/// random offset, so every bin is filled by round `2k`. Each bin's value comes from the element
+/// of A ∪ B that reaches it first, so two sketches agree on a bin with probability equal to the
+/// Jaccard similarity, and their agreement concentrates like k independent MinHash values, at an
+/// expected cost of O(s + k·log k) hashes.
+///
+/// Only the low 8 bits of each (mixed) minimum are kept (1 byte per bin: 128 bytes a note, 128 MB
+/// for 10⁶ notes): two entries collide by chance with probability 1/256, which
+/// ``estimatedJaccard(_:_:)`` subtracts out. A band is `rowsPerBand` consecutive bytes read as
+/// one key; notes sharing a key in any band are candidates.
 struct MinHash: Sendable {
-  /// Number of hash functions (signature bytes).
+  /// Number of bins (signature bytes): the `k` of the k-permutation MinHash it stands for.
   let permutations: Int
-  private let multipliers: [UInt64]
-  private let offsets: [UInt64]
+  /// The seed mixed into every shingle hash.
+  private static let seed: UInt64 = 0x5A48_4F4E_4743_414F
 
-  /// A family of `permutations` hash functions, the same for every run.
+  /// A signature family with `permutations` bins, the same for every run.
   init(permutations: Int) {
+    precondition(permutations >= 1, "MinHash needs at least one bin")
     self.permutations = permutations
-    var random = SplitMix64(seed: 0x5A48_4F4E_4743_414F)
-    multipliers = (0..<permutations).map { _ in random.next() | 1 }
-    offsets = (0..<permutations).map { _ in random.next() }
   }
 
-  /// Appends the signature of `shingles` (`permutations` bytes) to `signatures`.
+  /// Appends the signature of `shingles` (`permutations` bytes) to `signatures`. An empty
+  /// shingle set gives all-zero bytes.
   ///
-  /// - Complexity: O(`permutations`·s) for s distinct shingles.
+  /// - Complexity: O(s + k·log k) expected for s distinct shingles and k bins.
   func appendSignature(of shingles: NoteShingler.Shingles, to signatures: inout [UInt8]) {
-    // Four hash functions at a time over all shingles, their minima kept in registers.
-    multipliers.withUnsafeBufferPointer { multipliers in
-      offsets.withUnsafeBufferPointer { offsets in
-        shingles.hashes.withUnsafeBufferPointer { hashes in
-          var index = 0
-          while index < permutations {
-            let width = min(4, permutations - index)
-            let a0 = multipliers[index], b0 = offsets[index]
-            let a1 = width > 1 ? multipliers[index + 1] : 0, b1 = width > 1 ? offsets[index + 1] : 0
-            let a2 = width > 2 ? multipliers[index + 2] : 0, b2 = width > 2 ? offsets[index + 2] : 0
-            let a3 = width > 3 ? multipliers[index + 3] : 0, b3 = width > 3 ? offsets[index + 3] : 0
-            // `>> 32` is monotonic, so the minimum of the shifted values is the shifted minimum.
-            var m0 = UInt64.max, m1 = UInt64.max, m2 = UInt64.max, m3 = UInt64.max
-            for hash in hashes {
-              m0 = min(m0, a0 &* hash &+ b0)
-              m1 = min(m1, a1 &* hash &+ b1)
-              m2 = min(m2, a2 &* hash &+ b2)
-              m3 = min(m3, a3 &* hash &+ b3)
-            }
-            // Mix before truncating so the kept byte depends on every bit of the minimum.
-            func keep(_ minimum: UInt64) { signatures.append(UInt8(truncatingIfNeeded: SplitMix64.mix(minimum >> 32))) }
-            keep(m0)
-            if width > 1 { keep(m1) }
-            if width > 2 { keep(m2) }
-            if width > 3 { keep(m3) }
-            index += width
+    let bins = permutations
+    guard !shingles.hashes.isEmpty else {
+      signatures.append(contentsOf: repeatElement(0, count: bins))
+      return
+    }
+    withUnsafeTemporaryAllocation(of: UInt64.self, capacity: bins) { minima in
+      minima.initialize(repeating: .max)
+      var filled = 0
+      var round: UInt64 = 0
+      while filled < bins {
+        let roundSeed = Self.seed &+ round &* 0x9E37_79B9_7F4A_7C15
+        for hash in shingles.hashes {
+          let mixed = SplitMix64.mix(hash ^ roundSeed)
+          let bin: Int
+          if round < UInt64(bins) {
+            // Multiply-high maps the top 32 bits uniformly onto 0..<bins.
+            bin = Int(((mixed >> 32) &* UInt64(bins)) >> 32)
+          } else {
+            let offset = Int(truncatingIfNeeded: SplitMix64.mix(hash ^ Self.seed) % UInt64(bins))
+            bin = (offset + Int(round) - bins) % bins
           }
+          // Values of a round lie above those of every earlier round.
+          let value = round << 32 | (mixed & 0xFFFF_FFFF)
+          if minima[bin] == .max { filled += 1 }
+          minima[bin] = min(minima[bin], value)
         }
+        round += 1
+      }
+      for bin in 0..<bins {
+        // Mix before truncating so the kept byte depends on every bit of the minimum.
+        signatures.append(UInt8(truncatingIfNeeded: SplitMix64.mix(minima[bin])))
       }
     }
   }

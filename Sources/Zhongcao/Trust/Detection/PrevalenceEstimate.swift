@@ -71,34 +71,46 @@ public struct PrevalenceEstimate: Sendable, Equatable, Hashable, Codable {
   ///     ``SponsoredDetector``, ``SponsoredDetector/classPriorRelativeError``); 0 ignores it.
   ///   - bootstrapSamples: Bootstrap resamples (≥ 10).
   ///   - seed: Seed of the resampling.
+  ///   - bootstrapLimit: Above this many probabilities the bootstrap is replaced by its large-sample
+  ///     limit, the normal interval `mean ± z·s/√n` (s the sample standard deviation): the
+  ///     percentile bootstrap of a mean of n ≥ 20,000 bounded values agrees with it to well under
+  ///     a tenth of the interval's width, at O(n) instead of O(B·n) (a second per 10⁵ notes).
   /// - Returns: The estimate; the interval is the bootstrap percentile interval with each half
   ///   widened in quadrature by `z·estimate·calibrationRelativeError`, and the lower bound is
   ///   `estimate − z₁·se` with `se² = bootstrap variance + (estimate·calibrationRelativeError)²`.
   public static func meanProbability(
     _ probabilities: [Double], confidence: Double = 0.95, calibrationRelativeError: Double = 0,
-    bootstrapSamples: Int = 1000, seed: UInt64 = 0
+    bootstrapSamples: Int = 1000, seed: UInt64 = 0, bootstrapLimit: Int = 20_000
   ) -> PrevalenceEstimate {
     precondition(!probabilities.isEmpty, "no probabilities")
     precondition(probabilities.allSatisfy { $0 >= 0 && $0 <= 1 }, "probabilities must lie in [0, 1]")
     precondition(confidence > 0 && confidence < 1 && bootstrapSamples >= 10 && calibrationRelativeError >= 0, "bad settings")
     let count = probabilities.count
     let mean = probabilities.reduce(0, +) / Double(count)
-    var random = SeededRandom(seed: seed, stream: 0x5052_4556)
-    var means: [Double] = []
-    means.reserveCapacity(bootstrapSamples)
-    for _ in 0..<bootstrapSamples {
-      var sum = 0.0
-      for _ in 0..<count { sum += probabilities[random.index(below: count)] }
-      means.append(sum / Double(count))
-    }
-    means.sort()
     let alpha = 1 - confidence
-    let bootstrapLow = quantile(sorted: means, alpha / 2)
-    let bootstrapHigh = quantile(sorted: means, 1 - alpha / 2)
-    let bootstrapMean = means.reduce(0, +) / Double(means.count)
-    let bootstrapVariance = means.reduce(0) { $0 + ($1 - bootstrapMean) * ($1 - bootstrapMean) } / Double(max(means.count - 1, 1))
-    let calibrationError = mean * calibrationRelativeError
     let zTwoSided = normalQuantile(1 - alpha / 2)
+    let bootstrapLow: Double, bootstrapHigh: Double, bootstrapVariance: Double
+    if count > bootstrapLimit {
+      let sampleVariance = probabilities.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(count - 1)
+      bootstrapVariance = sampleVariance / Double(count)
+      bootstrapLow = mean - zTwoSided * bootstrapVariance.squareRoot()
+      bootstrapHigh = mean + zTwoSided * bootstrapVariance.squareRoot()
+    } else {
+      var random = SeededRandom(seed: seed, stream: 0x5052_4556)
+      var means: [Double] = []
+      means.reserveCapacity(bootstrapSamples)
+      for _ in 0..<bootstrapSamples {
+        var sum = 0.0
+        for _ in 0..<count { sum += probabilities[random.index(below: count)] }
+        means.append(sum / Double(count))
+      }
+      means.sort()
+      bootstrapLow = quantile(sorted: means, alpha / 2)
+      bootstrapHigh = quantile(sorted: means, 1 - alpha / 2)
+      let bootstrapMean = means.reduce(0, +) / Double(means.count)
+      bootstrapVariance = means.reduce(0) { $0 + ($1 - bootstrapMean) * ($1 - bootstrapMean) } / Double(max(means.count - 1, 1))
+    }
+    let calibrationError = mean * calibrationRelativeError
     let widen = zTwoSided * calibrationError
     let lower = mean - ((mean - bootstrapLow) * (mean - bootstrapLow) + widen * widen).squareRoot()
     let upper = mean + ((bootstrapHigh - mean) * (bootstrapHigh - mean) + widen * widen).squareRoot()

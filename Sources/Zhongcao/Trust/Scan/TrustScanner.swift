@@ -82,6 +82,28 @@ public struct TrustScan: Sendable {
   public var detector: SponsoredDetector
   /// Where the detector came from.
   public var detectorSource: String
+  /// Wall-clock seconds of each step of the scan.
+  public var timings = Timings()
+
+  /// Wall-clock seconds of each step of a scan, for progress reports and benchmarks.
+  public struct Timings: Sendable, Hashable, Codable {
+    /// Normalising, grading disclosure, signals and detector inputs of every note, and the corpus norms.
+    public var read = 0.0
+    /// Training the detector (when none was given) and scoring every note.
+    public var detector = 0.0
+    /// Near-duplicate campaigns.
+    public var campaigns = 0.0
+    /// Lockstep engagement groups.
+    public var lockstep = 0.0
+    /// Verdicts and evidence.
+    public var verdicts = 0.0
+    /// Author trust and prevalence.
+    public var authors = 0.0
+    /// The sum of the steps.
+    public var total: Double { read + detector + campaigns + lockstep + verdicts + authors }
+    /// No time yet.
+    public init() {}
+  }
 
   /// Notes per grade.
   public var gradeCounts: [DisclosureGrade: Int] {
@@ -230,7 +252,16 @@ public struct TrustScanner: Sendable {
   ///   the corpus has too few disclosed notes to train one, or for bad settings.
   public func scan(_ notes: [Note], engagement: [EngagementEvent] = []) throws(ZhongcaoError) -> TrustScan {
     let configuration = self.configuration
+    var timings = TrustScan.Timings()
+    let clock = ContinuousClock()
+    var stepStart = clock.now
+    func lap() -> Double {
+      let now = clock.now, elapsed = now - stepStart
+      stepStart = now
+      return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    }
     let (reads, attributes, norms) = try read(notes)
+    timings.read = lap()
 
     // 3. The detector.
     let model: SponsoredDetector, source: String
@@ -248,21 +279,23 @@ public struct TrustScanner: Sendable {
       })
     }
 
+    timings.detector = lap()
+
     // 4. Campaigns and lockstep.
     let campaignDetector = try CampaignDetector(configuration: configuration.campaigns)
     // The brand of a note is its first brand mention, already found by the per-note reading.
-    var brandByNote: [String: String] = [:]
-    for (i, note) in notes.enumerated() {
-      if let brand = reads[i].signals.first(where: { $0.kind == .brandMention })?.detail { brandByNote[note.id] = brand }
+    let found = campaignDetector.campaignsWithMembers(in: notes) { i in
+      reads[i].signals.first(where: { $0.kind == .brandMention })?.detail
     }
-    let brands = brandByNote
-    let brandOf: @Sendable (Note) -> String? = { brands[$0.id] }
-    let campaigns = campaignDetector.campaigns(in: notes, brand: brandOf)
-    var campaignOf: [String: String] = [:]
-    for campaign in campaigns { for id in campaign.noteIDs { campaignOf[id] = campaign.id } }
+    let campaigns = found.map(\.campaign)
+    var campaignByNote = [String?](repeating: nil, count: notes.count)
+    for (campaign, members) in found { for i in members { campaignByNote[i] = campaign.id } }
+    timings.campaigns = lap()
     let lockstep = engagement.isEmpty ? [] : try LockstepDetector(configuration: configuration.lockstep).groups(in: engagement)
-    var lockstepNotes = Set<String>()
-    for group in lockstep { lockstepNotes.formUnion(group.notes) }
+    var lockstepNoteIDs = Set<String>()
+    for group in lockstep { lockstepNoteIDs.formUnion(group.notes) }
+    let lockstepByNote = lockstepNoteIDs.isEmpty ? [Bool](repeating: false, count: notes.count) : notes.map { lockstepNoteIDs.contains($0.id) }
+    timings.lockstep = lap()
 
     // 5. Business accounts.
     let isBusinessSignal: @Sendable (Signal) -> Bool = { signal in
@@ -276,11 +309,11 @@ public struct TrustScanner: Sendable {
     }
 
     // 6. Verdicts with evidence.
-    let campaignOfNote = campaignOf, lockstepNoteIDs = lockstepNotes, authorBusiness = businessNotes
+    let campaignOf = campaignByNote, inLockstep = lockstepByNote, authorBusiness = businessNotes
     let assessments = parallelChunkedMap(count: notes.count, chunkSize: 512) { range in
       range.map { i -> NoteAssessment in
         let note = notes[i], read = reads[i], probability = probabilities[i]
-        let campaignOf = campaignOfNote, lockstepNotes = lockstepNoteIDs, businessNotes = authorBusiness
+        let businessNotes = authorBusiness
         var evidence: [TrustEvidence] = read.disclosure.markers.map {
           TrustEvidence(kind: .disclosure, detail: "\($0.markerClass.rawValue) marker (\($0.source))", text: $0.text,
                         span: $0.span, strength: $0.isProminent ? 1 : 0.5)
@@ -292,7 +325,7 @@ public struct TrustScanner: Sendable {
           TrustEvidence(kind: .signal, detail: $0.contactKind.map { "contact:\($0.rawValue)" } ?? $0.kind.rawValue,
                         text: $0.text, span: $0.spans.first, strength: $0.strength)
         }
-        let campaign = campaignOf[note.id]
+        let campaign = campaignOf[i]
         if let campaign {
           evidence.append(TrustEvidence(kind: .campaign, detail: "near-duplicate of notes by other authors (\(campaign))"))
         }
@@ -302,7 +335,7 @@ public struct TrustScanner: Sendable {
             format: "engagement mix far from the corpus norm (collect/like z %.1f, comment/like z %.1f)",
             z.collect ?? 0, z.comment ?? 0)))
         }
-        if lockstepNotes.contains(note.id) {
+        if inLockstep[i] {
           evidence.append(TrustEvidence(kind: .engagement, detail: "engaged by a lockstep group of accounts"))
         }
         let (businessHits, authorNotes) = businessNotes[note.author] ?? (0, 0)
@@ -330,18 +363,23 @@ public struct TrustScanner: Sendable {
       }
     }
 
+    timings.verdicts = lap()
+
     // 7. Authors and prevalence.
     let facts = notes.indices.map { i in
       let note = notes[i], assessment = assessments[i]
       return NoteFacts(author: note.author, createdAt: note.createdAt, sponsoredProbability: assessment.probability,
                        disclosed: assessment.grade != .absent, inCampaign: assessment.campaign != nil,
-                       engagementAnomaly: reads[i].anomalous || lockstepNotes.contains(note.id),
+                       engagementAnomaly: reads[i].anomalous || lockstepByNote[i],
                        brands: assessment.signals.filter { $0.kind == .brandMention }.map(\.detail))
     }
     let sponsoredProbabilities = assessments.map { $0.grade != .absent || $0.verdict == .businessSelfPromotion ? 1 : $0.probability }
     let prevalence = PrevalenceEstimate.meanProbability(
       sponsoredProbabilities, calibrationRelativeError: model.classPriorRelativeError)
+    let authors = AuthorTrust.score(facts)
+    timings.authors = lap()
     return TrustScan(assessments: assessments, campaigns: campaigns, lockstepGroups: lockstep,
-                     authors: AuthorTrust.score(facts), prevalence: prevalence, detector: model, detectorSource: source)
+                     authors: authors, prevalence: prevalence, detector: model, detectorSource: source,
+                     timings: timings)
   }
 }
