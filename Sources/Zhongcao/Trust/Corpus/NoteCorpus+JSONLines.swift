@@ -140,28 +140,31 @@ extension NoteCorpus {
   /// escaped, everything else as is.
   package static func appendJSONString(_ text: String, to line: inout String) {
     line += "\""
-    var plainStart = text.unicodeScalars.startIndex
+    // Only ASCII needs escaping, and ASCII bytes never occur inside a multi-byte UTF-8 sequence,
+    // so the text is copied in slices between escaped bytes (amortised appends, no per-scalar work).
+    let utf8 = text.utf8
+    var plainStart = utf8.startIndex
     var index = plainStart
-    let scalars = text.unicodeScalars
-    while index < scalars.endIndex {
-      let scalar = scalars[index]
-      if scalar == "\"" || scalar == "\\" || scalar.value < 0x20 {
-        line.unicodeScalars.append(contentsOf: scalars[plainStart..<index])
-        switch scalar {
-        case "\"": line += "\\\""
-        case "\\": line += "\\\\"
-        case "\n": line += "\\n"
-        case "\r": line += "\\r"
-        case "\t": line += "\\t"
+    while index < utf8.endIndex {
+      let byte = utf8[index]
+      if byte == 0x22 || byte == 0x5C || byte < 0x20 {
+        line += Substring(utf8[plainStart..<index])
+        switch byte {
+        case 0x22: line += "\\\""
+        case 0x5C: line += "\\\\"
+        case 0x0A: line += "\\n"
+        case 0x0D: line += "\\r"
+        case 0x09: line += "\\t"
         default:
-          let hex = String(scalar.value, radix: 16)
+          let hex = String(byte, radix: 16)
           line += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
         }
-        plainStart = scalars.index(after: index)
+        plainStart = utf8.index(after: index)
       }
-      index = scalars.index(after: index)
+      index = utf8.index(after: index)
     }
-    line.unicodeScalars.append(contentsOf: scalars[plainStart..<scalars.endIndex])
+    line += Substring(utf8[plainStart..<utf8.endIndex])
     line += "\""
   }
+
 }
