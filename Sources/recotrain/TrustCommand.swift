@@ -188,11 +188,11 @@ struct TrustScanCommand: ParsableCommand {
   }
 
   static func summary(_ scan: TrustScan, top: Int, loadSeconds: Double, scanSeconds: Double) -> [String: Any] {
-    let prevalence = scan.prevalence
+    let prevalence = scan.prevalence, gradeCounts = scan.gradeCounts, verdictCounts = scan.verdictCounts
     return [
       "notes": scan.assessments.count,
-      "grades": Dictionary(uniqueKeysWithValues: DisclosureGrade.allCases.map { ($0.rawValue, scan.gradeCounts[$0] ?? 0) }),
-      "verdicts": Dictionary(uniqueKeysWithValues: TrustVerdict.allCases.map { ($0.rawValue, scan.verdictCounts[$0] ?? 0) }),
+      "grades": Dictionary(uniqueKeysWithValues: DisclosureGrade.allCases.map { ($0.rawValue, gradeCounts[$0] ?? 0) }),
+      "verdicts": Dictionary(uniqueKeysWithValues: TrustVerdict.allCases.map { ($0.rawValue, verdictCounts[$0] ?? 0) }),
       "prevalence": ["estimate": prevalence.estimate, "low": prevalence.lower, "high": prevalence.upper,
                      "lowerBound": prevalence.lowerBound, "confidence": prevalence.confidence],
       "detector": ["source": scan.detectorSource, "classPrior": scan.detector.classPrior,
@@ -220,9 +220,10 @@ struct TrustScanCommand: ParsableCommand {
     let n = scan.assessments.count
     func share(_ count: Int) -> String { String(format: "%6d  %5.1f%%", count, 100 * Double(count) / Double(max(1, n))) }
     var lines = ["\(n) notes scanned in \(String(format: "%.2f", scanSeconds)) s (detector \(scan.detectorSource))", "", "disclosure grade"]
-    for grade in DisclosureGrade.allCases { lines.append("  " + grade.rawValue.padding(toLength: 32, withPad: " ", startingAt: 0) + share(scan.gradeCounts[grade] ?? 0)) }
+    let gradeCounts = scan.gradeCounts, verdictCounts = scan.verdictCounts
+    for grade in DisclosureGrade.allCases { lines.append("  " + grade.rawValue.padding(toLength: 32, withPad: " ", startingAt: 0) + share(gradeCounts[grade] ?? 0)) }
     lines += ["", "verdict"]
-    for verdict in TrustVerdict.allCases { lines.append("  " + verdict.rawValue.padding(toLength: 32, withPad: " ", startingAt: 0) + share(scan.verdictCounts[verdict] ?? 0)) }
+    for verdict in TrustVerdict.allCases { lines.append("  " + verdict.rawValue.padding(toLength: 32, withPad: " ", startingAt: 0) + share(verdictCounts[verdict] ?? 0)) }
     let p = scan.prevalence
     lines += ["", String(format: "sponsored share %.1f%% (%.0f%% interval %.1f–%.1f%%, lower bound %.1f%%)",
                          100 * p.estimate, 100 * p.confidence, 100 * p.lower, 100 * p.upper, 100 * p.lowerBound)]

@@ -68,10 +68,25 @@ public struct AuthorTrust: Sendable, Hashable {
 
   /// Scores every author of `facts`, least trusted first (ties by author id).
   public static func score(_ facts: [NoteFacts]) -> [AuthorTrust] {
-    var byAuthor: [String: [NoteFacts]] = [:]
-    for fact in facts { byAuthor[fact.author, default: []].append(fact) }
-    return byAuthor.map { author, notes in score(author: author, notes: notes) }
-      .sorted { ($0.score, $0.author) < ($1.score, $1.author) }
+    // Group note indices by author (one dictionary probe per note), then score authors in parallel.
+    var groupOfAuthor: [String: Int] = [:]
+    var groups: [[Int]] = []
+    for (index, fact) in facts.enumerated() {
+      if let group = groupOfAuthor[fact.author] {
+        groups[group].append(index)
+      } else {
+        groupOfAuthor[fact.author] = groups.count
+        groups.append([index])
+      }
+    }
+    let authorGroups = groups
+    return parallelChunkedMap(count: authorGroups.count, chunkSize: 512) { range in
+      range.map { group in
+        let notes = authorGroups[group].map { facts[$0] }
+        return score(author: notes[0].author, notes: notes)
+      }
+    }
+    .sorted { ($0.score, $0.author) < ($1.score, $1.author) }
   }
 
   static func score(author: String, notes: [NoteFacts]) -> AuthorTrust {
