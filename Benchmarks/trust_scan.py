@@ -10,7 +10,9 @@ One run:
    scanned corpus is held out from training;
 3. `recotrain trust scan --model detector.json --json` on notes.jsonl and on mc.jsonl, timed by
    the scan itself (`scanSeconds`: grading, signals, detector, campaigns, lockstep, authors;
-   not JSON parsing) and by the wall clock of the whole process;
+   not JSON parsing, with `scanStepSeconds` per step), by the wall clock and the CPU time of the
+   whole process (parse, scan, write the flags; notes per CPU-second is the per-core rate), and
+   once more pinned to one core with `taskset -c 0`;
 4. scores the per-note flags against the truth: grade agreement on disclosed ads, false
    disclosures, AUC of the probability for undisclosed promotion against organic notes,
    expected calibration error (10 bins) of P(sponsored) on undisclosed notes, campaign
@@ -25,6 +27,8 @@ Prints a table and writes Benchmarks/results/trust-scan.json (git-ignored).
 import argparse
 import json
 import os
+import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -38,6 +42,15 @@ def run(command, capture=False):
     started = time.perf_counter()
     result = subprocess.run(command, check=True, text=True, stdout=subprocess.PIPE if capture else None)
     return result.stdout, time.perf_counter() - started
+
+
+def run_measured(command):
+    """Runs `command`; returns (stdout, wall seconds, CPU seconds (user + system) of the process)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    output, wall = run(command, capture=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return output, wall, cpu
 
 
 def read_lines(path):
@@ -133,16 +146,26 @@ def main():
     truth = read_lines(work / "truth.jsonl")
     for name, notes in [("zhongcao", "notes.jsonl"), ("mediaCrawler", "mc.jsonl")]:
         flags_path = work / f"flags-{name}.jsonl"
-        output, wall = run([r, "trust", "scan", "--notes", str(work / notes), "--model", str(detector),
-                            "--engagement", str(work / "events.tsv"), "--out", str(flags_path), "--json", "--quiet"], capture=True)
+        command = [r, "trust", "scan", "--notes", str(work / notes), "--model", str(detector),
+                   "--engagement", str(work / "events.tsv"), "--out", str(flags_path), "--json", "--quiet"]
+        output, wall, cpu = run_measured(command)
         summary = json.loads(output)
         quality = score(read_lines(flags_path), truth, summary)
-        results["formats"][name] = {
+        entry = {
             "scanSeconds": summary["scanSeconds"], "loadSeconds": summary["loadSeconds"], "wallSeconds": wall,
+            "cpuSeconds": cpu,
             "notesPerSecond": args.notes / summary["scanSeconds"],
             "notesPerSecondPerCore": args.notes / summary["scanSeconds"] / os.cpu_count(),
+            # The whole command (parse, scan, write the flags): notes per CPU-second, i.e. per core.
+            "endToEndNotesPerCpuSecond": args.notes / cpu,
             "summary": summary, "quality": quality,
         }
+        # The whole command pinned to one core, by the wall clock (Linux `taskset`).
+        if shutil.which("taskset"):
+            _, one_core_wall, _ = run_measured(["taskset", "-c", "0"] + command)
+            entry["oneCoreWallSeconds"] = one_core_wall
+            entry["oneCoreNotesPerSecond"] = args.notes / one_core_wall
+        results["formats"][name] = entry
     Path(args.results).parent.mkdir(parents=True, exist_ok=True)
     Path(args.results).write_text(json.dumps(results, indent=2, ensure_ascii=False, sort_keys=True))
     print(f"{args.notes} notes, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")
@@ -150,6 +173,11 @@ def main():
         q = entry["quality"]
         print(f"\n[{name}] scan {entry['scanSeconds']:.2f} s = {entry['notesPerSecond']:,.0f} notes/s "
               f"({entry['notesPerSecondPerCore']:,.0f} per core); load {entry['loadSeconds']:.2f} s; wall {entry['wallSeconds']:.2f} s")
+        print(f"  whole command: {entry['cpuSeconds']:.2f} CPU s = {entry['endToEndNotesPerCpuSecond']:,.0f} notes per core-second"
+              + (f"; pinned to one core {entry['oneCoreWallSeconds']:.2f} s = {entry['oneCoreNotesPerSecond']:,.0f} notes/s"
+                 if "oneCoreWallSeconds" in entry else ""))
+        steps = entry["summary"].get("scanStepSeconds", {})
+        print("  scan steps: " + ", ".join(f"{k} {v:.2f} s" for k, v in steps.items()))
         for key in ["gradeAgreementOnDisclosedAds", "falseDisclosureRate", "aucUndisclosedVsOrganic", "eceOnUndisclosedNotes",
                     "campaignPrecision", "campaignRecall", "organicNotesInCampaigns", "plantedAdvertisingShare"]:
             print(f"  {key:32s} {q[key]:.4f}" if isinstance(q[key], float) else f"  {key:32s} {q[key]}")
