@@ -161,7 +161,7 @@ public struct SponsoredDetector: Sendable, Equatable {
 
   /// The classifier's log-odds of being disclosed: the uncalibrated ranking score.
   public func score(text: String, extra: [Double] = []) -> Double {
-    classifier.logit(featurizer.features(text: text, extra: extra))
+    assess(text: text, extra: extra).score
   }
 
   /// The labelling propensity `e(a)`, floored at ``minimumPropensity``. A SCAR detector
@@ -183,14 +183,16 @@ public struct SponsoredDetector: Sendable, Equatable {
   ///     note from an author who nearly always discloses is less likely to be sponsored.
   /// - Returns: A probability in [0, 1].
   public func probability(text: String, extra: [Double] = [], propensityAttributes: [Double]? = nil) -> Double {
-    let h = calibration.probability(forScore: score(text: text, extra: extra))
-    guard let attributes = propensityAttributes else { return h }
-    return Self.undisclosedPosterior(h, propensity: propensity(attributes: attributes))
+    assess(text: text, extra: extra, propensityAttributes: propensityAttributes).probability
   }
 
-  /// ``probability(text:extra:propensityAttributes:)`` for many notes, in order.
+  /// ``probability(text:extra:propensityAttributes:)`` for many notes, in order, with one
+  /// ``Workspace`` for all of them.
   public func probabilities(_ inputs: [Input]) -> [Double] {
-    inputs.map { probability(text: $0.text, extra: $0.extra, propensityAttributes: $0.propensityAttributes) }
+    var workspace = Workspace()
+    return inputs.map {
+      assess(text: $0.text, extra: $0.extra, propensityAttributes: $0.propensityAttributes, workspace: &workspace).probability
+    }
   }
 
   /// The features that pushed a note's log-odds up the most, largest first.
@@ -199,30 +201,7 @@ public struct SponsoredDetector: Sendable, Equatable {
   /// hash collisions credit every gram of a shared bucket); extra features are named by
   /// ``extraFeatureNames``.
   public func topFeatures(text: String, extra: [Double] = [], count: Int = 10) -> [FeatureContribution] {
-    let features = featurizer.features(text: text, extra: extra)
-    var valueByIndex: [Int: Double] = [:]
-    for (index, value) in zip(features.indices, features.values) { valueByIndex[Int(index)] = value }
-    var byGram: [TextGram.Kind: [String: FeatureContribution]] = [:]
-    for gram in featurizer.grams(of: text) {
-      if var existing = byGram[gram.kind]?[gram.text] {
-        existing.ranges.append(gram.start..<gram.end)
-        byGram[gram.kind]![gram.text] = existing
-        continue
-      }
-      let bucket = featurizer.bucket(of: gram).index
-      let contribution = classifier.weights[bucket] * (valueByIndex[bucket] ?? 0)
-      byGram[gram.kind, default: [:]][gram.text] = FeatureContribution(
-        feature: gram.text, kind: gram.kind, contribution: contribution, ranges: [gram.start..<gram.end])
-    }
-    var all = byGram.values.flatMap(\.values)
-    for (offset, value) in extra.enumerated() where value != 0 {
-      let name = offset < extraFeatureNames.count ? extraFeatureNames[offset] : "extra[\(offset)]"
-      all.append(FeatureContribution(
-        feature: name, kind: nil, contribution: classifier.weights[featurizer.bucketCount + offset] * value, ranges: []))
-    }
-    return all.filter { $0.contribution > 0 }
-      .sorted { ($0.contribution, $1.feature) > ($1.contribution, $0.feature) }
-      .prefix(max(0, count)).map { $0 }
+    assess(text: text, extra: extra, explainCount: max(0, count)).explanation
   }
 
   static func undisclosedPosterior(_ h: Double, propensity e: Double) -> Double {

@@ -140,35 +140,12 @@ public struct TextFeaturizer: Sendable, Equatable, Hashable, Codable {
   /// - Parameters:
   ///   - text: The text, with disclosure markers already masked when training a detector.
   ///   - extra: Exactly ``extraFeatureCount`` dense values.
-  /// - Complexity: O(n log n) in the number of grams.
+  /// - Complexity: O(n) in the text's length.
   public func features(text: String, extra: [Double] = []) -> SparseFeatures {
     precondition(extra.count == extraFeatureCount, "\(extra.count) extra features, expected \(extraFeatureCount)")
-    var signed: [(bucket: Int32, sign: Double)] = []
-    forEachTaggedGram(in: text) { _, bytes, _, _ in signed.append(hashed(taggedBytes: bytes)) }
-    signed.sort { $0.bucket < $1.bucket }
-    var indices: [Int32] = []
-    var values: [Double] = []
-    indices.reserveCapacity(signed.count + extraFeatureCount)
-    values.reserveCapacity(signed.count + extraFeatureCount)
-    var position = 0
-    while position < signed.count {
-      let bucket = signed[position].bucket
-      var sum = 0.0
-      while position < signed.count && signed[position].bucket == bucket {
-        sum += signed[position].sign
-        position += 1
-      }
-      if sum != 0 {
-        indices.append(bucket)
-        values.append(sum > 0 ? 1 + log(sum) : -(1 + log(-sum)))
-      }
-    }
-    var norm = 0.0
-    for value in values { norm += value * value }
-    if norm > 0 {
-      let scale = 1 / norm.squareRoot()
-      for position in values.indices { values[position] *= scale }
-    }
+    var workspace = FeaturizerWorkspace()
+    Self.withUTF8(text) { featurize($0, into: &workspace, recording: false) }
+    var indices = Array(workspace.buckets[..<workspace.featureCount]), values = Array(workspace.values[..<workspace.featureCount])
     for (offset, value) in extra.enumerated() where value != 0 {
       indices.append(Int32(bucketCount + offset))
       values.append(value)
@@ -179,9 +156,13 @@ public struct TextFeaturizer: Sendable, Equatable, Hashable, Codable {
   /// Every gram of `text`, in order of position, with its scalar offsets: what ``features(text:extra:)``
   /// hashes. Used to explain a score in words.
   public func grams(of text: String) -> [TextGram] {
-    var grams: [TextGram] = []
-    forEachGram(in: text) { kind, gram, start, end in grams.append(TextGram(text: gram, kind: kind, start: start, end: end)) }
-    return grams
+    var workspace = FeaturizerWorkspace()
+    return Self.withUTF8(text) { bytes in
+      featurize(bytes, into: &workspace, recording: true)
+      return workspace.occurrences[..<workspace.gramCount].map {
+        TextGram(text: Self.name(of: $0, in: bytes), kind: $0.kind, start: Int($0.start), end: Int($0.end))
+      }
+    }
   }
 
   /// The bucket and sign that a gram hashes to.
@@ -219,9 +200,11 @@ public struct TextFeaturizer: Sendable, Equatable, Hashable, Codable {
     return (bucket, digest >> 63 == 0 ? 1 : -1)
   }
 
-  private enum ScalarClass { case cjk, word, separator }
+  /// How the tokenisation treats a scalar: part of a CJK run, part of a word, or a separator.
+  enum ScalarClass { case cjk, word, separator }
 
-  private static func classify(_ scalar: Unicode.Scalar) -> ScalarClass {
+  /// The class of `scalar`, by definition (the fast path reads it from ``ScalarTable``).
+  static func scalarClass(of scalar: Unicode.Scalar) -> ScalarClass {
     if scalar.isASCII {
       switch scalar.value {
       case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return .word
@@ -239,68 +222,26 @@ public struct TextFeaturizer: Sendable, Equatable, Hashable, Codable {
     }
   }
 
-  /// Calls `body(kind, text, start, end)` for every gram in position order (character grams of a
-  /// run by start then length; a word, then the bigram ending at it).
-  private func forEachGram(in text: String, _ body: (TextGram.Kind, String, Int, Int) -> Void) {
-    forEachTaggedGram(in: text) { kind, bytes, start, end in
-      body(kind, String(decoding: bytes[1...], as: UTF8.self), start, end)
+  /// The text of a recorded gram: characters as written, words lowercased (ASCII by hand, anything
+  /// else by `String.lowercased()`), a pair's two words joined by one space.
+  static func name(of gram: GramOccurrence, in bytes: UnsafeBufferPointer<UInt8>) -> String {
+    func slice(_ start: Int32, _ end: Int32) -> UnsafeBufferPointer<UInt8> {
+      UnsafeBufferPointer(rebasing: bytes[Int(start)..<Int(end)])
     }
-  }
-
-  /// The allocation-light core: `bytes` is the gram's kind tag followed by its UTF-8, in a buffer
-  /// reused between calls.
-  private func forEachTaggedGram(in text: String, _ body: (TextGram.Kind, [UInt8], Int, Int) -> Void) {
-    let scalars = Array(text.unicodeScalars)
-    var buffer: [UInt8] = []
-    buffer.reserveCapacity(64)
-    var previousWord: [UInt8] = []
-    var previousStart = -1
-    var word: [UInt8] = []
-    var position = 0
-    while position < scalars.count {
-      let kind = Self.classify(scalars[position])
-      let start = position
-      while position < scalars.count && Self.classify(scalars[position]) == kind { position += 1 }
-      switch kind {
-      case .separator:
-        continue
-      case .cjk:
-        previousStart = -1
-        for gramStart in start..<position {
-          for length in minimumCharacterGram...maximumCharacterGram where gramStart + length <= position {
-            buffer.removeAll(keepingCapacity: true)
-            buffer.append(Self.tag(of: .characters))
-            for scalar in scalars[gramStart..<gramStart + length] { UTF8.encode(scalar) { buffer.append($0) } }
-            body(.characters, buffer, gramStart, gramStart + length)
-          }
-        }
-      case .word:
-        word.removeAll(keepingCapacity: true)
-        if scalars[start..<position].allSatisfy(\.isASCII) {
-          for scalar in scalars[start..<position] {
-            let byte = UInt8(scalar.value)
-            word.append(byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
-          }
-        } else {
-          var view = String.UnicodeScalarView()
-          view.append(contentsOf: scalars[start..<position])
-          word.append(contentsOf: String(view).lowercased().utf8)
-        }
-        buffer.removeAll(keepingCapacity: true)
-        buffer.append(Self.tag(of: .word))
-        buffer.append(contentsOf: word)
-        body(.word, buffer, start, position)
-        if wordBigrams && previousStart >= 0 {
-          buffer.removeAll(keepingCapacity: true)
-          buffer.append(Self.tag(of: .wordPair))
-          buffer.append(contentsOf: previousWord)
-          buffer.append(0x20)
-          buffer.append(contentsOf: word)
-          body(.wordPair, buffer, previousStart, position)
-        }
-        swap(&previousWord, &word)
-        previousStart = start
+    func lowercased(_ word: UnsafeBufferPointer<UInt8>) -> String {
+      guard word.allSatisfy({ $0 < 0x80 }) else { return String(decoding: word, as: UTF8.self).lowercased() }
+      return String(unsafeUninitializedCapacity: word.count) { output in
+        for (index, byte) in word.enumerated() { output[index] = byte &- 0x41 < 26 ? byte + 0x20 : byte }
+        return word.count
       }
+    }
+    switch gram.kind {
+    case .characters:
+      return String(decoding: slice(gram.firstStart, gram.firstEnd), as: UTF8.self)
+    case .word:
+      return lowercased(slice(gram.firstStart, gram.firstEnd))
+    case .wordPair:
+      return lowercased(slice(gram.firstStart, gram.firstEnd)) + " " + lowercased(slice(gram.secondStart, gram.secondEnd))
     }
   }
 }
