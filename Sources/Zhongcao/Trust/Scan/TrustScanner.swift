@@ -89,13 +89,13 @@ public struct TrustScan: Sendable {
   public struct Timings: Sendable, Hashable, Codable {
     /// Normalising, grading disclosure, signals and detector inputs of every note, and the corpus norms.
     public var read = 0.0
-    /// Training the detector (when none was given) and scoring every note.
+    /// Training the detector on the corpus (0 when one was given).
     public var detector = 0.0
     /// Near-duplicate campaigns.
     public var campaigns = 0.0
     /// Lockstep engagement groups.
     public var lockstep = 0.0
-    /// Verdicts and evidence.
+    /// Scoring every note with the detector, verdicts and evidence.
     public var verdicts = 0.0
     /// Author trust and prevalence.
     public var authors = 0.0
@@ -273,12 +273,6 @@ public struct TrustScanner: Sendable {
     } else {
       (model, source) = (try train(notes: notes, reads: reads, attributes: attributes), "trained on this corpus")
     }
-    let probabilities = parallelChunkedMap(count: notes.count, chunkSize: 1024) { range in
-      model.probabilities(range.map {
-        SponsoredDetector.Input(text: reads[$0].text, extra: reads[$0].extra, propensityAttributes: attributes[$0])
-      })
-    }
-
     timings.detector = lap()
 
     // 4. Campaigns and lockstep.
@@ -308,11 +302,13 @@ public struct TrustScanner: Sendable {
       businessNotes[note.author, default: (0, 0)].1 += 1
     }
 
-    // 6. Verdicts with evidence.
+    // 6. Scores, verdicts with evidence, and the facts author trust needs, in one pass: each note
+    // is featurised once, and explained (the detector's strongest words) only when suspected.
     let campaignOf = campaignByNote, inLockstep = lockstepByNote, authorBusiness = businessNotes
-    let assessments = parallelChunkedMap(count: notes.count, chunkSize: 512) { range in
-      range.map { i -> NoteAssessment in
-        let note = notes[i], read = reads[i], probability = probabilities[i]
+    let judged = parallelChunkedMap(count: notes.count, chunkSize: 512) { range in
+      var workspace = SponsoredDetector.Workspace()
+      return range.map { i -> (NoteAssessment, NoteFacts) in
+        let note = notes[i], read = reads[i]
         let businessNotes = authorBusiness
         var evidence: [TrustEvidence] = read.disclosure.markers.map {
           TrustEvidence(kind: .disclosure, detail: "\($0.markerClass.rawValue) marker (\($0.source))", text: $0.text,
@@ -341,6 +337,14 @@ public struct TrustScanner: Sendable {
         let (businessHits, authorNotes) = businessNotes[note.author] ?? (0, 0)
         let business = authorNotes >= 3 && Double(businessHits) >= configuration.businessShare * Double(authorNotes)
           && read.signals.contains(where: isBusinessSignal)
+        // Only an undisclosed note of a non-business author can be suspected: by its score, or
+        // whatever its score when it belongs to a campaign.
+        let mayBeSuspected = read.disclosure.grade == .absent && !business
+        let scored = model.assess(
+          text: read.text, extra: read.extra, propensityAttributes: attributes[i],
+          explainCount: mayBeSuspected ? 3 : 0,
+          explainThreshold: campaign != nil ? 0 : configuration.suspicionThreshold, workspace: &workspace)
+        let probability = scored.probability
         let verdict: TrustVerdict
         if read.disclosure.grade != .absent {
           verdict = .disclosedAd
@@ -353,26 +357,24 @@ public struct TrustScanner: Sendable {
           verdict = .organic
         }
         if verdict == .suspectedUndisclosedPromotion {
-          for feature in model.topFeatures(text: read.text, extra: read.extra, count: 3) where feature.contribution > 0 {
+          for feature in scored.explanation where feature.contribution > 0 {
             evidence.append(TrustEvidence(kind: .model, detail: feature.feature, strength: feature.contribution))
           }
         }
-        return NoteAssessment(id: note.id, author: note.author, disclosure: read.disclosure,
-                              probability: probability, verdict: verdict, campaign: campaign,
-                              signals: read.signals, evidence: evidence)
+        let assessment = NoteAssessment(id: note.id, author: note.author, disclosure: read.disclosure,
+                                        probability: probability, verdict: verdict, campaign: campaign,
+                                        signals: read.signals, evidence: evidence)
+        let facts = NoteFacts(author: note.author, createdAt: note.createdAt, sponsoredProbability: probability,
+                              disclosed: read.disclosure.grade != .absent, inCampaign: campaign != nil,
+                              engagementAnomaly: read.anomalous || inLockstep[i],
+                              brands: read.signals.filter { $0.kind == .brandMention }.map(\.detail))
+        return (assessment, facts)
       }
     }
-
+    let assessments = judged.map(\.0), facts = judged.map(\.1)
     timings.verdicts = lap()
 
     // 7. Authors and prevalence.
-    let facts = notes.indices.map { i in
-      let note = notes[i], assessment = assessments[i]
-      return NoteFacts(author: note.author, createdAt: note.createdAt, sponsoredProbability: assessment.probability,
-                       disclosed: assessment.grade != .absent, inCampaign: assessment.campaign != nil,
-                       engagementAnomaly: reads[i].anomalous || lockstepByNote[i],
-                       brands: assessment.signals.filter { $0.kind == .brandMention }.map(\.detail))
-    }
     let sponsoredProbabilities = assessments.map { $0.grade != .absent || $0.verdict == .businessSelfPromotion ? 1 : $0.probability }
     let prevalence = PrevalenceEstimate.meanProbability(
       sponsoredProbabilities, calibrationRelativeError: model.classPriorRelativeError)
