@@ -21,14 +21,34 @@ struct TrustMatcherEquivalenceTests {
     var mismatches: [UInt32] = []
     for value in UInt32(0)..<0x10000 {
       let wide = Unicode.Scalar(value).map(DisclosureGrader.isWide) ?? false
+      let folds = (Unicode.Scalar(value)?.properties.changesWhenNFKCCaseFolded ?? false) || TextNormalizer.widthFolded(value) != nil
       if ScalarClass.isWordCharacter(value) != ScalarClass.isWordCharacterSlow(value)
         || ScalarClass.isSymbolSeparator(value) != ScalarClass.isSymbolSeparatorSlow(value)
         || ScalarClass.table.has(value, ScalarClass.invisibleBit) != ScalarClass.isInvisible(value)
         || ScalarClass.table.has(value, ScalarClass.cjkBit) != ScalarClass.isCJK(value)
         || ScalarClass.table.has(value, ScalarClass.wideBit) != wide
+        || ScalarClass.table.has(value, ScalarClass.foldsBit) != folds
+        || ScalarClass.table.has(value, ScalarClass.triggerBit) != (value >= 0x80 && !TextHints.triggers(value).isEmpty)
+        || (value >= 0x80 && !TextHints.triggers(value).isEmpty && !ScalarClass.mayTrigger(value))
       {
         mismatches.append(value)
       }
+    }
+    #expect(mismatches.isEmpty)
+  }
+
+  /// The fold's classes of astral scalars (with their shortcut for pictographs) against the
+  /// Unicode properties.
+  @Test func astralFoldBitsEqualUnicodeProperties() {
+    var mismatches: [UInt32] = []
+    for value in Array(UInt32(0x10000)..<0x40000) + Array(UInt32(0xE0000)..<0xE1000) {
+      guard let scalar = Unicode.Scalar(value) else { continue }
+      var bits: UInt8 = 0
+      if ScalarClass.isCJK(value) { bits |= ScalarClass.cjkBit }
+      if ScalarClass.isInvisible(value) { bits |= ScalarClass.invisibleBit }
+      if scalar.properties.changesWhenNFKCCaseFolded { bits |= ScalarClass.foldsBit }
+      if DisclosureGrader.isWide(scalar) { bits |= ScalarClass.wideBit }
+      if TextNormalizer.astralBits(value) != bits { mismatches.append(value) }
     }
     #expect(mismatches.isEmpty)
   }
@@ -57,6 +77,31 @@ struct TrustMatcherEquivalenceTests {
         let reference = matcher.bruteForceMatches(in: text, allowingLabels: allowingLabels)
         #expect(fast == reference, "\(text)")
         if fast != reference { return }
+      }
+    }
+  }
+
+  /// One scan of the lexicon and a brand list together (a brand that is also a lexicon term
+  /// included) finds what each finds alone, labels allowed or not.
+  @Test func combinedMatcherEqualsSeparateMatchers() {
+    let brands = BrandList(["Lancôme", "完美日记", "Nike", "花西子", "SK-II", "广告", "Ad"].map { BrandList.Brand(name: $0) })
+    let lexicon = Lexicon.default.matcher, brandMatcher = brands.lexicon.matcher
+    let combined = LexiconMatcher(combining: lexicon, brandMatcher)
+    var pieces: [[UInt32]] = (lexicon.patterns + brandMatcher.patterns).map(\.values)
+    pieces += ["#", " ", "a", "1", "广", "!", "【", "😀", "𠀀", "ad"].map { $0.unicodeScalars.map(\.value) }
+    var random = SplitMix(state: 13)
+    for _ in 0..<3_000 {
+      var text: [UInt32] = []
+      for _ in 0..<(1 + random.below(8)) { text += pieces[random.below(pieces.count)] }
+      for labels in [false, true] {
+        var candidates: [LexiconMatcher.Candidate] = []
+        text.withUnsafeBufferPointer { combined.collectCandidates(in: $0, allowingLabels: labels, into: &candidates) }
+        let same =
+          combined.resolve(candidates) == lexicon.matches(in: text, allowingLabels: labels)
+          && combined.resolve(candidates, includingLabels: false) == lexicon.matches(in: text, allowingLabels: false)
+          && combined.resolve(candidates, source: 1) == brandMatcher.matches(in: text, allowingLabels: false)
+        #expect(same, "\(text)")
+        if !same { return }
       }
     }
   }

@@ -136,63 +136,122 @@ public struct DisclosureGrader: Sendable {
 
   /// Grades a note normalized beforehand (share it with ``SignalDetector``).
   public func assess(_ normalized: NormalizedNote) -> DisclosureAssessment {
-    var markers: [DisclosureMarker] = [], negatives: [DisclosureMarker] = []
-    // Display columns, not scalars: a CJK character takes two columns, so 140 Chinese characters
-    // fill the same lines (and reach the same fold) as 280 Latin letters.
-    var columnsBefore = [0]
-    columnsBefore.reserveCapacity(normalized.note.body.unicodeScalars.count + 1)
-    for scalar in normalized.note.body.unicodeScalars {
+    var collection = MarkerCollection()
+    for field in Note.Field.allCases {
+      normalized.withFieldText(field, hinted: false) { text in
+        let labels = field == .title || field == .body
+        if labels { collection.countScripts(text.values) }
+        guard text.normalized.count > 0 else { return }
+        collectMarkers(
+          in: text, matches: lexicon.matcher.matches(in: text.values, allowingLabels: labels), note: normalized.note,
+          into: &collection)
+      }
+    }
+    return assessment(of: collection)
+  }
+
+  /// What grading gathers from a note's fields, in field order.
+  struct MarkerCollection {
+    /// Sufficient, platform-label and vague markers.
+    var markers: [DisclosureMarker] = []
+    /// Self-declarations of no sponsorship.
+    var negatives: [DisclosureMarker] = []
+    /// CJK characters and ASCII letters of the normalized title and body: the note's language.
+    var cjkCount = 0, latinCount = 0
+    /// The body's width in display columns, once a marker needed it.
+    var bodyColumns: Int?
+
+    /// Counts the CJK characters and ASCII letters of a normalized title or body.
+    mutating func countScripts(_ values: UnsafeBufferPointer<UInt32>) {
+      var cjk = 0, latin = 0
+      for value in values {
+        if value < 0x80 {
+          if ScalarClass.isASCIILetter(value) { latin += 1 }
+        } else if ScalarClass.isCJK(value) {
+          cjk += 1
+        }
+      }
+      cjkCount += cjk
+      latinCount += latin
+    }
+
+    /// Whether the title and body are mostly Chinese.
+    var isChinese: Bool { cjkCount > 0 && cjkCount * 3 >= latinCount }
+  }
+
+  /// Adds the disclosure markers among `matches`, the lexicon's matches in `text` (labels allowed
+  /// in the title and body only), and for the brand label the label itself.
+  func collectMarkers(
+    in text: FieldText, matches: [Lexicon.Match], note: Note, into collection: inout MarkerCollection
+  ) {
+    let field = text.field
+    /// Whether the body is long (measured once per note, when first needed).
+    func longBody() -> Bool {
+      if collection.bodyColumns == nil { collection.bodyColumns = Self.columns(of: note.body) }
+      return collection.bodyColumns! > configuration.longBodyColumns
+    }
+    var sawPlatformLabel = false
+    for match in matches {
+      let entry = lexicon.entries[match.entryIndex]
+      guard entry.entryClass.isDisclosure else { continue }
+      let span = text.span(of: match.range)
+      var prominent = true
+      let hashtagsBefore = Self.hashtagCount(in: text.values, before: match.range.lowerBound)
+      switch field {
+      case .title, .brandLabel:
+        prominent = true
+      case .body:
+        let belowFold = longBody() && Self.columns(of: note.body, before: span.start) >= configuration.foldColumns
+        let crowded = text.values[match.range.lowerBound] == 0x23 && hashtagsBefore >= configuration.hashtagCrowd
+        prominent = !belowFold && !crowded
+      case .tags:
+        prominent = hashtagsBefore < configuration.hashtagCrowd && !longBody()
+      }
+      if entry.entryClass == .platformLabel { sawPlatformLabel = true }
+      let marker = DisclosureMarker(
+        markerClass: entry.entryClass, span: span, text: text.originalText(span), term: entry.term,
+        language: entry.language, source: entry.source, isProminent: prominent)
+      if entry.entryClass == .negative { collection.negatives.append(marker) } else { collection.markers.append(marker) }
+    }
+    if field == .brandLabel && !sawPlatformLabel {
+      let label = note.brandLabel ?? ""
+      if !label.allSatisfy(\.isWhitespace) {
+        collection.markers.append(Self.platformLabelMarker(label, chinese: text.values.contains(where: ScalarClass.isCJK)))
+      }
+    }
+  }
+
+  /// The marker of a note's own `brand_label` (when no lexicon marker in it is one already).
+  static func platformLabelMarker(_ label: String, chinese: Bool) -> DisclosureMarker {
+    DisclosureMarker(
+      markerClass: .platformLabel, span: TextSpan(field: .brandLabel, start: 0, end: label.unicodeScalars.count),
+      text: label, term: "brand_label", language: chinese ? "zh" : "en",
+      source: chinese ? DisclosureRule.xiaohongshuBrandCooperation.id : DisclosureRule.ftcEndorsementGuides.id,
+      isProminent: true)
+  }
+
+  /// Display columns of the first `limit` scalars of `text` (all of them by default): a CJK or
+  /// full-width character counts two, so 140 Chinese characters fill the same lines (and reach
+  /// the same fold) as 280 Latin letters.
+  static func columns(of text: String, before limit: Int = .max) -> Int {
+    var columns = 0, offset = 0
+    for scalar in text.unicodeScalars {
+      if offset >= limit { break }
       let value = scalar.value
-      let wide = value < 0x80 ? false : value < 0x10000 ? ScalarClass.table.has(value, ScalarClass.wideBit) : Self.isWide(scalar)
-      columnsBefore.append(columnsBefore[columnsBefore.count - 1] + (wide ? 2 : 1))
+      let wide = value < 0x80 ? false : value < 0x10000 ? ScalarClass.table.has(value, ScalarClass.wideBit) : isWide(scalar)
+      columns += wide ? 2 : 1
+      offset += 1
     }
-    let longBody = columnsBefore[columnsBefore.count - 1] > configuration.longBodyColumns
-    for field in [Note.Field.title, .body, .tags, .brandLabel] {
-      let text = normalized[field]
-      if text.count == 0 { continue }
-      let matches = lexicon.matches(in: text, allowingLabels: field == .title || field == .body)
-      var sawPlatformLabel = false
-      for match in matches {
-        let entry = lexicon.entries[match.entryIndex]
-        guard entry.entryClass.isDisclosure else { continue }
-        let span = text.span(of: match.range, in: field)
-        var prominent = true
-        let hashtagsBefore = Self.hashtagCount(in: text.values, before: match.range.lowerBound)
-        switch field {
-        case .title, .brandLabel:
-          prominent = true
-        case .body:
-          let belowFold = longBody && columnsBefore[min(span.start, columnsBefore.count - 1)] >= configuration.foldColumns
-          let crowded = text.values[match.range.lowerBound] == 0x23 && hashtagsBefore >= configuration.hashtagCrowd
-          prominent = !belowFold && !crowded
-        case .tags:
-          prominent = hashtagsBefore < configuration.hashtagCrowd && !longBody
-        }
-        if entry.entryClass == .platformLabel { sawPlatformLabel = true }
-        let marker = DisclosureMarker(
-          markerClass: entry.entryClass, span: span, text: normalized.originalText(span), term: entry.term,
-          language: entry.language, source: entry.source, isProminent: prominent)
-        if entry.entryClass == .negative { negatives.append(marker) } else { markers.append(marker) }
-      }
-      if field == .brandLabel && !sawPlatformLabel {
-        let label = normalized.note.brandLabel ?? ""
-        if !label.allSatisfy(\.isWhitespace) {
-          let isChinese = normalized.brandLabel.values.contains(where: ScalarClass.isCJK)
-          markers.append(
-            DisclosureMarker(
-              markerClass: .platformLabel,
-              span: TextSpan(field: .brandLabel, start: 0, end: label.unicodeScalars.count), text: label,
-              term: "brand_label", language: isChinese ? "zh" : "en",
-              source: isChinese ? DisclosureRule.xiaohongshuBrandCooperation.id : DisclosureRule.ftcEndorsementGuides.id,
-              isProminent: true))
-        }
-      }
-    }
-    return Self.decide(markers: markers, negatives: negatives, note: normalized)
+    return columns
+  }
+
+  /// The grade of the markers collected from a note's fields.
+  func assessment(of collection: MarkerCollection) -> DisclosureAssessment {
+    Self.decide(markers: collection.markers, negatives: collection.negatives, chinese: collection.isChinese)
   }
 
   /// The number of hashtags (`#` followed by a letter, digit or CJK character) before `offset`.
-  static func hashtagCount(in values: [UInt32], before offset: Int) -> Int {
+  static func hashtagCount(in values: UnsafeBufferPointer<UInt32>, before offset: Int) -> Int {
     var count = 0
     var index = 0
     while index < offset && index + 1 < values.count {
@@ -208,21 +267,21 @@ public struct DisclosureGrader: Sendable {
     DisclosureRule.named(marker.source).flatMap { $0 == .heuristic ? nil : $0 } ?? fallback
   }
 
-  static func isChinese(_ note: NormalizedNote) -> Bool {
-    var cjk = 0, latin = 0
-    for text in [note.title, note.body] {
-      for value in text.values {
-        if ScalarClass.isCJK(value) { cjk += 1 } else if ScalarClass.isASCIILetter(value) { latin += 1 }
-      }
-    }
-    return cjk > 0 && cjk * 3 >= latin
-  }
+  /// The explanation of an absent grade, before the rule.
+  static let absentExplanation = "Absent: no disclosure marker."
+  /// The explanation's ending that names the rule.
+  static func judgedBy(_ rule: DisclosureRule) -> String { " Judged by \(rule.id)." }
+  /// The explanations of an absent grade without negative declarations, Chinese or not.
+  static let absentExplanations = (
+    chinese: absentExplanation + judgedBy(.internetAdvertisingMeasures),
+    other: absentExplanation + judgedBy(.ftcEndorsementGuides))
 
-  static func decide(markers: [DisclosureMarker], negatives: [DisclosureMarker], note: NormalizedNote)
+  /// The grade, rule and explanation of a note's markers; `chinese` tells which law an
+  /// undisclosed note falls under.
+  static func decide(markers: [DisclosureMarker], negatives: [DisclosureMarker], chinese: Bool)
     -> DisclosureAssessment
   {
     func quote(_ marker: DisclosureMarker) -> String { "“\(marker.text)” at \(marker.span)" }
-    let chinese = isChinese(note)
     let negativeRemark =
       negatives.isEmpty ? "" : " The note declares itself unsponsored (\(negatives.map(quote).joined(separator: ", "))); that is not a disclosure."
     let grade: DisclosureGrade
@@ -248,9 +307,15 @@ public struct DisclosureGrader: Sendable {
     } else {
       grade = .absent
       rule = chinese ? .internetAdvertisingMeasures : .ftcEndorsementGuides
-      explanation = "Absent: no disclosure marker."
+      explanation = absentExplanation
+      if negatives.isEmpty {
+        // Most notes: the whole explanation, built once per rule.
+        return DisclosureAssessment(
+          grade: grade, rule: rule, markers: markers, negativeDeclarations: negatives,
+          explanation: chinese ? absentExplanations.chinese : absentExplanations.other)
+      }
     }
-    explanation += " Judged by \(rule.id)." + negativeRemark
+    explanation += judgedBy(rule) + negativeRemark
     return DisclosureAssessment(
       grade: grade, rule: rule, markers: markers, negativeDeclarations: negatives, explanation: explanation)
   }

@@ -271,7 +271,10 @@ extension Character {
 /// (longest first) through a dense table for the BMP (a dictionary beyond it); each candidate is
 /// compared in place and its boundary rules checked with the precomputed classes of its first
 /// and last scalar. ``bruteForceMatches(in:allowingLabels:)`` is the reference it is tested against.
-struct LexiconMatcher: Sendable {
+///
+/// A class, so that the graders and scanners that share it retain one reference, not its dozen
+/// arrays; immutable, hence `Sendable`.
+final class LexiconMatcher: Sendable {
   struct Pattern: Sendable {
     var entryIndex: Int
     var values: [UInt32]
@@ -285,6 +288,10 @@ struct LexiconMatcher: Sendable {
   struct Compiled: Sendable {
     var offset: Int32
     var count: Int32
+    var entryIndex: Int32
+    /// Which matcher the pattern came from (``init(combining:_:)``); 0 for a lexicon's own.
+    var source: UInt8
+    var isNegative: Bool
     var mode: Lexicon.MatchMode
     var firstIsWord: Bool
     var lastIsWord: Bool
@@ -301,6 +308,9 @@ struct LexiconMatcher: Sendable {
   let compiled: [Compiled]
   /// Per BMP scalar: 0, or 1 + the index in ``groups`` of the patterns starting with it.
   let groupOfFirst: [UInt16]
+  /// Bit per BMP scalar: some pattern starts with it (8 KiB that stay in the L1 cache, where
+  /// ``groupOfFirst`` takes 128 KiB).
+  let firstBits: [UInt64]
   /// Ranges of ``groupMembers``: the pattern indices of one first scalar, longest first.
   let groups: [Range<Int32>]
   let groupMembers: [Int32]
@@ -317,7 +327,7 @@ struct LexiconMatcher: Sendable {
     Int(((first &* 0x9E37_79B1) ^ (second &* 0x85EB_CA77)) >> 16)
   }
 
-  init(entries: [Lexicon.Entry]) {
+  convenience init(entries: [Lexicon.Entry]) {
     let normalizer = TextNormalizer()
     var patterns: [Pattern] = []
     for (index, entry) in entries.enumerated() {
@@ -340,18 +350,39 @@ struct LexiconMatcher: Sendable {
       byFirst[pattern.values[0], default: []].append(index)
     }
     for key in byFirst.keys { byFirst[key]!.sort { patterns[$0].values.count > patterns[$1].values.count } }
+    self.init(patterns: patterns, sources: [UInt8](repeating: 0, count: patterns.count), byFirst: byFirst)
+  }
+
+  /// One matcher for the patterns of `first` (source 0) and `second` (source 1), so that one scan
+  /// finds the candidates of both; ``resolve(_:source:includingLabels:)`` tells them apart. Each
+  /// first-scalar group lists `first`'s members and then `second`'s, each in its own order, so the
+  /// candidates of one source come in the order its own matcher finds them.
+  convenience init(combining first: LexiconMatcher, _ second: LexiconMatcher) {
+    let shift = first.patterns.count
+    var byFirst = first.byFirst
+    for (scalar, members) in second.byFirst { byFirst[scalar, default: []] += members.map { $0 + shift } }
+    self.init(
+      patterns: first.patterns + second.patterns,
+      sources: [UInt8](repeating: 0, count: shift) + [UInt8](repeating: 1, count: second.patterns.count),
+      byFirst: byFirst)
+  }
+
+  /// A matcher for `patterns` from `sources`, grouped by first scalar as `byFirst` lists them.
+  private init(patterns: [Pattern], sources: [UInt8], byFirst: [UInt32: [Int]]) {
     var scalars: [UInt32] = [], compiled: [Compiled] = []
-    for pattern in patterns {
+    for (pattern, source) in zip(patterns, sources) {
       let first = pattern.values[0], last = pattern.values[pattern.values.count - 1]
       compiled.append(
         Compiled(
-          offset: Int32(scalars.count), count: Int32(pattern.values.count), mode: pattern.mode,
+          offset: Int32(scalars.count), count: Int32(pattern.values.count), entryIndex: Int32(pattern.entryIndex),
+          source: source, isNegative: pattern.isNegative, mode: pattern.mode,
           firstIsWord: ScalarClass.isWordCharacter(first), lastIsWord: ScalarClass.isWordCharacter(last),
           firstIsCJK: ScalarClass.isCJK(first), lastIsCJK: ScalarClass.isCJK(last),
           hasExclusions: !pattern.exclusions.isEmpty))
       scalars += pattern.values
     }
     var groupOfFirst = [UInt16](repeating: 0, count: 0x10000)
+    var firstBits = [UInt64](repeating: 0, count: 0x10000 / 64)
     var groups: [Range<Int32>] = [], groupMembers: [Int32] = [], groupFirstIsWord: [Bool] = []
     var groupHasSingle: [Bool] = [], pairBits = [UInt64](repeating: 0, count: 1024)
     for pattern in patterns where pattern.values.count >= 2 {
@@ -361,6 +392,7 @@ struct LexiconMatcher: Sendable {
     for (first, members) in byFirst.sorted(by: { $0.key < $1.key }) where first < 0x10000 {
       precondition(groups.count < Int(UInt16.max), "too many distinct first scalars")
       groupOfFirst[Int(first)] = UInt16(groups.count + 1)
+      firstBits[Int(first >> 6)] |= 1 << UInt64(first & 63)
       let start = Int32(groupMembers.count)
       groupMembers += members.map { Int32($0) }
       groups.append(start..<Int32(groupMembers.count))
@@ -372,6 +404,7 @@ struct LexiconMatcher: Sendable {
     self.scalars = scalars
     self.compiled = compiled
     self.groupOfFirst = groupOfFirst
+    self.firstBits = firstBits
     self.groups = groups
     self.groupMembers = groupMembers
     self.groupFirstIsWord = groupFirstIsWord
@@ -428,18 +461,53 @@ struct LexiconMatcher: Sendable {
     return true
   }
 
+  /// A pattern found at a position, before overlaps are resolved.
+  struct Candidate {
+    /// Index into ``LexiconMatcher/patterns``.
+    var pattern: Int32
+    var start: Int32
+    var count: Int32
+    /// The pattern's ``Compiled/source``.
+    var source: UInt8
+    /// A ``Lexicon/MatchMode/label`` pattern: found only where labels are allowed.
+    var isLabel: Bool
+
+    var range: Range<Int> { Int(start)..<Int(start + count) }
+  }
+
+  /// Every match of the lexicon in `text`, overlaps resolved (``Lexicon/matches(in:allowingLabels:)``).
   func matches(in text: [UInt32], allowingLabels: Bool) -> [Lexicon.Match] {
-    var found: [(pattern: Int, range: Range<Int>)] = []
-    text.withUnsafeBufferPointer { text in
-      scalars.withUnsafeBufferPointer { scalars in
-        compiled.withUnsafeBufferPointer { compiled in
-          groupOfFirst.withUnsafeBufferPointer { groupOfFirst in
+    text.withUnsafeBufferPointer { matches(in: $0, allowingLabels: allowingLabels) }
+  }
+
+  /// Every match of the lexicon in `text`, overlaps resolved (``Lexicon/matches(in:allowingLabels:)``).
+  func matches(in text: UnsafeBufferPointer<UInt32>, allowingLabels: Bool) -> [Lexicon.Match] {
+    var found: [Candidate] = []
+    collectCandidates(in: text, allowingLabels: allowingLabels, into: &found)
+    return resolve(found)
+  }
+
+  /// Appends every pattern that matches `text`, by position and then longest first. The
+  /// candidates without labels are exactly those found with `allowingLabels: false`, in the same
+  /// order, so one scan serves both (``resolve(_:source:includingLabels:)``).
+  func collectCandidates(in text: UnsafeBufferPointer<UInt32>, allowingLabels: Bool, into found: inout [Candidate]) {
+    scalars.withUnsafeBufferPointer { scalars in
+      compiled.withUnsafeBufferPointer { compiled in
+        groupOfFirst.withUnsafeBufferPointer { groupOfFirst in
+          firstBits.withUnsafeBufferPointer { firstBits in
             groupMembers.withUnsafeBufferPointer { members in
+              func add(_ index: Int, at start: Int) {
+                let pattern = compiled[index]
+                found.append(
+                  Candidate(
+                    pattern: Int32(index), start: Int32(start), count: pattern.count, source: pattern.source,
+                    isLabel: pattern.mode == .label))
+              }
               for start in 0..<text.count {
                 let value = text[start]
                 if value < 0x10000 {
+                  if firstBits[Int(value >> 6)] & (1 << UInt64(value & 63)) == 0 { continue }
                   let group = Int(groupOfFirst[Int(value)])
-                  if group == 0 { continue }
                   if groupFirstIsWord[group - 1] && start > 0 && ScalarClass.isWordCharacter(text[start - 1]) { continue }
                   if !groupHasSingle[group - 1] {
                     guard start + 1 < text.count else { continue }
@@ -449,13 +517,13 @@ struct LexiconMatcher: Sendable {
                   for member in groups[group - 1] {
                     let index = Int(members[Int(member)])
                     if matchesAt(index, compiled[index], text, scalars, start, allowingLabels: allowingLabels) {
-                      found.append((index, start..<(start + Int(compiled[index].count))))
+                      add(index, at: start)
                     }
                   }
                 } else if let candidates = byFirst[value] {
                   for index in candidates
                   where matchesAt(index, compiled[index], text, scalars, start, allowingLabels: allowingLabels) {
-                    found.append((index, start..<(start + Int(compiled[index].count))))
+                    add(index, at: start)
                   }
                 }
               }
@@ -464,39 +532,56 @@ struct LexiconMatcher: Sendable {
         }
       }
     }
-    return resolve(found)
   }
 
-  /// Longest first, negatives first on ties; keeps what does not overlap a kept match; text order.
-  private func resolve(_ candidates: [(pattern: Int, range: Range<Int>)]) -> [Lexicon.Match] {
-    var found = candidates
+  /// The matches among the candidates of `source`: longest first, negatives first on ties; keeps
+  /// what does not overlap a kept match; text order. With `includingLabels: false`, label
+  /// candidates are left out first (the result of a scan with labels not allowed).
+  func resolve(_ candidates: [Candidate], source: UInt8 = 0, includingLabels: Bool = true) -> [Lexicon.Match] {
+    func isLeftOut(_ candidate: Candidate) -> Bool {
+      candidate.source != source || (!includingLabels && candidate.isLabel)
+    }
+    var kept = 0, first = 0
+    for (index, candidate) in candidates.enumerated() where !isLeftOut(candidate) {
+      if kept == 0 { first = index }
+      kept += 1
+    }
+    if kept == 0 { return [] }
+    if kept == 1 {
+      let candidate = candidates[first]
+      return [Lexicon.Match(entryIndex: Int(compiled[Int(candidate.pattern)].entryIndex), range: candidate.range)]
+    }
+    var found = kept == candidates.count ? candidates : candidates.filter { !isLeftOut($0) }
     if found.count > 1 {
       let order = found.indices.sorted { a, b in
-        let la = found[a].range.count, lb = found[b].range.count
+        let la = found[a].count, lb = found[b].count
         if la != lb { return la > lb }
-        let na = patterns[found[a].pattern].isNegative, nb = patterns[found[b].pattern].isNegative
+        let na = compiled[Int(found[a].pattern)].isNegative, nb = compiled[Int(found[b].pattern)].isNegative
         if na != nb { return na }
-        return found[a].range.lowerBound < found[b].range.lowerBound
+        return found[a].start < found[b].start
       }
-      var kept: [(pattern: Int, range: Range<Int>)] = []
+      var kept: [Candidate] = []
       for index in order where !kept.contains(where: { $0.range.overlaps(found[index].range) }) {
         kept.append(found[index])
       }
-      found = kept.sorted { $0.range.lowerBound < $1.range.lowerBound }
+      found = kept.sorted { $0.start < $1.start }
     }
-    return found.map { Lexicon.Match(entryIndex: patterns[$0.pattern].entryIndex, range: $0.range) }
+    return found.map { Lexicon.Match(entryIndex: Int(compiled[Int($0.pattern)].entryIndex), range: $0.range) }
   }
 
   /// The reference matcher: every pattern tried at every position with the rules spelled out
   /// directly (the matcher before it was compiled). Tests compare ``matches(in:allowingLabels:)``
   /// with it.
   func bruteForceMatches(in text: [UInt32], allowingLabels: Bool) -> [Lexicon.Match] {
-    var found: [(pattern: Int, range: Range<Int>)] = []
+    var found: [Candidate] = []
     for start in 0..<text.count {
       let ordered = patterns.indices.filter { patterns[$0].values[0] == text[start] }
         .sorted { patterns[$0].values.count > patterns[$1].values.count }
       for index in ordered where Self.referenceMatch(patterns[index], text, start, allowingLabels: allowingLabels) {
-        found.append((index, start..<(start + patterns[index].values.count)))
+        found.append(
+          Candidate(
+            pattern: Int32(index), start: Int32(start), count: Int32(patterns[index].values.count), source: 0,
+            isLabel: patterns[index].mode == .label))
       }
     }
     return resolve(found)

@@ -22,15 +22,21 @@ public enum TrustFeatures {
 
   /// The extra feature vector of a note.
   public static func vector(signals: [Signal], zScores: (collect: Double?, comment: Double?)) -> [Double] {
-    var strongest = [Double](repeating: 0, count: Signal.Kind.allCases.count)
+    let kinds = signalKinds
+    var vector = [Double](repeating: 0, count: kinds.count + 3)
     for signal in signals {
-      let k = Signal.Kind.allCases.firstIndex(of: signal.kind)!
-      strongest[k] = max(strongest[k], signal.strength)
+      let k = kinds.firstIndex(of: signal.kind)!
+      vector[k] = max(vector[k], signal.strength)
     }
-    let kinds = Double(strongest.count { $0 > 0 }) / 4
     func clipped(_ z: Double?) -> Double { z.map { max(-5, min(5, $0)) / 5 } ?? 0 }
-    return strongest + [kinds, clipped(zScores.collect), clipped(zScores.comment)]
+    vector[kinds.count] = Double(vector[..<kinds.count].count { $0 > 0 }) / 4
+    vector[kinds.count + 1] = clipped(zScores.collect)
+    vector[kinds.count + 2] = clipped(zScores.comment)
+    return vector
   }
+
+  /// ``Signal/Kind/allCases``, built once.
+  static let signalKinds = Signal.Kind.allCases
 
   /// The propensity attributes of a note by an author whose notes have `medianLikes`.
   public static func propensityAttributes(createdAt: Double?, authorMedianLikes: Double) -> [Double] {
@@ -42,24 +48,36 @@ public enum TrustFeatures {
   /// Title, body and tags are joined by newlines.
   public static func maskedText(of note: Note, markers: [DisclosureMarker]) -> String {
     var result = ""
+    result.reserveCapacity(note.title.utf8.count + note.body.utf8.count + note.tags.reduce(2) { $0 + $1.utf8.count + 2 })
     for field in [Note.Field.title, .body, .tags] {
-      if field != .title { result.unicodeScalars.append("\n") }
-      let text = note.text(of: field)
+      if field != .title { result.append("\n") }
       guard markers.contains(where: { $0.span.field == field }) else {
-        result += text
+        if field == .tags {
+          for (index, tag) in note.tags.enumerated() {
+            result.append(index == 0 ? "#" : " #")
+            result.append(tag)
+          }
+        } else {
+          result.append(note.text(of: field))
+        }
         continue
       }
-      // Blank the scalars at the offsets of this field's markers.
-      var blank = [Bool](repeating: false, count: text.unicodeScalars.count)
-      for marker in markers where marker.span.field == field {
-        let range = max(0, marker.span.start)..<min(blank.count, marker.span.end)
-        for i in range { blank[i] = true }
+      // A space for each scalar at the offsets of this field's markers.
+      let text = note.text(of: field)
+      let count = text.unicodeScalars.count
+      let blanks = markers.compactMap { $0.span.field == field ? max(0, $0.span.start)..<min(count, $0.span.end) : nil }
+      var bytes: [UInt8] = []
+      bytes.reserveCapacity(text.utf8.count)
+      var offset = -1, blank = false
+      for byte in text.utf8 {
+        if byte & 0xC0 != 0x80 {
+          offset += 1
+          blank = blanks.contains { $0.contains(offset) }
+          if blank { bytes.append(0x20) }
+        }
+        if !blank { bytes.append(byte) }
       }
-      var offset = 0
-      for scalar in text.unicodeScalars {
-        result.unicodeScalars.append(blank[offset] ? " " : scalar)
-        offset += 1
-      }
+      result.append(String(decoding: bytes, as: UTF8.self))
     }
     return result
   }

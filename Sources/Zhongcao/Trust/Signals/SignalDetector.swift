@@ -31,12 +31,16 @@ public struct SignalDetector: Sendable {
   public let lexicon: Lexicon
   /// The brands that count as mentions.
   public let brands: BrandList
+  /// The lexicon's patterns (source 0) and, when there are brands, the brands' (source 1): one
+  /// scan per field finds both.
+  let matcher: LexiconMatcher
   private let normalizer = TextNormalizer()
 
   /// A detector over `lexicon` and `brands`.
   public init(lexicon: Lexicon = .default, brands: BrandList = BrandList()) {
     self.lexicon = lexicon
     self.brands = brands
+    matcher = brands.brands.isEmpty ? lexicon.matcher : LexiconMatcher(combining: lexicon.matcher, brands.lexicon.matcher)
   }
 
   /// The signals in `note`.
@@ -47,43 +51,56 @@ public struct SignalDetector: Sendable {
   /// The signals in a note normalized beforehand (share it with ``DisclosureGrader``).
   public func signals(in note: NormalizedNote) -> [Signal] {
     var result: [Signal] = []
-    for field in [Note.Field.title, .body, .tags, .brandLabel] {
-      let text = note[field]
-      if text.count == 0 { continue }
-      var scanner = FieldScanner(note: note.note, field: field, text: text)
-      scanner.scanLexicon(lexicon)
-      scanner.scanLinks()
-      scanner.scanTokens()
-      scanner.scanPhones()
-      scanner.scanPrices()
-      scanner.scanCountdowns()
-      if !brands.brands.isEmpty { scanner.scanBrands(brands) }
-      scanner.signals.sort { $0.range.lowerBound < $1.range.lowerBound }
-      result += scanner.signals.map(\.signal)
+    for field in Note.Field.allCases {
+      note.withFieldText(field) { text in
+        guard text.normalized.count > 0 else { return }
+        var candidates: [LexiconMatcher.Candidate] = []
+        matcher.collectCandidates(in: text.values, allowingLabels: false, into: &candidates)
+        collectSignals(
+          in: text, lexiconMatches: matcher.resolve(candidates), brandMatches: matcher.resolve(candidates, source: 1),
+          into: &result)
+      }
     }
     return result
+  }
+
+  /// Appends the signals of one field in text order, given the lexicon's and the brands' matches
+  /// in it (labels not allowed). Scanners whose trigger scalars the field lacks (``TextHints``)
+  /// are skipped.
+  func collectSignals(
+    in text: FieldText, lexiconMatches: [Lexicon.Match], brandMatches: [Lexicon.Match], into result: inout [Signal]
+  ) {
+    var scanner = FieldScanner(text: text)
+    let hints = text.normalized.hints
+    scanner.scanLexicon(lexiconMatches, entries: lexicon.entries)
+    scanner.scanLinks()
+    if hints.contains(.token) { scanner.scanTokens() }
+    if hints.contains(.digit) {
+      scanner.scanPhones()
+      scanner.scanPrices()
+    }
+    if hints.contains(.countdown) { scanner.scanCountdowns() }
+    if !brands.brands.isEmpty { scanner.scanBrands(brandMatches, brands: brands) }
+    scanner.signals.sort { $0.range.lowerBound < $1.range.lowerBound }
+    for found in scanner.signals { result.append(found.signal) }
   }
 }
 
 /// The scanners over one normalized field.
 struct FieldScanner {
-  /// The note as written (not the whole ``NormalizedNote``: copying that into every scanner
-  /// retains all its arrays).
-  let note: Note
-  let field: Note.Field
-  let text: NormalizedText
-  let values: [UInt32]
+  /// The field, normalized and as written.
+  let text: FieldText
+  /// The normalized values.
+  let values: UnsafeBufferPointer<UInt32>
   var signals: [(range: Range<Int>, signal: Signal)] = []
   /// Normalized ranges already claimed by contact details, links and codes (no price or phone
   /// inside them).
   var claimed: [Range<Int>] = []
 
-  init(note: Note, field: Note.Field, text: NormalizedText) {
-    self.note = note
-    self.field = field
+  init(text: FieldText) {
     self.text = text
     self.values = text.values
-    claimed = text.links.map(\.range)
+    claimed = text.normalized.links.map(\.range)
   }
 
   func isClaimed(_ range: Range<Int>) -> Bool { claimed.contains { $0.overlaps(range) } }
@@ -91,16 +108,17 @@ struct FieldScanner {
   mutating func emit(
     _ kind: Signal.Kind, _ range: Range<Int>, strength: Double, detail: String, contact: Signal.ContactKind? = nil
   ) {
-    let span = text.span(of: range, in: field)
+    let span = text.span(of: range)
     signals.append(
-      (range, Signal(kind: kind, contactKind: contact, spans: [span], text: note.originalText(span), strength: strength, detail: detail)))
+      (range, Signal(kind: kind, contactKind: contact, spans: [span], text: text.originalText(span), strength: strength, detail: detail)))
   }
 
   // MARK: Lexicon keywords and coupon codes
 
-  mutating func scanLexicon(_ lexicon: Lexicon) {
-    for match in lexicon.matches(in: text, allowingLabels: false) {
-      let entry = lexicon.entries[match.entryIndex]
+  /// Keyword signals from the lexicon's `matches` (of `entries`), coupon codes after coupon terms.
+  mutating func scanLexicon(_ matches: [Lexicon.Match], entries: [Lexicon.Entry]) {
+    for match in matches {
+      let entry = entries[match.entryIndex]
       switch entry.entryClass {
       case .purchase: emit(.purchaseLink, match.range, strength: 0.6, detail: entry.term)
       case .price: emit(.price, match.range, strength: 0.4, detail: entry.term)
@@ -110,7 +128,7 @@ struct FieldScanner {
       case .coupon:
         if let code = couponCode(after: match.range.upperBound) {
           let range = match.range.lowerBound..<code.upperBound
-          let codeText = note.originalText(text.span(of: code, in: field))
+          let codeText = text.originalText(text.span(of: code))
           emit(.couponCode, range, strength: 0.9, detail: "\(entry.term) \(codeText)")
           claimed.append(range)
         } else {
@@ -143,7 +161,7 @@ struct FieldScanner {
     if end < values.count && ScalarClass.isWordCharacter(values[end]) { return nil }
     if values[start..<end].contains(where: ScalarClass.isDigit) { return start..<end }
     // Letters only: a code when written in capitals in the original (SAVEBIG, not "here").
-    let original = note.originalText(text.span(of: start..<end, in: field))
+    let original = text.originalText(text.span(of: start..<end))
     if end - start >= 4 && original.unicodeScalars.allSatisfy({ $0.properties.isUppercase || ("Ａ"..."Ｚ").contains($0) }) {
       return start..<end
     }
@@ -172,7 +190,7 @@ struct FieldScanner {
   static let shortPatterns = shortHosts.map { $0.unicodeScalars.map(\.value) }
 
   mutating func scanLinks() {
-    for link in text.links {
+    for link in text.normalized.links {
       let url = Array(values[link.range])
       func find(_ patterns: [[UInt32]]) -> String? {
         patterns.first { TextNormalizer.firstIndex(of: $0, in: url) != nil }.map { String(decoding: $0.map { UInt8($0) }, as: UTF8.self) }
@@ -312,22 +330,34 @@ struct FieldScanner {
   /// `0` + 2–3 digits, `-`, 7–8 digits; or `400-xxx-xxxx`.
   func landline(at start: Int) -> Range<Int>? {
     guard start < values.count, values[start] == 0x30 || values[start] == 0x34 else { return nil }
-    var index = start, groups: [Int] = [], current = 0
+    // The digit groups between single hyphens: how many, and the lengths of the first three.
+    var index = start, current = 0, groupCount = 0
+    var lengths: (Int, Int, Int) = (0, 0, 0)
+    func endGroup() {
+      switch groupCount {
+      case 0: lengths.0 = current
+      case 1: lengths.1 = current
+      case 2: lengths.2 = current
+      default: break
+      }
+      groupCount += 1
+      current = 0
+    }
     while index < values.count {
       if ScalarClass.isDigit(values[index]) {
         current += 1
       } else if values[index] == 0x2D && current > 0 && index + 1 < values.count && ScalarClass.isDigit(values[index + 1]) {
-        groups.append(current)
-        current = 0
+        endGroup()
       } else {
         break
       }
       index += 1
     }
-    groups.append(current)
+    endGroup()
     if index < values.count && ScalarClass.isASCIILetter(values[index]) { return nil }
-    let isAreaCode = values[start] == 0x30 && groups.count == 2 && (3...4).contains(groups[0]) && (7...8).contains(groups[1])
-    let isFourHundred = TextNormalizer.hasPrefix(values, Self.fourHundred, at: start) && groups == [3, 3, 4]
+    let isAreaCode = values[start] == 0x30 && groupCount == 2 && (3...4).contains(lengths.0) && (7...8).contains(lengths.1)
+    let isFourHundred = TextNormalizer.hasPrefix(values, Self.fourHundred, at: start) && groupCount == 3
+      && lengths == (3, 3, 4)
     return isAreaCode || isFourHundred ? start..<index : nil
   }
 
@@ -340,6 +370,19 @@ struct FieldScanner {
     switch value {
     case 0xA5, 0x24, 0x20AC, 0xA3, 0x72, 0x75, 0x68: true
     default: false
+    }
+  }
+
+  /// Whether some currency prefix may start at `index`: its first scalar and, for the Latin
+  /// ones (rmb, usd, us$, hk$), its second.
+  func mayStartCurrencyPrefix(at index: Int) -> Bool {
+    let value = values[index]
+    guard Self.mayStartCurrencyPrefix(value) else { return false }
+    guard value == 0x72 || value == 0x75 || value == 0x68 else { return true }
+    guard index + 1 < values.count else { return false }
+    switch (value, values[index + 1]) {
+    case (0x72, 0x6D), (0x75, 0x73), (0x68, 0x6B): return true
+    default: return false
     }
   }
 
@@ -362,13 +405,14 @@ struct FieldScanner {
   }
 
   mutating func scanPrices() {
+    let prefixes = Self.currencyPrefixes, suffixes = Self.currencySuffixes
     var index = 0
     while index < values.count {
       // Currency first: ¥ 99, $19.99, rmb 99.
       if !ScalarClass.isDigit(values[index]) {
-        let atBoundary = index == 0 || !ScalarClass.isASCIIAlphanumeric(values[index - 1])
-        if atBoundary, Self.mayStartCurrencyPrefix(values[index]),
-          let prefix = Self.currencyPrefixes.first(where: { TextNormalizer.hasPrefix(values, $0, at: index) })
+        if mayStartCurrencyPrefix(at: index),
+          index == 0 || !ScalarClass.isASCIIAlphanumeric(values[index - 1]),
+          let prefix = prefixes.first(where: { TextNormalizer.hasPrefix(values, $0, at: index) })
         {
           var start = index + prefix.count
           if start < values.count && values[start] == 0x20 { start += 1 }
@@ -392,7 +436,7 @@ struct FieldScanner {
       }
       var after = end
       if after < values.count && values[after] == 0x20 { after += 1 }
-      if let suffix = Self.currencySuffixes.first(where: { TextNormalizer.hasPrefix(values, $0, at: after) }) {
+      if let suffix = suffixes.first(where: { TextNormalizer.hasPrefix(values, $0, at: after) }) {
         let suffixEnd = after + suffix.count
         let isLatin = ScalarClass.isASCIILetter(suffix[0])
         let bounded = suffixEnd >= values.count || !ScalarClass.isWordCharacter(values[suffixEnd])
@@ -441,8 +485,9 @@ struct FieldScanner {
 
   // MARK: Brands
 
-  mutating func scanBrands(_ brands: BrandList) {
-    for match in brands.lexicon.matches(in: text, allowingLabels: false) {
+  /// Brand mentions from the brand lexicon's `matches`.
+  mutating func scanBrands(_ matches: [Lexicon.Match], brands: BrandList) {
+    for match in matches {
       emit(.brandMention, match.range, strength: 0.3, detail: brands.brands[brands.entryBrand[match.entryIndex]].name)
     }
   }

@@ -14,10 +14,11 @@ public struct NormalizedNote: Sendable, Hashable {
   /// Normalizes every field of `note`.
   public init(_ note: Note, normalizer: TextNormalizer = TextNormalizer()) {
     self.note = note
-    title = normalizer.normalize(note.title)
-    body = normalizer.normalize(note.body)
-    tags = normalizer.normalize(note.text(of: .tags))
-    brandLabel = normalizer.normalize(note.brandLabel ?? "")
+    let scratch = NormalizerScratch()
+    title = normalizer.normalize(note.title, using: scratch)
+    body = normalizer.normalize(note.body, using: scratch)
+    tags = normalizer.normalize(note.text(of: .tags), using: scratch)
+    brandLabel = normalizer.normalize(note.brandLabel ?? "", using: scratch)
   }
 
   /// The normalized text of `field`.
@@ -28,23 +29,5 @@ public struct NormalizedNote: Sendable, Hashable {
     case .tags: tags
     case .brandLabel: brandLabel
     }
-  }
-
-  /// The original text of `span` (nil when it does not fit the field).
-  func originalText(_ span: TextSpan) -> String { note.originalText(span) }
-}
-
-extension Note {
-  /// The original text of `span` (the scalars of ``text(of:)`` at its offsets).
-  func originalText(_ span: TextSpan) -> String {
-    let text = self.text(of: span.field)
-    var view = String.UnicodeScalarView()
-    var offset = 0
-    for scalar in text.unicodeScalars {
-      if offset >= span.end { break }
-      if offset >= span.start { view.append(scalar) }
-      offset += 1
-    }
-    return String(view)
   }
 }

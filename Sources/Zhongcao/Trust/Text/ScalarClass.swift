@@ -31,9 +31,16 @@ enum ScalarClass {
   /// Latin word is made of. Canonical tokens are not word characters.
   @inline(__always)
   static func isWordCharacter(_ value: UInt32) -> Bool {
+    if value < 0x80 { return (value | 0x20) &- 0x61 < 26 || value &- 0x30 < 10 }
+    if isUnifiedIdeograph(value) { return false }
     if value < 0x10000 { return table.has(value, wordBit) }
     return isWordCharacterSlow(value)
   }
+
+  /// CJK Unified Ideographs (U+4E00–U+9FFF), the bulk of Chinese text: a range check that
+  /// spares the hot loops a lookup in ``table``.
+  @inline(__always)
+  static func isUnifiedIdeograph(_ value: UInt32) -> Bool { value &- 0x4E00 < 0x5200 }
 
   static func isWordCharacterSlow(_ value: UInt32) -> Bool {
     if value < 0x80 { return isASCIIAlphanumeric(value) || (value >= 0x41 && value <= 0x5A) }
@@ -77,6 +84,12 @@ enum ScalarClass {
   /// the letters of a marker. Digits (which are `Emoji` in Unicode) and letters are not.
   @inline(__always)
   static func isSymbolSeparator(_ value: UInt32) -> Bool {
+    if value < 0x80 {
+      // The ASCII separators of isSymbolSeparatorSlow as a 128-bit set (checked against it by the tests).
+      let bit: UInt64 = 1 << UInt64(value & 63)
+      return (value < 64 ? 0x0000_EC84_0000_0000 as UInt64 : 0x5000_0001_D000_0000) & bit != 0
+    }
+    if isUnifiedIdeograph(value) { return false }
     if value < 0x10000 { return table.has(value, symbolSeparatorBit) }
     return isSymbolSeparatorSlow(value)
   }
@@ -105,6 +118,11 @@ enum ScalarClass {
   static let spaceBit: UInt8 = 8
   static let invisibleBit: UInt8 = 16
   static let wideBit: UInt8 = 32
+  /// The fold changes the scalar: a full-width form, or one that changes under NFKC case folding
+  /// (`Unicode.Scalar.Properties.changesWhenNFKCCaseFolded`).
+  static let foldsBit: UInt8 = 64
+  /// The scalar is one of ``TextHints/triggers(_:)``'s non-ASCII triggers.
+  static let triggerBit: UInt8 = 128
 
   /// The classes of every BMP scalar, computed once from the functions above (the slow ones call
   /// into the Unicode property tables): one byte of bits per scalar.
@@ -125,7 +143,13 @@ final class ClassTable: @unchecked Sendable {
       if ScalarClass.isSymbolSeparatorSlow(value) { byte |= ScalarClass.symbolSeparatorBit }
       if ScalarClass.isSpace(value) { byte |= ScalarClass.spaceBit }
       if ScalarClass.isInvisible(value) { byte |= ScalarClass.invisibleBit }
-      if let scalar = Unicode.Scalar(value), DisclosureGrader.isWide(scalar) { byte |= ScalarClass.wideBit }
+      if let scalar = Unicode.Scalar(value) {
+        if DisclosureGrader.isWide(scalar) { byte |= ScalarClass.wideBit }
+        if scalar.properties.changesWhenNFKCCaseFolded || TextNormalizer.widthFolded(value) != nil {
+          byte |= ScalarClass.foldsBit
+        }
+      }
+      if value >= 0x80 && !TextHints.triggers(value).isEmpty { byte |= ScalarClass.triggerBit }
       bits[Int(value)] = byte
     }
   }
@@ -133,4 +157,62 @@ final class ClassTable: @unchecked Sendable {
   /// Whether the BMP scalar `value` has `bit`.
   @inline(__always)
   func has(_ value: UInt32, _ bit: UInt8) -> Bool { bits[Int(value)] & bit != 0 }
+}
+
+/// The rare scanners a text can need, so that text without their trigger scalars skips them: a
+/// superset when taken while folding (``TextNormalizer``), exact when taken from final values.
+struct TextHints: OptionSet, Sendable {
+  let rawValue: UInt8
+
+  /// A scalar an evasive spelling starts with (`v w q $ ¥ € 微 威 薇 徽 扣`…): evasion mapping.
+  static let evasion = TextHints(rawValue: 1)
+  /// `/`, `@` or `w.`: a URL or e-mail address may be there.
+  static let link = TextHints(rawValue: 2)
+  /// An ASCII digit: phone numbers and prices.
+  static let digit = TextHints(rawValue: 4)
+  /// A canonical token (``TextNormalizer/CanonicalToken``).
+  static let token = TextHints(rawValue: 8)
+  /// 最, 仅, 还 or 只: the first scalars of countdowns (最后 3 天).
+  static let countdown = TextHints(rawValue: 16)
+  /// Every hint: nothing is skipped.
+  static let all: TextHints = [.evasion, .link, .digit, .token, .countdown]
+
+  /// The hints scalar `value` gives by itself (`w.` needs the scalar before; see ``TextNormalizer``).
+  @inline(__always)
+  static func triggers(_ value: UInt32) -> TextHints {
+    switch value {
+    case 0x30...0x39: .digit
+    case 0x71, 0x76, 0x77, 0x24: .evasion  // q v w $
+    case 0x2F, 0x40: .link  // / @
+    case 0x5FAE, 0x5A01, 0x8587, 0x5FBD, 0x6263: .evasion  // 微 威 薇 徽 扣
+    case 0xA5, 0x20AC, 0xA3, 0x20A4, 0xA2, 0x20B3, 0x20B4, 0x20B0, 0x2126: .evasion  // 淘口令 symbols
+    case 0x6700, 0x4EC5, 0x8FD8, 0x53EA: .countdown  // 最 仅 还 只
+    case 0xE000...0xE002: .token
+    default: []
+    }
+  }
+
+  /// The exact hints of normalized `values` (link hints left out: links are already found).
+  static func scanning(_ values: UnsafeBufferPointer<UInt32>) -> TextHints {
+    var hints: TextHints = []
+    for value in values where value < 0x80 || ScalarClass.mayTrigger(value) { hints.formUnion(triggers(value)) }
+    return hints.subtracting(.link)
+  }
+}
+
+extension ScalarClass {
+  /// Whether a non-ASCII scalar may give a ``TextHints`` hint (a table bit for the BMP).
+  @inline(__always)
+  static func mayTrigger(_ value: UInt32) -> Bool {
+    if isUnifiedIdeograph(value) { return mayBeIdeographTrigger(value) }
+    return value < 0x10000 ? table.has(value, triggerBit) : false
+  }
+
+  /// A cheap filter for unified ideographs: false for most, true for the triggers 微 威 薇 徽 扣
+  /// 最 仅 还 只 (and others that share their value modulo 64). The literal has the bits
+  /// `value % 64` of the triggers, so that the hot loops need no lazy global.
+  @inline(__always)
+  static func mayBeIdeographTrigger(_ value: UInt32) -> Bool {
+    (0x2000_4408_0100_00A3 as UInt64) & (1 << UInt64(value & 63)) != 0
+  }
 }

@@ -1,0 +1,690 @@
+import Foundation
+
+/// The steps of ``TextNormalizer`` over the lanes of a ``NormalizerScratch``.
+///
+/// Step 1 decodes the UTF-8 and folds in the same pass, and notes which scalars later steps and
+/// scanners act on (``TextHints``); steps whose trigger scalars are absent are skipped. Steps 3 and
+/// 5 write to the other lane only when they rewrite something; step 4 always does.
+extension TextNormalizer {
+  typealias Lane = NormalizerScratch.Lane
+
+  static let urlFlag: UInt8 = 1
+  static let emailFlag: UInt8 = 2
+
+  /// Normalizes the UTF-8 text `utf8` into `scratch`; the result borrows the scratch's buffers
+  /// until its next use.
+  static func normalize(utf8: UnsafeBufferPointer<UInt8>, into scratch: NormalizerScratch) -> NormalizedField {
+    scratch.reserve(utf8.count)
+    let folded = fold(utf8, into: scratch)
+    var current = scratch.first, spare = scratch.second
+    var count = folded.count, hints = folded.hints
+    let linked = count > 0 && hints.contains(.link) && markLinks(current, count: count)
+    if count > 0 {
+      if hints.contains(.evasion), let mapped = mapEvasions(current, count: count, into: spare) {
+        swap(&current, &spare)
+        count = mapped
+        hints.insert(.token)
+      }
+      count = collapseSeparators(current, count: count, into: spare)
+      swap(&current, &spare)
+      if hints.contains(.evasion), let mapped = mapEvasions(current, count: count, into: spare) {
+        swap(&current, &spare)
+        count = mapped
+        hints.insert(.token)
+      }
+    }
+    return NormalizedField(
+      values: UnsafeBufferPointer(start: current.values, count: count),
+      starts: UnsafeBufferPointer(start: current.starts, count: count),
+      ends: UnsafeBufferPointer(start: current.ends, count: count),
+      links: linked ? links(flags: current.flags, count: count) : [], originalCount: folded.originalCount,
+      originalColumns: folded.originalCount + folded.wideCount, hints: hints)
+  }
+
+  /// Links from the link flags: each run of one flag value is one link.
+  static func links(flags: UnsafeMutablePointer<UInt8>, count: Int) -> [NormalizedText.Link] {
+    var links: [NormalizedText.Link] = []
+    var index = 0
+    while index < count {
+      let flag = flags[index]
+      if flag == 0 {
+        index += 1
+        continue
+      }
+      var end = index + 1
+      while end < count && flags[end] == flag { end += 1 }
+      links.append(NormalizedText.Link(range: index..<end, isEmail: flag == emailFlag))
+      index = end
+    }
+    return links
+  }
+
+  // MARK: Step 1
+
+  /// The width-folded form of the full-width forms and the ideographic space, if `value` is one.
+  @inline(__always)
+  static func widthFolded(_ value: UInt32) -> UInt32? {
+    switch value {
+    case 0xFF01...0xFF5E:
+      let folded = value - 0xFEE0
+      return folded >= 0x41 && folded <= 0x5A ? folded + 0x20 : folded
+    case 0x3000: return 0x20
+    case 0xFFE5: return 0xA5
+    case 0xFFE0: return 0xA2
+    case 0xFFE1: return 0xA3
+    case 0xFFE6: return 0x20A9
+    default: return nil
+    }
+  }
+
+  /// The ``ScalarClass`` bits of an astral scalar that the fold needs (CJK, invisible, folds, wide).
+  static func astralBits(_ value: UInt32) -> UInt8 {
+    // Pictographs and emoji (U+1F300–U+1FAFF): none is CJK or invisible or changes when folded
+    // (the tests check), and they are the astral scalars notes have most.
+    if value &- 0x1F300 < 0x800 { return 0 }
+    var bits: UInt8 = value &- 0x20000 <= 0x1FFFD ? ScalarClass.wideBit : 0
+    if ScalarClass.isCJK(value) { bits |= ScalarClass.cjkBit }
+    if ScalarClass.isInvisible(value) { bits |= ScalarClass.invisibleBit }
+    if let scalar = Unicode.Scalar(value), scalar.properties.changesWhenNFKCCaseFolded { bits |= ScalarClass.foldsBit }
+    return bits
+  }
+
+  /// Writes folded scalars into a lane, noting their hints. (A struct, not local functions
+  /// capturing the counters: those would be checked for exclusive access at run time.)
+  struct FoldWriter {
+    var lane: Lane
+    var count = 0
+    var hints: TextHints = []
+
+    /// Appends `value`, standing for the original scalar at `offset`.
+    @inline(__always)
+    mutating func append(_ value: UInt32, at offset: Int32) {
+      lane.values[count] = value
+      lane.starts[count] = offset
+      lane.ends[count] = offset + 1
+      lane.flags[count] = 0
+      count += 1
+    }
+
+    /// The ASCII values appended by ``appendASCII(_:from:to:offset:)``, as a 128-bit set: bit
+    /// `value` of `asciiLow` for 0–63, bit `value - 64` of `asciiHigh` for 64–127.
+    var asciiLow: UInt64 = 0
+    var asciiHigh: UInt64 = 0
+
+    /// Appends the ASCII bytes from `index` on (up to the first other byte or `end`), lowercased,
+    /// standing for one original scalar each from `offset` on; returns where it stopped. Their
+    /// hints are taken at the end from the set of values seen (``asciiHints``), but `w.`.
+    @inline(__always)
+    mutating func appendASCII(_ bytes: UnsafePointer<UInt8>, from index: Int, to end: Int, offset: Int32) -> Int {
+      let values = lane.values, starts = lane.starts, ends = lane.ends, flags = lane.flags
+      var index = index, offset = offset, count = self.count, low = asciiLow, high = asciiHigh
+      while index < end {
+        let byte = bytes[index]
+        if byte >= 0x80 { break }
+        let value = UInt32(byte &- 0x41 < 26 ? byte | 0x20 : byte)
+        let bit: UInt64 = 1 << UInt64(value & 63)
+        if value < 64 { low |= bit } else { high |= bit }
+        if value == 0x2E && count > 0 && values[count - 1] == 0x77 { hints.insert(.link) }  // "w." of www.
+        values[count] = value
+        starts[count] = offset
+        ends[count] = offset + 1
+        flags[count] = 0
+        count += 1
+        offset += 1
+        index += 1
+      }
+      self.count = count
+      asciiLow = low
+      asciiHigh = high
+      return index
+    }
+
+    /// The hints so far, those of the ASCII set included.
+    var allHints: TextHints {
+      var all = hints
+      for set in TextNormalizer.asciiHintSets where asciiLow & set.low != 0 || asciiHigh & set.high != 0 {
+        all.insert(set.hint)
+      }
+      return all
+    }
+
+    /// Appends `value` and notes its hints, `w.` (of `www.`) included.
+    @inline(__always)
+    mutating func appendNoting(_ value: UInt32, at offset: Int32) {
+      hints.formUnion(TextHints.triggers(value))
+      if value == 0x2E && count > 0 && lane.values[count - 1] == 0x77 { hints.insert(.link) }
+      append(value, at: offset)
+    }
+  }
+
+  /// Per ASCII hint, the 128-bit set of the ASCII values that give it (``FoldWriter/asciiLow``).
+  static let asciiHintSets: [(hint: TextHints, low: UInt64, high: UInt64)] = [TextHints.evasion, .link, .digit].map {
+    hint in
+    var low: UInt64 = 0, high: UInt64 = 0
+    for value in UInt32(0)..<0x80 where TextHints.triggers(value).contains(hint) {
+      if value < 64 { low |= 1 << UInt64(value) } else { high |= 1 << UInt64(value - 64) }
+    }
+    return (hint, low, high)
+  }
+
+  /// Step 1: decodes `utf8` and folds width and case into the first lane, invisible characters
+  /// dropped; also returns the original scalar count and the hints of the folded values.
+  static func fold(_ utf8: UnsafeBufferPointer<UInt8>, into scratch: NormalizerScratch)
+    -> (count: Int, originalCount: Int, wideCount: Int, hints: TextHints)
+  {
+    guard let bytes = utf8.baseAddress else { return (0, 0, 0, []) }
+    let end = utf8.count
+    let table = ScalarClass.table.bits
+    let special = ScalarClass.cjkBit | ScalarClass.invisibleBit | ScalarClass.foldsBit | ScalarClass.triggerBit
+    // Every step but the NFKC one writes at most one scalar per byte read, so room for `end`
+    // scalars suffices until an NFKC expansion asks for more.
+    var writer = FoldWriter(lane: scratch.first)
+    // Original scalars that take two display columns (``DisclosureGrader/isWide(_:)``).
+    var wideCount = 0
+    var offset: Int32 = 0, index = 0
+    while index < end {
+      let lead = bytes[index]
+      if lead < 0x80 {
+        let next = writer.appendASCII(bytes, from: index, to: end, offset: offset)
+        offset += Int32(next - index)
+        index = next
+        continue
+      }
+      var value: UInt32
+      if lead < 0xE0 {
+        value = UInt32(lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)
+        index += 2
+      } else if lead < 0xF0 {
+        value = UInt32(lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F)
+        index += 3
+      } else {
+        value = UInt32(lead & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12
+          | UInt32(bytes[index + 2] & 0x3F) << 6 | UInt32(bytes[index + 3] & 0x3F)
+        index += 4
+      }
+      if ScalarClass.isUnifiedIdeograph(value) {
+        if ScalarClass.mayBeIdeographTrigger(value) { writer.hints.formUnion(TextHints.triggers(value)) }
+        writer.append(value, at: offset)
+        wideCount += 1
+        offset += 1
+        continue
+      }
+      let bits = value < 0x10000 ? table[Int(value)] : astralBits(value)
+      if bits & ScalarClass.wideBit != 0 { wideCount += 1 }
+      if bits & special == 0 {
+        writer.append(value, at: offset)
+      } else if bits & ScalarClass.cjkBit != 0 {
+        if bits & ScalarClass.triggerBit != 0 { writer.hints.formUnion(TextHints.triggers(value)) }
+        writer.append(value, at: offset)
+      } else if bits & ScalarClass.invisibleBit != 0 {
+        // Dropped.
+      } else if let folded = widthFolded(value) {
+        writer.appendNoting(folded, at: offset)
+      } else if bits & ScalarClass.foldsBit != 0, let scalar = Unicode.Scalar(value) {
+        let folded = String(scalar).precomposedStringWithCompatibilityMapping.lowercased()
+        let needed = writer.count + folded.unicodeScalars.count + (end - index)
+        if needed > scratch.capacity {
+          scratch.reserve(needed, keeping: writer.count)
+          writer.lane = scratch.first
+        }
+        for piece in folded.unicodeScalars where !ScalarClass.isInvisible(piece.value) {
+          writer.appendNoting(piece.value, at: offset)
+        }
+      } else {
+        writer.hints.formUnion(TextHints.triggers(value))
+        writer.append(value, at: offset)
+      }
+      offset += 1
+    }
+    return (writer.count, Int(offset), wideCount, writer.allHints)
+  }
+
+  // MARK: Step 2
+
+  /// Hosts of short links that are recognised without a scheme.
+  static let shortLinkHosts: [[UInt32]] = [
+    "t.cn/", "bit.ly/", "amzn.to/", "b23.tv/", "dwz.cn/", "url.cn/", "m.tb.cn/", "tb.cn/", "u.jd.com/",
+    "3.cn/", "xhslink.com/", "tinyurl.com/", "goo.gl/", "ow.ly/", "is.gd/", "liketk.it/", "rstyle.me/",
+    "v.douyin.com/", "e.tb.cn/",
+  ].map { $0.unicodeScalars.map(\.value) }
+
+  /// The length of the longest short-link host (each ends with its `/`), at least that of
+  /// `https://`.
+  static let shortLinkHostLength = shortLinkHosts.reduce(8) { max($0, $1.count) }
+
+  /// Bit per ASCII scalar (two words): some short-link host starts with it.
+  static let shortLinkFirsts: (low: UInt64, high: UInt64) = shortLinkHosts.reduce((0, 0)) { masks, host in
+    let first = host[0]
+    precondition(first < 0x80, "short-link hosts start with ASCII")
+    return first < 64 ? (masks.0 | 1 << UInt64(first), masks.1) : (masks.0, masks.1 | 1 << UInt64(first - 64))
+  }
+
+  @inline(__always)
+  static func isShortLinkFirst(_ value: UInt32, masks: (low: UInt64, high: UInt64)) -> Bool {
+    if value >= 0x80 { return false }
+    return value < 64 ? masks.low & (1 << UInt64(value)) != 0 : masks.high & (1 << UInt64(value - 64)) != 0
+  }
+
+  static let httpLiteral: [UInt32] = "http".unicodeScalars.map(\.value)
+  static let wwwLiteral: [UInt32] = "www.".unicodeScalars.map(\.value)
+  static let schemeSeparator: [UInt32] = [0x3A, 0x2F, 0x2F]
+
+  /// The first offset of `needle` in `values` (a plain loop: the generic `firstRange(of:)` is
+  /// far slower on `[UInt32]`).
+  static func firstIndex<Values: RandomAccessCollection<UInt32>>(of needle: [UInt32], in values: Values) -> Int?
+  where Values.Index == Int {
+    guard !needle.isEmpty, needle.count <= values.count else { return needle.isEmpty ? 0 : nil }
+    let first = needle[0]
+    for start in 0...(values.count - needle.count) where values[start] == first && hasPrefix(values, needle, at: start) {
+      return start
+    }
+    return nil
+  }
+
+  /// Whether `values` (indexed from 0) has `prefix` at `index`.
+  @inline(__always)
+  static func hasPrefix<Values: RandomAccessCollection<UInt32>>(_ values: Values, _ prefix: [UInt32], at index: Int)
+    -> Bool
+  where Values.Index == Int {
+    guard index + prefix.count <= values.count else { return false }
+    for offset in 0..<prefix.count where values[index + offset] != prefix[offset] { return false }
+    return true
+  }
+
+  /// Characters a URL or e-mail address runs over.
+  @inline(__always)
+  static func isLinkCharacter(_ value: UInt32) -> Bool {
+    guard value > 0x20 && value < 0x7F else { return false }
+    switch value {
+    case 0x22, 0x27, 0x3C, 0x3E, 0x5B, 0x5D, 0x7B, 0x7D, 0x7C, 0x5C, 0x5E, 0x60, 0x28, 0x29: return false
+    default: return true
+    }
+  }
+
+  @inline(__always)
+  static func isEmailLocalCharacter(_ value: UInt32) -> Bool {
+    ScalarClass.isASCIIAlphanumeric(value) || value == 0x2E || value == 0x5F || value == 0x2D || value == 0x2B
+      || value == 0x25
+  }
+
+  /// Sentence punctuation that ends a sentence rather than a link: `. , ! ? ; :`.
+  @inline(__always)
+  static func isTrailingPunctuation(_ value: UInt32) -> Bool {
+    switch value {
+    case 0x2E, 0x2C, 0x21, 0x3F, 0x3B, 0x3A: true
+    default: false
+    }
+  }
+
+  /// Step 2: flags URLs and e-mail addresses in `lane` so the later steps copy them unchanged.
+  /// Returns whether it flagged anything.
+  static func markLinks(_ lane: Lane, count: Int) -> Bool {
+    let values = UnsafeBufferPointer(start: lane.values, count: count), flags = lane.flags
+    let http = httpLiteral, www = wwwLiteral, scheme = schemeSeparator, masks = shortLinkFirsts
+    let hosts = shortLinkHosts, longestHost = shortLinkHostLength
+    var flagged = false
+    var index = 0
+    // The first `/` at or after `index` (once looked for): a scheme or a short-link host needs
+    // one close by.
+    var slash = -1
+    while index < count {
+      let value = values[index]
+      let boundary = index == 0 || !ScalarClass.isASCIIAlphanumeric(values[index - 1])
+      if boundary && (value == 0x68 || value == 0x77 || isShortLinkFirst(value, masks: masks)) {
+        if slash < index {
+          slash = index
+          while slash < count && values[slash] != 0x2F { slash += 1 }
+        }
+        let slashNear = slash - index < longestHost
+        var isLink = false
+        if slashNear && hasPrefix(values, http, at: index) {
+          var after = index + 4
+          if after < count && values[after] == 0x73 { after += 1 }
+          isLink = hasPrefix(values, scheme, at: after)
+        } else if hasPrefix(values, www, at: index) {
+          isLink = true
+        } else if slashNear {
+          isLink = hosts.contains { hasPrefix(values, $0, at: index) }
+        }
+        if isLink {
+          var end = index
+          while end < count && isLinkCharacter(values[end]) { end += 1 }
+          while end > index, isTrailingPunctuation(values[end - 1]) { end -= 1 }
+          for position in index..<end { flags[position] = urlFlag }
+          flagged = flagged || end > index
+          index = end
+          continue
+        }
+      }
+      if value == 0x40, index > 0, index + 1 < count, flags[index - 1] == 0,
+        isEmailLocalCharacter(values[index - 1]), ScalarClass.isASCIIAlphanumeric(values[index + 1])
+      {
+        var start = index
+        while start > 0 && isEmailLocalCharacter(values[start - 1]) && flags[start - 1] == 0 { start -= 1 }
+        var end = index + 1
+        var sawDot = false
+        while end < count && (ScalarClass.isASCIIAlphanumeric(values[end]) || values[end] == 0x2E || values[end] == 0x2D) {
+          if values[end] == 0x2E { sawDot = true }
+          end += 1
+        }
+        while end > index + 1 && values[end - 1] == 0x2E { end -= 1 }
+        if sawDot {
+          for position in start..<end { flags[position] = emailFlag }
+          flagged = true
+          index = end
+          continue
+        }
+      }
+      index += 1
+    }
+    return flagged
+  }
+
+  // MARK: Steps 3 and 5
+
+  static let wechatLatin: [[UInt32]] = ["wechat", "weixin", "vx", "wx"].map { $0.unicodeScalars.map(\.value) }
+  static let wechatCJK: [[UInt32]] = ["微信", "威信", "薇信", "徽信", "v信", "vx信"].map { $0.unicodeScalars.map(\.value) }
+  static let qqCJK: [UInt32] = "扣扣".unicodeScalars.map(\.value)
+  static let qqLatin: [UInt32] = [0x71, 0x71]
+
+  /// Whether `value` is one of the currency symbols that delimit a 淘口令 (a switch: hashing is
+  /// slow in the hot loop).
+  @inline(__always)
+  static func isTaokoulingSymbol(_ value: UInt32) -> Bool {
+    switch value {
+    case 0xA5, 0x24, 0x20AC, 0xA3, 0x20A4, 0xA2, 0x20B3, 0x20B4, 0x20B0, 0x2126: true
+    default: false
+    }
+  }
+
+  @inline(__always)
+  static func isAddPrefix(_ value: UInt32) -> Bool { value == 0x52A0 || value == 0x2B || value == 0x2795 || value == 0xFF0B }
+
+  /// Whether an evasive spelling may start with `value` (v w q $, 微 威 薇 徽 扣, 淘口令 symbols);
+  /// true for a few other ideographs too.
+  @inline(__always)
+  static func mayStartEvasion(_ value: UInt32) -> Bool {
+    if value < 0x80 { return value == 0x76 || value == 0x77 || value == 0x71 || value == 0x24 }
+    if ScalarClass.isUnifiedIdeograph(value) { return ScalarClass.mayBeIdeographTrigger(value) }
+    return isTaokoulingSymbol(value)
+  }
+
+  /// Steps 3 and 5: evasive spellings to canonical tokens, read from `source` and written to
+  /// `target`. Returns the new count, or nil when nothing was rewritten (`target` is then unused).
+  static func mapEvasions(_ source: Lane, count: Int, into target: Lane) -> Int? {
+    let values = UnsafeBufferPointer(start: source.values, count: count), flags = source.flags
+    let wechatCJK = wechatCJK, wechatLatin = wechatLatin, qqCJK = qqCJK, qqLatin = qqLatin
+    let wechat = CanonicalToken.wechat.scalar.value, qq = CanonicalToken.qq.scalar.value
+    // Unchanged scalars are copied in runs, when a token is emitted and at the end.
+    var tokens = TokenWriter(source: source, target: target)
+    var index = 0
+    @inline(__always) func leftBoundary(_ index: Int) -> Bool {
+      index == 0 || !ScalarClass.isWordCharacter(values[index - 1])
+    }
+    @inline(__always) func noLetterAt(_ index: Int) -> Bool {
+      index >= count || !ScalarClass.isASCIILetter(values[index])
+    }
+    scan: while index < count {
+      let value = values[index]
+      if !mayStartEvasion(value) || flags[index] != 0 {
+        index += 1
+        continue
+      }
+      switch value {
+      case 0x76, 0x77:  // v, w
+        if value == 0x76 {
+          for literal in wechatCJK where hasPrefix(values, literal, at: index) && leftBoundary(index) {
+            tokens.emit(wechat, standingFor: index..<(index + literal.count))
+            index += literal.count
+            continue scan
+          }
+        }
+        if leftBoundary(index) {
+          for literal in wechatLatin where hasPrefix(values, literal, at: index) && noLetterAt(index + literal.count) {
+            tokens.emit(wechat, standingFor: index..<(index + literal.count))
+            index += literal.count
+            continue scan
+          }
+        }
+        if value == 0x76 && leftBoundary(index) || (index > 0 && isAddPrefix(values[index - 1])) {
+          // v❤ (v and a heart or other pictograph) and ➕v / +v / 加v.
+          if value == 0x76 && index + 1 < count && values[index + 1] >= 0x2000
+            && ScalarClass.isSymbolSeparator(values[index + 1]) && CanonicalToken(scalarValue: values[index + 1]) == nil
+          {
+            tokens.emit(wechat, standingFor: index..<(index + 2))
+            index += 2
+            continue scan
+          }
+          if value == 0x76 && index > 0 && isAddPrefix(values[index - 1]) && noLetterAt(index + 1) {
+            tokens.emit(wechat, standingFor: index..<(index + 1))
+            index += 1
+            continue scan
+          }
+        }
+      case 0x71:  // q
+        if leftBoundary(index) && hasPrefix(values, qqLatin, at: index) && noLetterAt(index + 2) {
+          tokens.emit(qq, standingFor: index..<(index + 2))
+          index += 2
+          continue scan
+        }
+      case 0x5FAE, 0x5A01, 0x8587, 0x5FBD:  // 微 威 薇 徽
+        for literal in wechatCJK where hasPrefix(values, literal, at: index) {
+          tokens.emit(wechat, standingFor: index..<(index + literal.count))
+          index += literal.count
+          continue scan
+        }
+        if value == 0x8587 {
+          var next = index + 1
+          while next < count && next < index + 3 && (values[next] == 0x20 || values[next] == 0x3A) { next += 1 }
+          let beforeID = next < count && ScalarClass.isASCIIAlphanumeric(values[next])
+          let afterAdd = index > 0 && isAddPrefix(values[index - 1])
+          if beforeID || afterAdd {
+            tokens.emit(wechat, standingFor: index..<(index + 1))
+            index += 1
+            continue scan
+          }
+        }
+      case 0x6263:  // 扣
+        if hasPrefix(values, qqCJK, at: index) {
+          tokens.emit(qq, standingFor: index..<(index + 2))
+          index += 2
+          continue scan
+        }
+      default:
+        if isTaokoulingSymbol(value) {
+          var end = index + 1
+          while end < count && end - index <= 15 && ScalarClass.isASCIIAlphanumeric(values[end]) { end += 1 }
+          let length = end - index - 1
+          if length >= 6 && length <= 14 && end < count && isTaokoulingSymbol(values[end])
+            && values[(index + 1)..<end].contains(where: ScalarClass.isASCIILetter)
+          {
+            tokens.emit(CanonicalToken.taokouling.scalar.value, standingFor: index..<(end + 1))
+            index = end + 1
+            continue scan
+          }
+        }
+      }
+      index += 1
+    }
+    if tokens.copied == 0 { return nil }
+    source.copy(tokens.copied..<count, to: target, at: tokens.written)
+    return tokens.written + count - tokens.copied
+  }
+
+  /// Writes the tokens of ``mapEvasions(_:count:into:)`` and the unchanged runs before them.
+  struct TokenWriter {
+    let source: Lane
+    let target: Lane
+    /// Elements written to `target`.
+    var written = 0
+    /// Elements of `source` consumed (copied or replaced by a token).
+    var copied = 0
+
+    /// Copies the run before `range`, then writes `token` standing for `range`.
+    mutating func emit(_ token: UInt32, standingFor range: Range<Int>) {
+      source.copy(copied..<range.lowerBound, to: target, at: written)
+      written += range.lowerBound - copied
+      target.values[written] = token
+      target.starts[written] = source.starts[range.lowerBound]
+      target.ends[written] = source.ends[range.upperBound - 1]
+      target.flags[written] = 0
+      written += 1
+      copied = range.upperBound
+    }
+  }
+
+  // MARK: Step 4
+
+  /// Step 4: separator runs removed between CJK characters and single letters, emoji to spaces,
+  /// whitespace collapsed; read from `source`, written to `target`. Returns the new count.
+  static func collapseSeparators(_ source: Lane, count: Int, into target: Lane) -> Int {
+    let values = UnsafeBufferPointer(start: source.values, count: count), flags = source.flags
+    var output = CollapseWriter(source: source, target: target)
+    var index = 0
+    @inline(__always) func isSeparator(_ position: Int) -> Bool {
+      position < count && flags[position] == 0
+        && (ScalarClass.isSymbolSeparator(values[position]) || ScalarClass.isSpace(values[position]))
+    }
+    /// The end of the separator run starting at `position` (at most 4 scalars).
+    func runEnd(_ position: Int) -> Int {
+      var end = position
+      while end < count && end - position < 4 && isSeparator(end) { end += 1 }
+      return end
+    }
+    /// Whether the scalar at `position` is kept as it is, whatever surrounds it: flagged, or not
+    /// a space, a separator or a single letter (an ASCII letter followed by a word character is
+    /// none).
+    @inline(__always) func isPlain(_ position: Int) -> Bool {
+      let value = values[position]
+      if ScalarClass.isUnifiedIdeograph(value) || flags[position] != 0 { return true }
+      if ScalarClass.isASCIILetter(value) {
+        return position + 1 < count && ScalarClass.isWordCharacter(values[position + 1])
+      }
+      return !ScalarClass.isSpace(value) && !ScalarClass.isSymbolSeparator(value)
+    }
+    @inline(__always) func isSingleLetter(_ position: Int) -> Bool {
+      guard position < count, flags[position] == 0, ScalarClass.isASCIILetter(values[position]) else { return false }
+      let before = position == 0 || !ScalarClass.isWordCharacter(values[position - 1])
+      let after = position + 1 >= count || !ScalarClass.isWordCharacter(values[position + 1])
+      return before && after
+    }
+    /// The position after the last letter of the run of single letters split by short separator
+    /// runs that starts at `position` ("a d", "a.d", "s-p-o-n"), and the number of letters.
+    func singleLetterRun(from position: Int) -> (end: Int, letters: Int) {
+      var letters = 1, next = position + 1
+      while true {
+        let end = runEnd(next)
+        guard end > next, end - next <= 2, isSingleLetter(end) else { break }
+        letters += 1
+        next = end + 1
+      }
+      return (next, letters)
+    }
+    while index < count {
+      if isPlain(index) {
+        var end = index + 1
+        while end < count && isPlain(end) { end += 1 }
+        output.keep(index..<end)
+        index = end
+        if index == count { break }
+      }
+      let value = values[index]
+      if flags[index] != 0 {
+        output.keep(index)
+        index += 1
+        continue
+      }
+      if isSingleLetter(index) {
+        let run = singleLetterRun(from: index)
+        if run.letters >= 2 {
+          // The letters, glued: the same walk again, keeping each letter.
+          output.keep(index)
+          var next = index + 1
+          for _ in 1..<run.letters {
+            let letter = runEnd(next)
+            output.keep(letter)
+            next = letter + 1
+          }
+          index = run.end
+          continue
+        }
+      }
+      if ScalarClass.isSpace(value) || ScalarClass.isSymbolSeparator(value) {
+        let end = runEnd(index)
+        var delimits = false, onlySpaces = true
+        for position in index..<end {
+          let separator = values[position]
+          let isSpace = ScalarClass.isSpace(separator)
+          onlySpaces = onlySpaces && isSpace
+          delimits = delimits || isSpace || separator == 0x7C || separator == 0x2F || separator == 0x5C
+        }
+        let previous = output.last.map { ScalarClass.isCJK($0) } ?? false
+        let next = end < count && ScalarClass.isCJK(values[end])
+        if previous && next && !delimits {
+          index = end  // 广❤告 → 广告
+          continue
+        }
+        if onlySpaces {
+          if output.last != 0x20 { output.appendSpace(standingFor: index..<end) }
+          index = end
+          continue
+        }
+        if value >= 0x80 {
+          // Emoji and other symbols: one word boundary.
+          if output.last != 0x20 { output.appendSpace(standingFor: index..<(index + 1)) }
+          index += 1
+          continue
+        }
+      }
+      output.keep(index)
+      index += 1
+    }
+    return output.written
+  }
+
+  /// Writes the output of ``collapseSeparators(_:count:into:)``.
+  struct CollapseWriter {
+    let source: Lane
+    let target: Lane
+    /// Elements written to `target`.
+    var written = 0
+
+    /// The last scalar written so far.
+    var last: UInt32? { written > 0 ? target.values[written - 1] : nil }
+
+    /// Copies the elements `range` unchanged.
+    @inline(__always)
+    mutating func keep(_ range: Range<Int>) {
+      for position in range {
+        target.values[written] = source.values[position]
+        target.starts[written] = source.starts[position]
+        target.ends[written] = source.ends[position]
+        target.flags[written] = source.flags[position]
+        written += 1
+      }
+    }
+
+    /// Copies the element at `position` unchanged.
+    @inline(__always)
+    mutating func keep(_ position: Int) {
+      target.values[written] = source.values[position]
+      target.starts[written] = source.starts[position]
+      target.ends[written] = source.ends[position]
+      target.flags[written] = source.flags[position]
+      written += 1
+    }
+
+    /// One space standing for the elements `range` (the input's own space when it is one).
+    mutating func appendSpace(standingFor range: Range<Int>) {
+      if range.count == 1 && source.values[range.lowerBound] == 0x20 {
+        keep(range.lowerBound)
+        return
+      }
+      target.values[written] = 0x20
+      target.starts[written] = source.starts[range.lowerBound]
+      target.ends[written] = source.ends[range.upperBound - 1]
+      target.flags[written] = 0
+      written += 1
+    }
+  }
+}
