@@ -202,14 +202,11 @@ public struct TrustScanner: Sendable {
     let detector = SignalDetector(lexicon: configuration.lexicon, brands: brands)
     let norms = EngagementNorms(corpus: notes)
     let reads = parallelChunkedMap(count: notes.count, chunkSize: 512) { range in
-      range.map { i in
-        let normalized = NormalizedNote(notes[i])
-        let disclosure = grader.assess(normalized)
-        let signals = detector.signals(in: normalized)
-        return Read(disclosure: disclosure, signals: signals,
-                    text: TrustFeatures.maskedText(of: notes[i], markers: disclosure.markers),
-                    extra: TrustFeatures.vector(signals: signals, zScores: norms.zScores(of: notes[i])),
-                    anomalous: norms.isAnomalous(notes[i]))
+      var reader = NoteTextReader(grader: grader, detector: detector)
+      return range.map { i in
+        let reading = reader.read(notes[i], zScores: norms.zScores(of: notes[i]))
+        return Read(disclosure: reading.disclosure, signals: reading.signals, text: reading.maskedText,
+                    extra: reading.extra, anomalous: norms.isAnomalous(notes[i]))
       }
     }
     var likesByAuthor: [String: [Double]] = [:]
