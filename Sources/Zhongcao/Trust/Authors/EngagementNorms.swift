@@ -28,10 +28,10 @@ public struct EngagementNorms: Sendable, Equatable {
   public init(corpus: [Note], minimumLikes: Int = 20) {
     self.minimumLikes = minimumLikes
     var collect: [Double] = [], comment: [Double] = []
-    for note in corpus {
-      guard let likes = note.likes, likes >= minimumLikes else { continue }
-      if let collects = note.collects { collect.append(Self.ratio(collects, likes)) }
-      if let comments = note.comments { comment.append(Self.ratio(comments, likes)) }
+    for i in corpus.indices {  // by index: `for note in corpus` would copy every note
+      guard let likes = corpus[i].likes, likes >= minimumLikes else { continue }
+      if let collects = corpus[i].collects { collect.append(Self.ratio(collects, likes)) }
+      if let comments = corpus[i].comments { comment.append(Self.ratio(comments, likes)) }
     }
     (collectRatioMedian, collectRatioSpread) = collect.count >= 20 ? Self.robust(collect) : (log(0.4), 0.7)
     (commentRatioMedian, commentRatioSpread) = comment.count >= 20 ? Self.robust(comment) : (log(0.1), 0.9)

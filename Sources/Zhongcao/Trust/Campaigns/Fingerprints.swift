@@ -113,8 +113,9 @@ struct MinHash: Sendable {
           }
           // Values of a round lie above those of every earlier round.
           let value = round << 32 | (mixed & 0xFFFF_FFFF)
-          if minima[bin] == .max { filled += 1 }
-          minima[bin] = min(minima[bin], value)
+          let current = minima[bin]
+          filled &+= current == .max ? 1 : 0  // branch-free: the first rounds fill bins at random
+          minima[bin] = min(current, value)
         }
         round += 1
       }

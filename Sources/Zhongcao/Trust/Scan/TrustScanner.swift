@@ -210,10 +210,13 @@ public struct TrustScanner: Sendable {
       }
     }
     var likesByAuthor: [String: [Double]] = [:]
-    for note in notes { if let likes = note.likes { likesByAuthor[note.author, default: []].append(Double(likes)) } }
+    // By index: `for note in notes` would copy (retain and release) every note.
+    for i in notes.indices {
+      if let likes = notes[i].likes { likesByAuthor[notes[i].author, default: []].append(Double(likes)) }
+    }
     let medianLikes = likesByAuthor.mapValues { EngagementNorms.median($0) }
-    let attributes = notes.map {
-      TrustFeatures.propensityAttributes(createdAt: $0.createdAt, authorMedianLikes: medianLikes[$0.author] ?? 0)
+    let attributes = notes.indices.map {
+      TrustFeatures.propensityAttributes(createdAt: notes[$0].createdAt, authorMedianLikes: medianLikes[notes[$0].author] ?? 0)
     }
     return (reads, attributes, norms)
   }
@@ -293,18 +296,18 @@ public struct TrustScanner: Sendable {
       signal.kind == .callToAction || (signal.kind == .contact && signal.contactKind != .email)
     }
     var businessNotes: [String: (Int, Int)] = [:]
-    for (i, note) in notes.enumerated() {
+    for i in notes.indices {
       let hit = reads[i].signals.contains(where: isBusinessSignal) ? 1 : 0
-      businessNotes[note.author, default: (0, 0)].0 += hit
-      businessNotes[note.author, default: (0, 0)].1 += 1
+      businessNotes[notes[i].author, default: (0, 0)].0 += hit
+      businessNotes[notes[i].author, default: (0, 0)].1 += 1
     }
 
-    // 6. Scores, verdicts with evidence, and the facts author trust needs, in one pass: each note
-    // is featurised once, and explained (the detector's strongest words) only when suspected.
+    // 6. Scores, verdicts and evidence in one pass: each note is featurised once, and explained
+    // (the detector's strongest words) only when suspected.
     let campaignOf = campaignByNote, inLockstep = lockstepByNote, authorBusiness = businessNotes
     let judged = parallelChunkedMap(count: notes.count, chunkSize: 512) { range in
       var workspace = SponsoredDetector.Workspace()
-      return range.map { i -> (NoteAssessment, NoteFacts) in
+      return range.map { i -> NoteAssessment in
         let note = notes[i], read = reads[i]
         let businessNotes = authorBusiness
         var evidence: [TrustEvidence] = read.disclosure.markers.map {
@@ -358,21 +361,26 @@ public struct TrustScanner: Sendable {
             evidence.append(TrustEvidence(kind: .model, detail: feature.feature, strength: feature.contribution))
           }
         }
-        let assessment = NoteAssessment(id: note.id, author: note.author, disclosure: read.disclosure,
-                                        probability: probability, verdict: verdict, campaign: campaign,
-                                        signals: read.signals, evidence: evidence)
-        let facts = NoteFacts(author: note.author, createdAt: note.createdAt, sponsoredProbability: probability,
-                              disclosed: read.disclosure.grade != .absent, inCampaign: campaign != nil,
-                              engagementAnomaly: read.anomalous || inLockstep[i],
-                              brands: read.signals.filter { $0.kind == .brandMention }.map(\.detail))
-        return (assessment, facts)
+        return NoteAssessment(id: note.id, author: note.author, disclosure: read.disclosure,
+                              probability: probability, verdict: verdict, campaign: campaign,
+                              signals: read.signals, evidence: evidence)
       }
     }
-    let assessments = judged.map(\.0), facts = judged.map(\.1)
+    let assessments = judged
     timings.verdicts = lap()
 
     // 7. Authors and prevalence.
-    let sponsoredProbabilities = assessments.map { $0.grade != .absent || $0.verdict == .businessSelfPromotion ? 1 : $0.probability }
+    let facts = parallelChunkedMap(count: notes.count, chunkSize: 2_048) { range in
+      range.map { i in
+        NoteFacts(author: notes[i].author, createdAt: notes[i].createdAt, sponsoredProbability: assessments[i].probability,
+                  disclosed: reads[i].disclosure.grade != .absent, inCampaign: assessments[i].campaign != nil,
+                  engagementAnomaly: reads[i].anomalous || lockstepByNote[i],
+                  brands: reads[i].signals.filter { $0.kind == .brandMention }.map(\.detail))
+      }
+    }
+    let sponsoredProbabilities = assessments.indices.map {
+      assessments[$0].grade != .absent || assessments[$0].verdict == .businessSelfPromotion ? 1 : assessments[$0].probability
+    }
     let prevalence = PrevalenceEstimate.meanProbability(
       sponsoredProbabilities, calibrationRelativeError: model.classPriorRelativeError)
     let authors = AuthorTrust.score(facts)
