@@ -165,6 +165,27 @@ import Testing
     }
   }
 
+  @Test func loadsFilesAndNamesMissingOnes() throws {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("notes-\(UUID().uuidString).jsonl").path
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    // A file read straight into memory, and a chunk whose UTF-8 is bad in one line only.
+    var bytes: [UInt8] = [0xEF, 0xBB, 0xBF] + Array(#"{"id": "1", "author": "a", "body": "好"}"#.utf8) + [0x0D, 0x0A]
+    bytes += Array(#"{"id": "2", "author": "b", "body": ""#.utf8) + [0xE5, 0xA5] + Array("\"}\n".utf8)
+    bytes += Array(#"{"note_id": "3", "user_id": "c", "desc": "好"}"#.utf8)
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    var options = NoteLoadOptions()
+    options.skipInvalid = true
+    let (notes, report) = try NoteLoader.load(contentsOf: path, options: options)
+    #expect(notes.map(\.id) == ["1", "3"] && notes.map(\.body) == ["好", "好"])
+    #expect(report.firstProblems.map(\.message) == ["not valid UTF-8 (byte 37)"] && report.mediaCrawlerNotes == 1)
+    #expect(throws: ZhongcaoError.self) { try NoteLoader.load(contentsOf: path + ".missing") }
+    do {
+      _ = try NoteLoader.load(contentsOf: path + ".missing")
+    } catch {
+      #expect(error.code == .io && error.message.hasPrefix("cannot read notes") && error.location?.file == path + ".missing")
+    }
+  }
+
   @Test func resultsStayInFileOrderAcrossParallelChunks() throws {
     // More lines than one chunk (2048): a bad line and a duplicate in later chunks.
     var lines = (0..<5000).map { #"{"id": "n\#($0)", "author": "a"}"# }

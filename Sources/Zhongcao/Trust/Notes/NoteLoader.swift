@@ -1,4 +1,5 @@
 import Foundation
+import ZhongcaoLinearAlgebra
 
 /// How ``NoteLoader`` treats bad lines.
 public struct NoteLoadOptions: Sendable {
@@ -53,21 +54,32 @@ public enum NoteLoader {
   public static func load(contentsOf path: String, options: NoteLoadOptions = .init())
     throws(ZhongcaoError) -> (notes: [Note], report: NoteLoadReport)
   {
-    let data: Data
+    let bytes: [UInt8]
     do {
-      data = try Data(contentsOf: URL(fileURLWithPath: path))
+      // A regular file is read straight into one array; anything else (a pipe) through Data.
+      if let file = try? FileByteSource(path: path) {
+        bytes = try file.read(UInt8.self, count: file.byteCount, at: 0)
+      } else {
+        bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+      }
     } catch {
       throw ZhongcaoError(.io, "cannot read notes: \(error.localizedDescription)", location: .init(file: path))
     }
-    return try parse(data, name: path, options: options)
+    return try parse(bytes: bytes, name: path, options: options)
   }
 
   /// Parses JSON Lines bytes; `name` is used in error messages.
   public static func parse(_ data: Data, name: String = "<memory>", options: NoteLoadOptions = .init())
     throws(ZhongcaoError) -> (notes: [Note], report: NoteLoadReport)
   {
+    try parse(bytes: [UInt8](data), name: name, options: options)
+  }
+
+  /// Parses JSON Lines bytes; `name` is used in error messages.
+  static func parse(bytes: [UInt8], name: String, options: NoteLoadOptions)
+    throws(ZhongcaoError) -> (notes: [Note], report: NoteLoadReport)
+  {
     var report = NoteLoadReport(lines: 0, notes: 0, skipped: 0, firstProblems: [], mediaCrawlerNotes: 0)
-    let bytes = [UInt8](data)
     // Split into non-blank lines first, parse them in parallel chunks, then take the results in
     // file order, so errors, skips and duplicates are reported exactly as a serial reader would.
     let lines = nonBlankLines(of: bytes)
