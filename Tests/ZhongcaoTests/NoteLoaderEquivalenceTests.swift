@@ -116,7 +116,7 @@ import Testing
               "\(text.debugDescription)")
       #expect(NoteLoader.parseCount(text) == ReferenceNoteLoader.parseCount(text), "\(text.debugDescription)")
       var tags: [String] = []
-      NoteText.appendTags(commaSeparated: ContiguousArray(text.utf8)[...], to: &tags)
+      NoteText.appendTags(commaSeparated: ContiguousArray(text.utf8).span, to: &tags)
       let expected = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         .map { $0.hasPrefix("#") || $0.hasPrefix("＃") ? String($0.dropFirst()) : $0 }.filter { !$0.isEmpty }
       #expect(tags.map { Array($0.utf8) } == expected.map { Array($0.utf8) }, "\(text.debugDescription)")

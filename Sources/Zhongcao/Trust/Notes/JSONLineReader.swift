@@ -296,7 +296,7 @@ struct JSONLineReader {
     guard token.hasEscapes else {
       // Short strings are stored inline, and checking their few bytes again costs less than a substring.
       if token.content.count <= 15 {
-        return String(decoding: line.dropFirst(token.content.lowerBound).prefix(token.content.count), as: UTF8.self)
+        return line.span.extracting(token.content).withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
       }
       return String(substring(token.content))
     }

@@ -201,11 +201,12 @@ extension NoteFields {
   }
 
   /// The UTF-8 of a string token, escapes decoded.
-  private func utf8(_ token: JSONStringToken, in reader: JSONLineReader) -> ArraySlice<UInt8> {
-    guard token.hasEscapes else {
-      return reader.line[(reader.line.startIndex + token.content.lowerBound)..<(reader.line.startIndex + token.content.upperBound)]
-    }
-    return ContiguousArray(reader.string(token).utf8)[...]
+  private func withUTF8<Result>(
+    _ token: JSONStringToken, in reader: JSONLineReader, _ body: (Span<UInt8>) -> Result
+  ) -> Result {
+    guard token.hasEscapes else { return body(reader.line.span.extracting(token.content)) }
+    let decoded = ContiguousArray(reader.string(token).utf8)
+    return body(decoded.span)
   }
 
   /// A string or an integer (below 9·10¹⁵, so a `Double` holds it exactly), as text; required.
@@ -255,7 +256,7 @@ extension NoteFields {
       }
       return Int(double)
     case .string(let token):
-      guard let parsed = NoteText.count(utf8(token, in: reader)) else {
+      guard let parsed = withUTF8(token, in: reader, { NoteText.count($0) }) else {
         throw fail("must be a non-negative count such as 123, 1.2万 or 10+, got '\(reader.string(token))'", field: name)
       }
       return parsed
@@ -269,10 +270,10 @@ extension NoteFields {
     var tags: [String] = []
     switch found {
     case .string(let token):
-      NoteText.appendTags(commaSeparated: utf8(token, in: reader), to: &tags)
+      withUTF8(token, in: reader) { NoteText.appendTags(commaSeparated: $0, to: &tags) }
     case .strings(let range):
       tags.reserveCapacity(range.count)
-      for token in strings[range] { NoteText.appendTag(utf8(token, in: reader), to: &tags) }
+      for token in strings[range] { withUTF8(token, in: reader) { NoteText.appendTag($0, to: &tags) } }
     case .array:
       throw fail("must be an array of strings", field: name)
     default:

@@ -178,18 +178,22 @@ public enum NoteLoader {
       notes.reserveCapacity(lines.count)
       outcomes.reserveCapacity(lines.count)
       guard let first = lines.first, let last = lines.last else { return }
+      // The chunk's own copy of its bytes: the slices and substrings made below then count
+      // references on buffers no other thread touches.
       let start = first.range.lowerBound
-      let text = String(validating: bytes[start..<last.range.upperBound], as: UTF8.self)
+      let chunk = [UInt8](bytes[start..<last.range.upperBound])
+      let text = String(validating: chunk, as: UTF8.self)
       var fields = NoteFields(file: file)
       for line in lines {
+        let range = (line.range.lowerBound - start)..<(line.range.upperBound - start)
         do throws(ZhongcaoError) {
           let reader: JSONLineReader
           if let text {
             let utf8 = text.utf8
-            let lower = utf8.index(utf8.startIndex, offsetBy: line.range.lowerBound - start)
-            reader = JSONLineReader(bytes[line.range], text: Substring(utf8[lower..<utf8.index(lower, offsetBy: line.range.count)]))
+            let lower = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
+            reader = JSONLineReader(chunk[range], text: Substring(utf8[lower..<utf8.index(lower, offsetBy: range.count)]))
           } else {
-            reader = try validatedReader(bytes[line.range], file: file, line: line.number)
+            reader = try validatedReader(chunk[range], file: file, line: line.number)
           }
           try parseLine(reader, line: line.number, fields: &fields, into: &notes)
           outcomes.append(.note(isMediaCrawler: fields.usedMediaCrawler))
@@ -246,7 +250,7 @@ public enum NoteLoader {
 
   /// `123`, `1,234`, `1.2万`, `3亿`, `10+`, `1.5w` → a count; nil for anything else.
   static func parseCount(_ text: String) -> Int? {
-    NoteText.count(ContiguousArray(text.utf8)[...])
+    NoteText.count(ContiguousArray(text.utf8).span)
   }
 
   static func parseISODate(_ text: String) -> Double? {

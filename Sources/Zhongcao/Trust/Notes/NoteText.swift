@@ -34,15 +34,19 @@ enum NoteText {
 
   /// Appends the tag whose valid UTF-8 is `bytes`, cleaned as ``cleanedTag(_:)`` does, unless
   /// nothing is left.
-  static func appendTag(_ bytes: ArraySlice<UInt8>, to tags: inout [String]) {
-    let span = bytes.span
-    guard !span.isEmpty else { return }
-    let first = scalar(startingAt: 0, in: span), last = scalar(endingAt: span.count, in: span)
+  static func appendTag(_ bytes: Span<UInt8>, to tags: inout [String]) {
+    guard !bytes.isEmpty else { return }
+    let first = scalar(startingAt: 0, in: bytes), last = scalar(endingAt: bytes.count, in: bytes)
     if isWhitespace(first) || first == "#" || first == "＃" || isWhitespace(last) {
-      if let cleaned = cleanedTag(String(decoding: bytes, as: UTF8.self)) { tags.append(cleaned) }
+      if let cleaned = cleanedTag(string(bytes)) { tags.append(cleaned) }
     } else {
-      tags.append(String(decoding: bytes, as: UTF8.self))  // nothing to clean
+      tags.append(string(bytes))  // nothing to clean
     }
+  }
+
+  /// The string whose UTF-8 is `bytes` (the pointer lives only for the copy).
+  static func string(_ bytes: Span<UInt8>) -> String {
+    bytes.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
   }
 
   /// Appends the tags of the comma-separated list whose valid UTF-8 is `bytes`, each as
@@ -53,14 +57,13 @@ enum NoteText {
   /// it neither a combining mark nor a joiner; ASCII and CJK ideographs (U+4000–U+9FFF, lead bytes
   /// E4–E9) are neither, so commas between them are split here, and any other list is split by
   /// the standard library.
-  static func appendTags(commaSeparated bytes: ArraySlice<UInt8>, to tags: inout [String]) {
+  static func appendTags(commaSeparated bytes: Span<UInt8>, to tags: inout [String]) {
     func isPlain(_ lead: UInt8) -> Bool { lead < 0x80 || (0xE4...0xE9).contains(lead) }
-    let span = bytes.span
     var commas = 0
-    for index in 0..<span.count where span[index] == UInt8(ascii: ",") {
-      let plainBefore = index == 0 || span[index - 1] < 0x80 || (index >= 3 && (0xE4...0xE9).contains(span[index - 3]))
-      guard plainBefore && (index + 1 == span.count || isPlain(span[index + 1])) else {
-        for piece in String(decoding: bytes, as: UTF8.self).split(separator: ",") {
+    for index in 0..<bytes.count where bytes[index] == UInt8(ascii: ",") {
+      let plainBefore = index == 0 || bytes[index - 1] < 0x80 || (index >= 3 && (0xE4...0xE9).contains(bytes[index - 3]))
+      guard plainBefore && (index + 1 == bytes.count || isPlain(bytes[index + 1])) else {
+        for piece in string(bytes).split(separator: ",") {
           if let cleaned = cleanedTag(piece) { tags.append(cleaned) }
         }
         return
@@ -68,12 +71,12 @@ enum NoteText {
       commas += 1
     }
     tags.reserveCapacity(tags.count + commas + 1)
-    var pieceStart = bytes.startIndex
-    for index in bytes.indices where bytes[index] == UInt8(ascii: ",") {
-      appendTag(bytes[pieceStart..<index], to: &tags)
+    var pieceStart = 0
+    for index in 0..<bytes.count where bytes[index] == UInt8(ascii: ",") {
+      appendTag(bytes.extracting(pieceStart..<index), to: &tags)
       pieceStart = index + 1
     }
-    appendTag(bytes[pieceStart...], to: &tags)
+    appendTag(bytes.extracting(pieceStart...), to: &tags)
   }
 
   /// The scalar whose valid UTF-8 starts at `start`.
@@ -100,19 +103,16 @@ enum NoteText {
   /// then one trailing multiplier (万 w W ×10⁴, 亿 ×10⁸, k K and the Kelvin sign K, which Swift
   /// takes for K, ×10³); what is left must be ASCII digits and dots that `Double` reads, and the
   /// rounded product below 9·10¹⁵.
-  static func count(_ bytes: ArraySlice<UInt8>) -> Int? {
+  static func count(_ bytes: Span<UInt8>) -> Int? {
     // The usual case, plain digits, without the general rules' copy.
-    let span = bytes.span
-    if (1...15).contains(span.count) {
-      var value = 0
-      for index in 0..<span.count {
-        let digit = span[index] &- UInt8(ascii: "0")
-        guard digit < 10 else { return count(String(decoding: bytes, as: UTF8.self)[...]) }
-        value = value * 10 + Int(digit)
-      }
-      return value
+    guard (1...15).contains(bytes.count) else { return count(string(bytes)[...]) }
+    var value = 0
+    for index in 0..<bytes.count {
+      let digit = bytes[index] &- UInt8(ascii: "0")
+      guard digit < 10 else { return count(string(bytes)[...]) }
+      value = value * 10 + Int(digit)
     }
-    return count(String(decoding: bytes, as: UTF8.self)[...])
+    return value
   }
 
   private static func count(_ text: Substring) -> Int? {
