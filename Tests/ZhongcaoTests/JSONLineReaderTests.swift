@@ -49,8 +49,8 @@ enum TestJSON: Equatable {
 
   /// What JSONLineReader gives, assembled by ``TestJSONBuilder``.
   static func reader(_ bytes: [UInt8]) throws(JSONReadError) -> TestJSON {
-    let reader = JSONLineReader(bytes[...])
-    var builder = TestJSONBuilder(reader: reader)
+    let reader = try JSONLineReader(validating: bytes[...])
+    var builder = TestJSONBuilder()
     try reader.read(into: &builder)
     return builder.result!
   }
@@ -58,11 +58,8 @@ enum TestJSON: Equatable {
 
 /// Assembles the visitor calls into a ``TestJSON``, last value of a repeated key winning.
 struct TestJSONBuilder: JSONVisitor {
-  let reader: JSONLineReader
   private var open: [(array: [TestJSON], object: [String: TestJSON]?, key: String?)] = []
   private(set) var result: TestJSON?
-
-  init(reader: JSONLineReader) { self.reader = reader }
 
   private mutating func add(_ value: TestJSON) {
     guard !open.isEmpty else { result = value; return }
@@ -78,9 +75,13 @@ struct TestJSONBuilder: JSONVisitor {
   mutating func beginArray() { open.append(([], nil, nil)) }
   mutating func endObject() { add(.object(open.removeLast().object!)) }
   mutating func endArray() { add(.array(open.removeLast().array)) }
-  mutating func key(_ key: JSONStringToken) { open[open.count - 1].key = reader.string(key) }
-  mutating func string(_ string: JSONStringToken) { add(.string(Array(reader.string(string).utf8))) }
-  mutating func number(_ number: JSONNumberToken) { add(.number(number.double(in: reader.line), integer: number.integer)) }
+  mutating func key(_ key: JSONStringToken, in reader: JSONLineReader) { open[open.count - 1].key = reader.string(key) }
+  mutating func string(_ string: JSONStringToken, in reader: JSONLineReader) {
+    add(.string(Array(reader.string(string).utf8)))
+  }
+  mutating func number(_ number: JSONNumberToken, in reader: JSONLineReader) {
+    add(.number(number.double(in: reader.line), integer: number.integer))
+  }
   mutating func literal(_ literal: JSONLiteral) {
     add(literal == .null ? .null : .bool(literal == .true))
   }

@@ -16,8 +16,8 @@ import Testing
         self = .note(note, mediaCrawler: mediaCrawler)
       } catch {
         // The wording after the first clause may differ (`got 1.5`, `invalid JSON: <where>`).
-        let kind = error.message.split(separator: ":").first.map { $0.split(separator: ",").first ?? $0 } ?? ""
-        self = .error(error.location, kind: String(kind), message: error.message)
+        let kind = error.message.prefix { ![":", ",", "("].contains($0) }.trimmingCharacters(in: .whitespaces)
+        self = .error(error.location, kind: kind, message: error.message)
       }
     }
 
@@ -114,10 +114,9 @@ import Testing
       let text = (0..<random.int(0..<8)).map { _ in random.pick(fragments) }.joined()
       #expect(Array(NoteText.trimmingWhitespace(text).utf8) == Array(text.trimmingCharacters(in: .whitespaces).utf8),
               "\(text.debugDescription)")
-      let bytes = ContiguousArray(text.utf8)[...]
-      #expect(NoteText.count(bytes) == ReferenceNoteLoader.parseCount(text), "\(text.debugDescription)")
+      #expect(NoteLoader.parseCount(text) == ReferenceNoteLoader.parseCount(text), "\(text.debugDescription)")
       var tags: [String] = []
-      NoteText.appendTags(commaSeparated: bytes, to: &tags)
+      NoteText.appendTags(commaSeparated: ContiguousArray(text.utf8).span, to: &tags)
       let expected = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         .map { $0.hasPrefix("#") || $0.hasPrefix("＃") ? String($0.dropFirst()) : $0 }.filter { !$0.isEmpty }
       #expect(tags.map { Array($0.utf8) } == expected.map { Array($0.utf8) }, "\(text.debugDescription)")
@@ -162,7 +161,28 @@ import Testing
     do {
       _ = try NoteLoader.parseLine(line[...], file: "f", line: 1)
     } catch {
-      #expect(error.message == "not valid UTF-8" && error.location == .init(file: "f", line: 1))
+      #expect(error.message == "not valid UTF-8 (byte 25)" && error.location == .init(file: "f", line: 1))
+    }
+  }
+
+  @Test func loadsFilesAndNamesMissingOnes() throws {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("notes-\(UUID().uuidString).jsonl").path
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    // A file read straight into memory, and a chunk whose UTF-8 is bad in one line only.
+    var bytes: [UInt8] = [0xEF, 0xBB, 0xBF] + Array(#"{"id": "1", "author": "a", "body": "好"}"#.utf8) + [0x0D, 0x0A]
+    bytes += Array(#"{"id": "2", "author": "b", "body": ""#.utf8) + [0xE5, 0xA5] + Array("\"}\n".utf8)
+    bytes += Array(#"{"note_id": "3", "user_id": "c", "desc": "好"}"#.utf8)
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    var options = NoteLoadOptions()
+    options.skipInvalid = true
+    let (notes, report) = try NoteLoader.load(contentsOf: path, options: options)
+    #expect(notes.map(\.id) == ["1", "3"] && notes.map(\.body) == ["好", "好"])
+    #expect(report.firstProblems.map(\.message) == ["not valid UTF-8 (byte 37)"] && report.mediaCrawlerNotes == 1)
+    #expect(throws: ZhongcaoError.self) { try NoteLoader.load(contentsOf: path + ".missing") }
+    do {
+      _ = try NoteLoader.load(contentsOf: path + ".missing")
+    } catch {
+      #expect(error.code == .io && error.message.hasPrefix("cannot read notes") && error.location?.file == path + ".missing")
     }
   }
 

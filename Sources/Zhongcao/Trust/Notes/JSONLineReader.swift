@@ -38,10 +38,25 @@ struct JSONLineReader {
 
   /// The line's bytes, without the line end.
   let line: ArraySlice<UInt8>
+  /// The same bytes as text: strings are made from it without checking their UTF-8 again.
+  let text: Substring
 
-  /// A reader of `line`.
-  init(_ line: ArraySlice<UInt8>) {
+  /// A reader of `line`, whose bytes `text` holds (already checked to be UTF-8).
+  init(_ line: ArraySlice<UInt8>, text: Substring) {
+    precondition(text.utf8.count == line.count, "the text is not the line")
     self.line = line
+    self.text = text
+  }
+
+  /// A reader of `line`, after checking that it is UTF-8 (RFC 3629: no overlong forms, no encoded
+  /// surrogates, nothing above U+10FFFF).
+  ///
+  /// - Throws: ``JSONReadError/Reason/invalidUTF8`` at the first bad byte.
+  init(validating line: ArraySlice<UInt8>) throws(JSONReadError) {
+    guard let text = String(validating: line, as: UTF8.self) else {
+      throw JSONReadError(.invalidUTF8, at: Self.firstInvalidUTF8(in: line.span))
+    }
+    self.init(line, text: text[...])
   }
 
   /// Reads the line as one JSON text, reporting each value to `visitor` in document order.
@@ -71,11 +86,11 @@ struct JSONLineReader {
         i += 1
       case UInt8(ascii: "\""):
         let token = try Self.scanString(bytes, from: i)
-        visitor.string(token)
+        visitor.string(token, in: self)
         i = token.content.upperBound + 1
       case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
         let token = try scanNumber(bytes, from: i)
-        visitor.number(token)
+        visitor.number(token, in: self)
         i = token.text.upperBound
       case UInt8(ascii: "t"):
         try Self.expectLiteral("true", in: bytes, at: i)
@@ -123,7 +138,7 @@ struct JSONLineReader {
     guard start < bytes.count else { throw JSONReadError(.unexpectedEnd, at: start) }
     guard bytes[start] == UInt8(ascii: "\"") else { throw JSONReadError(.unexpectedCharacter, at: start) }
     let key = try Self.scanString(bytes, from: start)
-    visitor.key(key)
+    visitor.key(key, in: self)
     let colon = Self.skipWhitespace(bytes, from: key.content.upperBound + 1)
     guard colon < bytes.count else { throw JSONReadError(.unexpectedEnd, at: colon) }
     guard bytes[colon] == UInt8(ascii: ":") else { throw JSONReadError(.unexpectedCharacter, at: colon) }
@@ -151,28 +166,50 @@ struct JSONLineReader {
   // MARK: Strings
 
   /// Checks the string whose opening quote is at `start`: escapes, surrogate pairs, control
-  /// characters and UTF-8.
+  /// characters (its UTF-8 was checked with the whole line).
   private static func scanString(_ bytes: Span<UInt8>, from start: Int) throws(JSONReadError) -> JSONStringToken {
+    // Eight bytes at a time to the next quote, backslash or control character: the zero-byte
+    // tests of "Bit Twiddling Hacks" flag them (the lowest flag is always a true one). The load is
+    // bounds-checked; "unsafe" only says it reinterprets the bytes.
+    let words = bytes.bytes
     var i = start + 1
     var hasEscapes = false
-    while i < bytes.count {
-      let byte = bytes[i]
-      if byte >= 0x20 && byte < 0x80 {
-        if byte == UInt8(ascii: "\"") { return JSONStringToken(content: (start + 1)..<i, hasEscapes: hasEscapes) }
-        if byte == UInt8(ascii: "\\") {
-          hasEscapes = true
-          i = try scanEscape(bytes, at: i)
-        } else {
-          i += 1
+    while true {
+      while i + 8 <= bytes.count {
+        let flags = quoteBackslashOrControlFlags(words.unsafeLoadUnaligned(fromByteOffset: i, as: UInt64.self).littleEndian)
+        if flags != 0 {
+          i += flags.trailingZeroBitCount >> 3
+          break
         }
-      } else if byte >= 0x80 {
-        i = try scanUTF8Scalar(bytes, at: i)
-      } else {
+        i += 8
+      }
+      guard i < bytes.count else { throw JSONReadError(.unexpectedEnd, at: i) }
+      switch bytes[i] {
+      case UInt8(ascii: "\""):
+        return JSONStringToken(content: (start + 1)..<i, hasEscapes: hasEscapes)
+      case UInt8(ascii: "\\"):
+        hasEscapes = true
+        i = try scanEscape(bytes, at: i)
+      case 0..<0x20:
         throw JSONReadError(.controlCharacterInString, at: i)
+      default:
+        i += 1  // the last few bytes of the line, one at a time
       }
     }
-    throw JSONReadError(.unexpectedEnd, at: i)
   }
+
+  /// The high bit of each byte of `word` (first byte lowest) that is a quote, a backslash or
+  /// below 0x20, and maybe of bytes above such a byte; zero when there is none.
+  private static func quoteBackslashOrControlFlags(_ word: UInt64) -> UInt64 {
+    let below0x20 = (word &- ones &* 0x20) & ~word & highBits
+    return below0x20 | zeroByteFlags(word ^ (ones &* 0x22)) | zeroByteFlags(word ^ (ones &* 0x5C))
+  }
+
+  private static let ones: UInt64 = 0x0101_0101_0101_0101
+  private static let highBits: UInt64 = 0x8080_8080_8080_8080
+
+  /// The high bit of each zero byte of `word`, and maybe of bytes above a zero byte.
+  private static func zeroByteFlags(_ word: UInt64) -> UInt64 { (word &- ones) & ~word & highBits }
 
   /// Checks the escape sequence at `start` (a backslash); returns the offset after it.
   private static func scanEscape(_ bytes: Span<UInt8>, at start: Int) throws(JSONReadError) -> Int {
@@ -217,72 +254,99 @@ struct JSONLineReader {
     return unit
   }
 
-  /// Checks the multi-byte UTF-8 sequence at `start` (RFC 3629: no overlong forms, no encoded
-  /// surrogates, nothing above U+10FFFF); returns the offset after it.
-  private static func scanUTF8Scalar(_ bytes: Span<UInt8>, at start: Int) throws(JSONReadError) -> Int {
-    let lead = bytes[start]
-    let length: Int
-    var secondRange: ClosedRange<UInt8> = 0x80...0xBF
-    switch lead {
-    case 0xC2...0xDF: length = 2
-    case 0xE0: length = 3; secondRange = 0xA0...0xBF
-    case 0xED: length = 3; secondRange = 0x80...0x9F
-    case 0xE1...0xEF: length = 3
-    case 0xF0: length = 4; secondRange = 0x90...0xBF
-    case 0xF4: length = 4; secondRange = 0x80...0x8F
-    case 0xF1...0xF3: length = 4
-    default: throw JSONReadError(.invalidUTF8, at: start)
-    }
-    guard start + length <= bytes.count, secondRange.contains(bytes[start + 1]) else {
-      throw JSONReadError(.invalidUTF8, at: start)
-    }
-    for i in (start + 2)..<(start + length) where bytes[i] & 0xC0 != 0x80 {
-      throw JSONReadError(.invalidUTF8, at: start)
-    }
-    return start + length
-  }
-
-  /// The string `token` stands for, escapes decoded.
-  func string(_ token: JSONStringToken) -> String {
-    let content = line[(line.startIndex + token.content.lowerBound)..<(line.startIndex + token.content.upperBound)]
-    guard token.hasEscapes else { return String(decoding: content, as: UTF8.self) }
-    return String(decoding: Self.unescaped(content.span), as: UTF8.self)
-  }
-
-  /// The UTF-8 of a checked string's content with its escapes decoded.
-  static func unescaped(_ bytes: Span<UInt8>) -> ContiguousArray<UInt8> {
-    var result: ContiguousArray<UInt8> = []
-    result.reserveCapacity(bytes.count)
+  /// The offset of the first byte of `bytes` that is not part of a valid UTF-8 sequence (RFC 3629),
+  /// or `bytes.count`; for error messages.
+  static func firstInvalidUTF8(in bytes: Span<UInt8>) -> Int {
     var i = 0
     while i < bytes.count {
-      let byte = bytes[i]
-      guard byte == UInt8(ascii: "\\") else {
-        result.append(byte)
-        i += 1
-        continue
+      let lead = bytes[i]
+      let length: Int
+      var second: ClosedRange<UInt8> = 0x80...0xBF
+      switch lead {
+      case 0..<0x80: length = 1
+      case 0xC2...0xDF: length = 2
+      case 0xE0: length = 3; second = 0xA0...0xBF
+      case 0xED: length = 3; second = 0x80...0x9F
+      case 0xE1...0xEF: length = 3
+      case 0xF0: length = 4; second = 0x90...0xBF
+      case 0xF4: length = 4; second = 0x80...0x8F
+      case 0xF1...0xF3: length = 4
+      default: return i
       }
+      guard i + length <= bytes.count else { return i }
+      if length > 1 {
+        guard second.contains(bytes[i + 1]) else { return i }
+        for continuation in (i + 2)..<(i + length) where bytes[continuation] & 0xC0 != 0x80 { return i }
+      }
+      i += length
+    }
+    return i
+  }
+
+  /// The text at byte offsets `range` of the line (which start and end at characters).
+  func substring(_ range: Range<Int>) -> Substring {
+    let utf8 = text.utf8
+    let lower = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
+    return Substring(utf8[lower..<utf8.index(lower, offsetBy: range.count)])
+  }
+
+  /// The string `token` stands for, escapes decoded; made from the checked text, so its UTF-8 is
+  /// not checked again.
+  func string(_ token: JSONStringToken) -> String {
+    guard token.hasEscapes else {
+      // Short strings are stored inline, and checking their few bytes again costs less than a substring.
+      if token.content.count <= 15 {
+        return line.span.extracting(token.content).withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
+      }
+      return String(substring(token.content))
+    }
+    let bytes = line.span
+    var result = ""
+    result.reserveCapacity(token.content.count)
+    var plainStart = token.content.lowerBound
+    var i = plainStart
+    while true {
+      i = Self.firstBackslash(in: bytes, from: i, to: token.content.upperBound)
+      guard i < token.content.upperBound else { break }
+      result += substring(plainStart..<i)
       let escaped = bytes[i + 1]
       i += 2
       switch escaped {
-      case UInt8(ascii: "b"): result.append(0x08)
-      case UInt8(ascii: "f"): result.append(0x0C)
-      case UInt8(ascii: "n"): result.append(0x0A)
-      case UInt8(ascii: "r"): result.append(0x0D)
-      case UInt8(ascii: "t"): result.append(0x09)
+      case UInt8(ascii: "b"): result += "\u{08}"
+      case UInt8(ascii: "f"): result += "\u{0C}"
+      case UInt8(ascii: "n"): result += "\n"
+      case UInt8(ascii: "r"): result += "\r"
+      case UInt8(ascii: "t"): result += "\t"
       case UInt8(ascii: "u"):
         // Checked by scanString: four hex digits, and a high surrogate is followed by a low one.
-        var value = (try? hexUnit(bytes, at: i)) ?? 0xFFFD
+        var value = (try? Self.hexUnit(bytes, at: i)) ?? 0xFFFD
         i += 4
         if (0xD800...0xDBFF).contains(value) {
-          let low = (try? hexUnit(bytes, at: i + 2)) ?? 0xDC00
+          let low = (try? Self.hexUnit(bytes, at: i + 2)) ?? 0xDC00
           value = 0x10000 + (value - 0xD800) << 10 + (low - 0xDC00)
           i += 6
         }
-        result.append(contentsOf: String(Unicode.Scalar(value) ?? "\u{FFFD}").utf8)
-      default: result.append(escaped)  // " \ /
+        result.unicodeScalars.append(Unicode.Scalar(value) ?? "\u{FFFD}")
+      default:
+        result.unicodeScalars.append(Unicode.Scalar(escaped))  // " \ /
       }
+      plainStart = i
     }
+    result += substring(plainStart..<token.content.upperBound)
     return result
+  }
+
+  /// The offset of the first backslash in `bytes[start..<end]`, or `end`; eight bytes at a time.
+  private static func firstBackslash(in bytes: Span<UInt8>, from start: Int, to end: Int) -> Int {
+    let words = bytes.bytes
+    var i = start
+    while i + 8 <= end {
+      let flags = zeroByteFlags(words.unsafeLoadUnaligned(fromByteOffset: i, as: UInt64.self).littleEndian ^ (ones &* 0x5C))
+      if flags != 0 { return i + flags.trailingZeroBitCount >> 3 }
+      i += 8
+    }
+    while i < end && bytes[i] != UInt8(ascii: "\\") { i += 1 }
+    return i
   }
 
   // MARK: Numbers
@@ -352,12 +416,12 @@ protocol JSONVisitor {
   mutating func beginArray()
   /// The current array ends.
   mutating func endArray()
-  /// An object member's key; its value follows.
-  mutating func key(_ key: JSONStringToken)
-  /// A string value.
-  mutating func string(_ string: JSONStringToken)
-  /// A number value.
-  mutating func number(_ number: JSONNumberToken)
+  /// An object member's key, read by `reader`; its value follows.
+  mutating func key(_ key: JSONStringToken, in reader: JSONLineReader)
+  /// A string value, read by `reader`.
+  mutating func string(_ string: JSONStringToken, in reader: JSONLineReader)
+  /// A number value, read by `reader`.
+  mutating func number(_ number: JSONNumberToken, in reader: JSONLineReader)
   /// `true`, `false` or `null`.
   mutating func literal(_ literal: JSONLiteral)
 }

@@ -7,7 +7,9 @@ struct NoteFields: JSONVisitor {
     case likes, likedCount, collects, collectedCount, comments, commentCount, shares, shareCount
 
     /// The name as written in the JSON.
-    var key: String {
+    var key: String { utf8Key.description }
+
+    private var utf8Key: StaticString {
       switch self {
       case .id: "id"
       case .noteID: "note_id"
@@ -32,15 +34,38 @@ struct NoteFields: JSONVisitor {
       }
     }
 
-    fileprivate static let keys: [[UInt8]] = allCases.map { Array($0.key.utf8) }
-
-    /// The name whose UTF-8 is `bytes`, if any.
-    fileprivate init?(_ bytes: some Collection<UInt8>) {
-      for (index, key) in Self.keys.enumerated() where key.count == bytes.count && key.elementsEqual(bytes) {
-        self.init(rawValue: index)
-        return
+    /// The name whose UTF-8 is `bytes`, if any: picked by length and first byte, then compared.
+    fileprivate init?(_ bytes: Span<UInt8>) {
+      guard bytes.count >= 2 && bytes.count <= 15 else { return nil }
+      let candidate: Self
+      switch (bytes.count, bytes[0]) {
+      case (2, UInt8(ascii: "i")): candidate = .id
+      case (7, UInt8(ascii: "n")): candidate = .noteID
+      case (6, UInt8(ascii: "a")): candidate = .author
+      case (7, UInt8(ascii: "u")): candidate = .userID
+      case (5, UInt8(ascii: "t")): candidate = .title
+      case (4, UInt8(ascii: "b")): candidate = .body
+      case (4, UInt8(ascii: "d")): candidate = .desc
+      case (4, UInt8(ascii: "t")): candidate = bytes[1] == UInt8(ascii: "a") ? .tags : .time
+      case (8, UInt8(ascii: "t")): candidate = .tagList
+      case (11, UInt8(ascii: "b")): candidate = .brandLabel
+      case (10, UInt8(ascii: "c")): candidate = .createdAt
+      case (5, UInt8(ascii: "l")): candidate = .likes
+      case (11, UInt8(ascii: "l")): candidate = .likedCount
+      case (8, UInt8(ascii: "c")): candidate = bytes[3] == UInt8(ascii: "l") ? .collects : .comments
+      case (15, UInt8(ascii: "c")): candidate = .collectedCount
+      case (13, UInt8(ascii: "c")): candidate = .commentCount
+      case (6, UInt8(ascii: "s")): candidate = .shares
+      case (11, UInt8(ascii: "s")): candidate = .shareCount
+      default: return nil
       }
-      return nil
+      let matches = candidate.utf8Key.withUTF8Buffer { key in
+        guard key.count == bytes.count else { return false }
+        for index in key.indices where key[index] != bytes[index] { return false }
+        return true
+      }
+      guard matches else { return nil }
+      self = candidate
     }
   }
 
@@ -61,18 +86,29 @@ struct NoteFields: JSONVisitor {
   private(set) var strings: [JSONStringToken] = []
   /// Whether the line's value is an object.
   private(set) var isObject = false
-  private var line: ArraySlice<UInt8> = []
+  /// Whether a field of the last note made was found under its MediaCrawler name.
+  private(set) var usedMediaCrawler = false
+  /// The file the lines come from, for error messages.
+  let file: String
+  /// The line being read, for error messages.
+  private(set) var line = 0
   private var depth = 0
   /// The known name of the top-level member being read.
   private var member: Name?
   private var arrayStart = 0
   private var arrayHasOnlyStrings = true
 
-  /// Empty, ready for `line`.
-  mutating func reset(for line: ArraySlice<UInt8>) {
+  /// Scratch space for the lines of `file`.
+  init(file: String) {
+    self.file = file
+  }
+
+  /// Empty, ready for line `line`.
+  mutating func reset(line: Int) {
     for index in values.indices { values[index] = .absent }
     strings.removeAll(keepingCapacity: true)
     isObject = false
+    usedMediaCrawler = false
     self.line = line
     depth = 0
     member = nil
@@ -113,14 +149,17 @@ struct NoteFields: JSONVisitor {
     depth -= 1
   }
 
-  mutating func key(_ key: JSONStringToken) {
+  mutating func key(_ key: JSONStringToken, in reader: JSONLineReader) {
     guard depth == 1 else { return }
-    let start = line.startIndex
-    let bytes = line[(start + key.content.lowerBound)..<(start + key.content.upperBound)]
-    member = key.hasEscapes ? Name(JSONLineReader.unescaped(bytes.span)) : Name(bytes)
+    if key.hasEscapes {
+      let decoded = ContiguousArray(reader.string(key).utf8)
+      member = Name(decoded.span)
+    } else {
+      member = Name(reader.line.span.extracting(key.content))
+    }
   }
 
-  mutating func string(_ string: JSONStringToken) {
+  mutating func string(_ string: JSONStringToken, in reader: JSONLineReader) {
     if depth == 1 {
       record(.string(string))
     } else if depth == 2 && member != nil {
@@ -128,7 +167,7 @@ struct NoteFields: JSONVisitor {
     }
   }
 
-  mutating func number(_ number: JSONNumberToken) {
+  mutating func number(_ number: JSONNumberToken, in reader: JSONLineReader) {
     if depth == 1 { record(.number(number)) } else if depth == 2 { arrayHasOnlyStrings = false }
   }
 
@@ -137,57 +176,41 @@ struct NoteFields: JSONVisitor {
   }
 }
 
-/// Makes a ``Note`` from the ``NoteFields`` of a valid JSON line, checking each field's type and
-/// range in the order ``NoteLoader`` documents, and naming the field in every error.
-struct NoteFieldDecoder {
-  let fields: NoteFields
-  let reader: JSONLineReader
-  let file: String
-  let line: Int
-  /// Whether a field was found under its MediaCrawler name.
-  private(set) var usedMediaCrawler = false
-
-  /// A decoder for the fields of line `line` of `file`.
-  init(fields: NoteFields, reader: JSONLineReader, file: String, line: Int) {
-    self.fields = fields
-    self.reader = reader
-    self.file = file
-    self.line = line
-  }
-
-  private func fail(_ message: String, field: NoteFields.Name) -> ZhongcaoError {
+/// Making the note: each field's type and range checked in the order ``NoteLoader`` documents,
+/// the field named in every error.
+extension NoteFields {
+  private func fail(_ message: String, field: Name) -> ZhongcaoError {
     ZhongcaoError(.invalidInput, message, location: .init(file: file, line: line, field: field.key))
   }
 
   /// `primary`'s value, or else `alternate`'s (MediaCrawler's name), unless absent or null.
-  private mutating func value(_ primary: NoteFields.Name, or alternate: NoteFields.Name? = nil)
-    -> (NoteFields.Name, NoteFields.Value)?
+  private mutating func value(_ primary: Name, or alternate: Name? = nil)
+    -> (Name, Value)?
   {
-    for name in [primary, alternate] {
-      guard let name else { continue }
-      switch fields[name] {
-      case .absent, .null: continue
-      case let found:
-        if name != primary { usedMediaCrawler = true }
-        return (name, found)
-      }
+    switch self[primary] {
+    case .absent, .null: break
+    case let found: return (primary, found)
     }
-    return nil
-  }
-
-  /// The bytes of a string token without escapes, as a slice of the line.
-  private func raw(_ token: JSONStringToken) -> ArraySlice<UInt8> {
-    let start = reader.line.startIndex
-    return reader.line[(start + token.content.lowerBound)..<(start + token.content.upperBound)]
+    guard let alternate else { return nil }
+    switch self[alternate] {
+    case .absent, .null: return nil
+    case let found:
+      usedMediaCrawler = true
+      return (alternate, found)
+    }
   }
 
   /// The UTF-8 of a string token, escapes decoded.
-  private func utf8(_ token: JSONStringToken) -> ArraySlice<UInt8> {
-    token.hasEscapes ? JSONLineReader.unescaped(raw(token).span)[...] : raw(token)
+  private func withUTF8<Result>(
+    _ token: JSONStringToken, in reader: JSONLineReader, _ body: (Span<UInt8>) -> Result
+  ) -> Result {
+    guard token.hasEscapes else { return body(reader.line.span.extracting(token.content)) }
+    let decoded = ContiguousArray(reader.string(token).utf8)
+    return body(decoded.span)
   }
 
   /// A string or an integer (below 9·10¹⁵, so a `Double` holds it exactly), as text; required.
-  private mutating func identifier(_ primary: NoteFields.Name, or alternate: NoteFields.Name)
+  private mutating func identifier(_ primary: Name, or alternate: Name, in reader: JSONLineReader)
     throws(ZhongcaoError) -> String
   {
     guard let (name, found) = value(primary, or: alternate) else { throw fail("missing field", field: primary) }
@@ -196,7 +219,7 @@ struct NoteFieldDecoder {
     case .string(let token):
       text = reader.string(token)
     case .number(let number):
-      guard let integer = integralValue(number) else { throw fail("must be a string or an integer", field: name) }
+      guard let integer = integralValue(number, in: reader) else { throw fail("must be a string or an integer", field: name) }
       text = String(integer)
     default:
       throw fail("must be a string or an integer", field: name)
@@ -206,14 +229,14 @@ struct NoteFieldDecoder {
   }
 
   /// The number's value if it is a whole number below 9·10¹⁵ in magnitude (`1`, `-4`, `2.0`, `5e9`).
-  private func integralValue(_ number: JSONNumberToken) -> Int64? {
+  private func integralValue(_ number: JSONNumberToken, in reader: JSONLineReader) -> Int64? {
     if let integer = number.integer { return integer.magnitude < 9_000_000_000_000_000 ? integer : nil }
     guard let (double, int64) = JSONNumberToken.foundationValue(of: number.text(in: reader.line)),
           double.rounded() == double, abs(double) < 9.0e15 else { return nil }
     return int64 ?? Int64(double)  // NSNumber's int64Value
   }
 
-  private mutating func string(_ name: NoteFields.Name, or alternate: NoteFields.Name? = nil)
+  private mutating func string(_ name: Name, or alternate: Name? = nil, in reader: JSONLineReader)
     throws(ZhongcaoError) -> String?
   {
     guard let (name, found) = value(name, or: alternate) else { return nil }
@@ -221,7 +244,9 @@ struct NoteFieldDecoder {
     return reader.string(token)
   }
 
-  private mutating func count(_ primary: NoteFields.Name, or alternate: NoteFields.Name) throws(ZhongcaoError) -> Int? {
+  private mutating func count(_ primary: Name, or alternate: Name, in reader: JSONLineReader)
+    throws(ZhongcaoError) -> Int?
+  {
     guard let (name, found) = value(primary, or: alternate) else { return nil }
     switch found {
     case .number(let number):
@@ -231,7 +256,7 @@ struct NoteFieldDecoder {
       }
       return Int(double)
     case .string(let token):
-      guard let parsed = NoteText.count(utf8(token)) else {
+      guard let parsed = withUTF8(token, in: reader, { NoteText.count($0) }) else {
         throw fail("must be a non-negative count such as 123, 1.2万 or 10+, got '\(reader.string(token))'", field: name)
       }
       return parsed
@@ -240,14 +265,15 @@ struct NoteFieldDecoder {
     }
   }
 
-  private mutating func tags() throws(ZhongcaoError) -> [String] {
+  private mutating func tags(in reader: JSONLineReader) throws(ZhongcaoError) -> [String] {
     guard let (name, found) = value(.tags, or: .tagList) else { return [] }
     var tags: [String] = []
     switch found {
     case .string(let token):
-      NoteText.appendTags(commaSeparated: utf8(token), to: &tags)
+      withUTF8(token, in: reader) { NoteText.appendTags(commaSeparated: $0, to: &tags) }
     case .strings(let range):
-      for token in fields.strings[range] { NoteText.appendTag(utf8(token), to: &tags) }
+      tags.reserveCapacity(range.count)
+      for token in strings[range] { withUTF8(token, in: reader) { NoteText.appendTag($0, to: &tags) } }
     case .array:
       throw fail("must be an array of strings", field: name)
     default:
@@ -256,7 +282,7 @@ struct NoteFieldDecoder {
     return tags
   }
 
-  private mutating func createdAt() throws(ZhongcaoError) -> Double? {
+  private mutating func createdAt(in reader: JSONLineReader) throws(ZhongcaoError) -> Double? {
     guard let (name, found) = value(.createdAt, or: .time) else { return nil }
     let scale = name == .time ? 0.001 : 1
     switch found {
@@ -273,23 +299,23 @@ struct NoteFieldDecoder {
                field: name)
   }
 
-  /// The note, and whether MediaCrawler names were used; fields are checked in the order of
-  /// ``Note``'s properties, and the first bad one is reported.
-  mutating func note() throws(ZhongcaoError) -> (Note, Bool) {
-    guard fields.isObject else {
+  /// Appends the note the line's fields make to `notes` (``usedMediaCrawler`` tells whether
+  /// MediaCrawler names were used); fields are checked in the order of ``Note``'s properties, and
+  /// the first bad one is reported.
+  mutating func appendNote(in reader: JSONLineReader, to notes: inout [Note]) throws(ZhongcaoError) {
+    guard isObject else {
       throw ZhongcaoError(.invalidInput, "not a JSON object", location: .init(file: file, line: line))
     }
-    let id = try identifier(.id, or: .noteID)
-    let author = try identifier(.author, or: .userID)
-    let title = try string(.title) ?? ""
-    let body = try string(.body, or: .desc) ?? ""
-    let tags = try tags()
-    let brandLabel = try string(.brandLabel).flatMap { $0.isEmpty ? nil : $0 }
-    let createdAt = try createdAt()
-    let note = Note(
+    let id = try identifier(.id, or: .noteID, in: reader)
+    let author = try identifier(.author, or: .userID, in: reader)
+    let title = try string(.title, in: reader) ?? ""
+    let body = try string(.body, or: .desc, in: reader) ?? ""
+    let tags = try tags(in: reader)
+    let brandLabel = try string(.brandLabel, in: reader).flatMap { $0.isEmpty ? nil : $0 }
+    let createdAt = try createdAt(in: reader)
+    notes.append(Note(
       id: id, author: author, title: title, body: body, tags: tags, brandLabel: brandLabel, createdAt: createdAt,
-      likes: try count(.likes, or: .likedCount), collects: try count(.collects, or: .collectedCount),
-      comments: try count(.comments, or: .commentCount), shares: try count(.shares, or: .shareCount))
-    return (note, usedMediaCrawler)
+      likes: try count(.likes, or: .likedCount, in: reader), collects: try count(.collects, or: .collectedCount, in: reader),
+      comments: try count(.comments, or: .commentCount, in: reader), shares: try count(.shares, or: .shareCount, in: reader)))
   }
 }

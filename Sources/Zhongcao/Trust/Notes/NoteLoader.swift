@@ -1,4 +1,5 @@
 import Foundation
+import ZhongcaoLinearAlgebra
 
 /// How ``NoteLoader`` treats bad lines.
 public struct NoteLoadOptions: Sendable {
@@ -53,67 +54,76 @@ public enum NoteLoader {
   public static func load(contentsOf path: String, options: NoteLoadOptions = .init())
     throws(ZhongcaoError) -> (notes: [Note], report: NoteLoadReport)
   {
-    let data: Data
+    let bytes: [UInt8]
     do {
-      data = try Data(contentsOf: URL(fileURLWithPath: path))
+      // A regular file is read straight into one array; anything else (a pipe) through Data.
+      if let file = try? FileByteSource(path: path) {
+        bytes = try file.read(UInt8.self, count: file.byteCount, at: 0)
+      } else {
+        bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+      }
     } catch {
       throw ZhongcaoError(.io, "cannot read notes: \(error.localizedDescription)", location: .init(file: path))
     }
-    return try parse(data, name: path, options: options)
+    return try parse(bytes: bytes, name: path, options: options)
   }
 
   /// Parses JSON Lines bytes; `name` is used in error messages.
   public static func parse(_ data: Data, name: String = "<memory>", options: NoteLoadOptions = .init())
     throws(ZhongcaoError) -> (notes: [Note], report: NoteLoadReport)
   {
+    try parse(bytes: [UInt8](data), name: name, options: options)
+  }
+
+  /// Parses JSON Lines bytes; `name` is used in error messages.
+  static func parse(bytes: [UInt8], name: String, options: NoteLoadOptions)
+    throws(ZhongcaoError) -> (notes: [Note], report: NoteLoadReport)
+  {
     var report = NoteLoadReport(lines: 0, notes: 0, skipped: 0, firstProblems: [], mediaCrawlerNotes: 0)
-    var notes: [Note] = []
-    var firstLineOfID: [String: Int] = [:]
-    let bytes = [UInt8](data)
     // Split into non-blank lines first, parse them in parallel chunks, then take the results in
     // file order, so errors, skips and duplicates are reported exactly as a serial reader would.
-    var lines: [(number: Int, range: Range<Int>)] = []
-    var start = 0
-    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
-    var lineNumber = 0
-    while start < bytes.count {
-      lineNumber += 1
-      var end = start
-      while end < bytes.count && bytes[end] != 0x0A { end += 1 }
-      var lineEnd = end
-      if lineEnd > start && bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
-      if !bytes[start..<lineEnd].allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { lines.append((lineNumber, start..<lineEnd)) }
-      start = end + 1
-    }
+    let lines = nonBlankLines(of: bytes)
     report.lines = lines.count
-    let lineRanges = lines
-    let parsed = parallelChunkedMap(count: lines.count, chunkSize: 2048) {
-      (chunk: Range<Int>) -> [Result<(Note, Bool), ZhongcaoError>] in
-      let lines = lineRanges
-      var fields = NoteFields()
-      return chunk.map { i -> Result<(Note, Bool), ZhongcaoError> in
-        do throws(ZhongcaoError) {
-          return .success(try parseLine(bytes[lines[i].range], file: name, line: lines[i].number, fields: &fields))
-        } catch {
-          return .failure(error)
-        }
+    let chunkSize = 2048
+    let chunks = parallelChunkedMap(count: (lines.count + chunkSize - 1) / chunkSize, chunkSize: 1) { range in
+      range.map { chunk in
+        ParsedChunk(lines[(chunk * chunkSize)..<min(lines.count, (chunk + 1) * chunkSize)], of: bytes, file: name)
       }
     }
+    var notes: [Note] = []
     notes.reserveCapacity(lines.count)
-    for (i, result) in parsed.enumerated() {
-      do throws(ZhongcaoError) {
-        let (note, isMediaCrawler) = try result.get()
-        if let first = firstLineOfID[note.id] {
-          throw ZhongcaoError(.invalidInput, "duplicate note id '\(note.id)' (first at line \(first))",
-                              location: .init(file: name, line: lines[i].number, field: "id"))
+    var firstLineOfID: [String: Int] = [:]
+    firstLineOfID.reserveCapacity(lines.count)
+    for (chunkIndex, chunk) in chunks.enumerated() {
+      var nextNote = 0
+      var duplicates: Set<Int> = []
+      for (offset, outcome) in chunk.outcomes.enumerated() {
+        let lineNumber = lines[chunkIndex * chunkSize + offset].number
+        do throws(ZhongcaoError) {
+          switch outcome {
+          case .failure(let error):
+            throw error
+          case .note(let isMediaCrawler):
+            let id = chunk.notes[nextNote].id
+            nextNote += 1
+            if let first = firstLineOfID.updateValue(lineNumber, forKey: id) {
+              firstLineOfID[id] = first
+              duplicates.insert(nextNote - 1)
+              throw ZhongcaoError(.invalidInput, "duplicate note id '\(id)' (first at line \(first))",
+                                  location: .init(file: name, line: lineNumber, field: "id"))
+            }
+            if isMediaCrawler { report.mediaCrawlerNotes += 1 }
+          }
+        } catch {
+          guard options.skipInvalid else { throw error }
+          report.skipped += 1
+          if report.firstProblems.count < InteractionLoadReport.maximumProblems { report.firstProblems.append(error) }
         }
-        firstLineOfID[note.id] = lines[i].number
-        notes.append(note)
-        if isMediaCrawler { report.mediaCrawlerNotes += 1 }
-      } catch {
-        guard options.skipInvalid else { throw error }
-        report.skipped += 1
-        if report.firstProblems.count < InteractionLoadReport.maximumProblems { report.firstProblems.append(error) }
+      }
+      if duplicates.isEmpty {
+        notes.append(contentsOf: chunk.notes)
+      } else {
+        for (index, note) in chunk.notes.enumerated() where !duplicates.contains(index) { notes.append(note) }
       }
     }
     if report.lines == 0 {
@@ -123,41 +133,124 @@ public enum NoteLoader {
     return (notes, report)
   }
 
-  /// One line → one note; the flag tells whether MediaCrawler field names were used.
+  /// The non-blank lines of `bytes`, after a leading UTF-8 byte-order mark: 1-based numbers, and
+  /// ranges without the line end (LF or CRLF).
+  static func nonBlankLines(of bytes: [UInt8]) -> [(number: Int, range: Range<Int>)] {
+    var lines: [(number: Int, range: Range<Int>)] = []
+    bytes.withUnsafeBufferPointer { buffer in
+      guard let base = buffer.baseAddress else { return }
+      var start = buffer.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+      var number = 0
+      while start < buffer.count {
+        number += 1
+        // memchr finds line ends many bytes at a time; a byte loop was most of the serial time.
+        let end = memchr(base + start, 0x0A, buffer.count - start).map { UnsafeRawPointer(base).distance(to: $0) }
+          ?? buffer.count
+        var lineEnd = end
+        if lineEnd > start && buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+        if !buffer[start..<lineEnd].allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { lines.append((number, start..<lineEnd)) }
+        start = end + 1
+      }
+    }
+    return lines
+  }
+
+  /// The notes of a run of lines, and what became of each line.
+  struct ParsedChunk: Sendable {
+    /// What became of a line.
+    enum Outcome: Sendable {
+      /// It is the next of ``notes``; whether MediaCrawler field names were used.
+      case note(isMediaCrawler: Bool)
+      /// It is malformed.
+      case failure(ZhongcaoError)
+    }
+
+    /// The notes of the lines that parsed, in file order.
+    var notes: [Note] = []
+    /// One per line, in order.
+    var outcomes: [Outcome] = []
+
+    /// Parses `lines` of `bytes`.
+    ///
+    /// The chunk's bytes are checked to be UTF-8 once, as one string that every line's text and
+    /// fields are cut from; if they are not, each line is checked on its own.
+    init(_ lines: ArraySlice<(number: Int, range: Range<Int>)>, of bytes: [UInt8], file: String) {
+      notes.reserveCapacity(lines.count)
+      outcomes.reserveCapacity(lines.count)
+      guard let first = lines.first, let last = lines.last else { return }
+      // The chunk's own copy of its bytes: the slices and substrings made below then count
+      // references on buffers no other thread touches.
+      let start = first.range.lowerBound
+      let chunk = [UInt8](bytes[start..<last.range.upperBound])
+      let text = String(validating: chunk, as: UTF8.self)
+      var fields = NoteFields(file: file)
+      for line in lines {
+        let range = (line.range.lowerBound - start)..<(line.range.upperBound - start)
+        do throws(ZhongcaoError) {
+          let reader: JSONLineReader
+          if let text {
+            let utf8 = text.utf8
+            let lower = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
+            reader = JSONLineReader(chunk[range], text: Substring(utf8[lower..<utf8.index(lower, offsetBy: range.count)]))
+          } else {
+            reader = try validatedReader(chunk[range], file: file, line: line.number)
+          }
+          try parseLine(reader, line: line.number, fields: &fields, into: &notes)
+          outcomes.append(.note(isMediaCrawler: fields.usedMediaCrawler))
+        } catch {
+          outcomes.append(.failure(error))
+        }
+      }
+    }
+  }
+
+  /// A reader of `line` once it is known to be UTF-8; invalid UTF-8 is reported before anything
+  /// else that may be wrong with the line.
+  static func validatedReader(_ line: ArraySlice<UInt8>, file: String, line lineNumber: Int)
+    throws(ZhongcaoError) -> JSONLineReader
+  {
+    do {
+      return try JSONLineReader(validating: line)
+    } catch {
+      throw ZhongcaoError(.invalidInput, "not valid UTF-8 (byte \(error.offset + 1))",
+                          location: .init(file: file, line: lineNumber))
+    }
+  }
+
+  /// One line → one note, appended to `notes` (`fields.usedMediaCrawler` tells whether
+  /// MediaCrawler field names were used).
   ///
   /// The line is read in one pass by ``JSONLineReader``, which keeps the last value of each
   /// known member (``NoteFields``) and checks and passes over everything else; the note is made
   /// from those values only once the whole line is known to be valid JSON, so a line that is both
   /// malformed and has a bad field is reported as malformed, as before. `fields` is scratch space
   /// reused from line to line.
-  static func parseLine(_ line: ArraySlice<UInt8>, file: String, line lineNumber: Int, fields: inout NoteFields)
-    throws(ZhongcaoError) -> (Note, Bool)
-  {
-    let reader = JSONLineReader(line)
-    fields.reset(for: line)
+  static func parseLine(
+    _ reader: JSONLineReader, line lineNumber: Int, fields: inout NoteFields, into notes: inout [Note]
+  ) throws(ZhongcaoError) {
+    fields.reset(line: lineNumber)
     do {
       try reader.read(into: &fields)
     } catch {
-      // Invalid UTF-8 anywhere in the line comes first, whatever else is wrong with it.
-      let invalidUTF8 = error.reason == .invalidUTF8 || String(validating: line, as: UTF8.self) == nil
-      throw ZhongcaoError(.invalidInput, invalidUTF8 ? "not valid UTF-8" : "invalid JSON: \(error)",
-                          location: .init(file: file, line: lineNumber))
+      throw ZhongcaoError(.invalidInput, "invalid JSON: \(error)", location: .init(file: fields.file, line: lineNumber))
     }
-    var decoder = NoteFieldDecoder(fields: fields, reader: reader, file: file, line: lineNumber)
-    return try decoder.note()
+    try fields.appendNote(in: reader, to: &notes)
   }
 
-  /// One line → one note, with fresh scratch space.
+  /// One line → one note, with fresh scratch space; the flag tells whether MediaCrawler field
+  /// names were used.
   static func parseLine(_ line: ArraySlice<UInt8>, file: String, line lineNumber: Int)
     throws(ZhongcaoError) -> (Note, Bool)
   {
-    var fields = NoteFields()
-    return try parseLine(line, file: file, line: lineNumber, fields: &fields)
+    var fields = NoteFields(file: file)
+    var notes: [Note] = []
+    try parseLine(validatedReader(line, file: file, line: lineNumber), line: lineNumber, fields: &fields, into: &notes)
+    return (notes[0], fields.usedMediaCrawler)
   }
 
   /// `123`, `1,234`, `1.2万`, `3亿`, `10+`, `1.5w` → a count; nil for anything else.
   static func parseCount(_ text: String) -> Int? {
-    NoteText.count(ContiguousArray(text.utf8)[...])
+    NoteText.count(ContiguousArray(text.utf8).span)
   }
 
   static func parseISODate(_ text: String) -> Double? {
