@@ -30,6 +30,9 @@ struct TrustMatcherEquivalenceTests {
         || ScalarClass.table.has(value, ScalarClass.foldsBit) != folds
         || ScalarClass.table.has(value, ScalarClass.triggerBit) != (value >= 0x80 && !TextHints.triggers(value).isEmpty)
         || (value >= 0x80 && !TextHints.triggers(value).isEmpty && !ScalarClass.mayTrigger(value))
+        || (!ScalarClass.isUnifiedIdeograph(value)
+          && (ScalarClass.table.bits[Int(value)] & 15) << 2 != TextNormalizer.classBits(value) & ~TextNormalizer.letterClass)
+        || (ScalarClass.isUnifiedIdeograph(value) && TextNormalizer.classBits(value) != TextNormalizer.cjkClass)
       {
         mismatches.append(value)
       }
@@ -37,7 +40,7 @@ struct TrustMatcherEquivalenceTests {
     #expect(mismatches.isEmpty)
   }
 
-  /// The fold's classes of astral scalars (with their shortcut for pictographs) against the
+  /// The fold's classes of astral scalars (with their shortcuts for pictographs) against the
   /// Unicode properties.
   @Test func astralFoldBitsEqualUnicodeProperties() {
     var mismatches: [UInt32] = []
@@ -48,7 +51,11 @@ struct TrustMatcherEquivalenceTests {
       if ScalarClass.isInvisible(value) { bits |= ScalarClass.invisibleBit }
       if scalar.properties.changesWhenNFKCCaseFolded { bits |= ScalarClass.foldsBit }
       if DisclosureGrader.isWide(scalar) { bits |= ScalarClass.wideBit }
-      if TextNormalizer.astralBits(value) != bits { mismatches.append(value) }
+      if TextNormalizer.astralBits(value) != bits
+        || TextNormalizer.astralClassBits(value) != TextNormalizer.classBits(value)
+      {
+        mismatches.append(value)
+      }
     }
     #expect(mismatches.isEmpty)
   }

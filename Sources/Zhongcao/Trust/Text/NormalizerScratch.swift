@@ -29,6 +29,12 @@ final class NormalizerScratch {
   private(set) var first: Lane
   /// The other lane.
   private(set) var second: Lane
+  /// Positions of evasion triggers in the current lane (``TextNormalizer/fold(_:into:)``).
+  private(set) var triggers: UnsafeMutablePointer<Int32>
+  /// Per ASCII value, whether the fold saw it (``TextNormalizer/FoldWriter/seen``); zero between texts.
+  let seenASCII: UnsafeMutablePointer<UInt8>
+  /// ``TextNormalizer/asciiClasses``, where the fold reads it without a lazy global.
+  let asciiClasses: UnsafeMutablePointer<UInt8>
   private var storage: UnsafeMutableRawPointer
   private var text: UnsafeMutablePointer<UInt8>
   private var textCapacity: Int
@@ -41,12 +47,20 @@ final class NormalizerScratch {
     self.capacity = max(capacity, 16)
     storage = UnsafeMutableRawPointer.allocate(byteCount: 2 * Self.elementBytes * self.capacity, alignment: 8)
     (first, second) = Self.lanes(in: storage, capacity: self.capacity)
+    triggers = UnsafeMutablePointer<Int32>.allocate(capacity: self.capacity)
+    seenASCII = UnsafeMutablePointer<UInt8>.allocate(capacity: 0x80)
+    seenASCII.initialize(repeating: 0, count: 0x80)
+    asciiClasses = UnsafeMutablePointer<UInt8>.allocate(capacity: 0x80)
+    asciiClasses.initialize(from: TextNormalizer.asciiClasses, count: 0x80)
     textCapacity = 256
     text = UnsafeMutablePointer<UInt8>.allocate(capacity: textCapacity)
   }
 
   deinit {
     storage.deallocate()
+    triggers.deallocate()
+    seenASCII.deallocate()
+    asciiClasses.deallocate()
     text.deallocate()
   }
 
@@ -63,9 +77,9 @@ final class NormalizerScratch {
     return (lane(0), lane(1))
   }
 
-  /// Makes both lanes hold at least `count` elements, keeping the first `kept` elements of the
-  /// first lane.
-  func reserve(_ count: Int, keeping kept: Int = 0) {
+  /// Makes both lanes (and the triggers) hold at least `count` elements, keeping the first
+  /// `kept` elements of the first lane and the first `keptTriggers` triggers.
+  func reserve(_ count: Int, keeping kept: Int = 0, keepingTriggers keptTriggers: Int = 0) {
     if count <= capacity { return }
     let newCapacity = max(count, 2 * capacity)
     let newStorage = UnsafeMutableRawPointer.allocate(byteCount: 2 * Self.elementBytes * newCapacity, alignment: 8)
@@ -73,6 +87,10 @@ final class NormalizerScratch {
     first.copy(0..<kept, to: newFirst, at: 0)
     storage.deallocate()
     storage = newStorage
+    let newTriggers = UnsafeMutablePointer<Int32>.allocate(capacity: newCapacity)
+    newTriggers.update(from: triggers, count: keptTriggers)
+    triggers.deallocate()
+    triggers = newTriggers
     capacity = newCapacity
     (first, second) = (newFirst, newSecond)
   }

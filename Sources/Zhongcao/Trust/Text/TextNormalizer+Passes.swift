@@ -8,8 +8,39 @@ import Foundation
 extension TextNormalizer {
   typealias Lane = NormalizerScratch.Lane
 
+  // The flag byte of a lane element: its link flag (bits 0–1) and the classes of its scalar,
+  // taken by the fold so that the later steps look up no scalar twice.
   static let urlFlag: UInt8 = 1
   static let emailFlag: UInt8 = 2
+  static let linkBits: UInt8 = 3
+  /// ``ScalarClass/isCJK(_:)``.
+  static let cjkClass: UInt8 = 4
+  /// ``ScalarClass/isWordCharacter(_:)``.
+  static let wordClass: UInt8 = 8
+  /// ``ScalarClass/isSymbolSeparator(_:)``.
+  static let separatorClass: UInt8 = 16
+  /// ``ScalarClass/isSpace(_:)``.
+  static let spaceClass: UInt8 = 32
+  /// ``ScalarClass/isASCIILetter(_:)``.
+  static let letterClass: UInt8 = 64
+
+  /// The class bits of `value` (the ``ScalarClass`` bits cjk, word, separator and space of the
+  /// table, two places up, are these).
+  static func classBits(_ value: UInt32) -> UInt8 {
+    var bits: UInt8 = 0
+    if ScalarClass.isCJK(value) { bits |= cjkClass }
+    if ScalarClass.isWordCharacter(value) { bits |= wordClass }
+    if ScalarClass.isSymbolSeparator(value) { bits |= separatorClass }
+    if ScalarClass.isSpace(value) { bits |= spaceClass }
+    if ScalarClass.isASCIILetter(value) { bits |= letterClass }
+    return bits
+  }
+
+  /// Per ASCII value: its class bits, and bit 128 when the fold has more to note about it (`.`
+  /// of `www.`, the evasion triggers v w q $).
+  static let asciiClasses: [UInt8] = (UInt32(0)..<0x80).map { value in
+    classBits(value) | (value == 0x2E || value == 0x76 || value == 0x77 || value == 0x71 || value == 0x24 ? 128 : 0)
+  }
 
   /// Normalizes the UTF-8 text `utf8` into `scratch`; the result borrows the scratch's buffers
   /// until its next use.
@@ -17,19 +48,23 @@ extension TextNormalizer {
     scratch.reserve(utf8.count)
     let folded = fold(utf8, into: scratch)
     var current = scratch.first, spare = scratch.second
-    var count = folded.count, hints = folded.hints
+    var count = folded.count, hints = folded.hints, triggerCount = folded.triggerCount
+    let triggers = scratch.triggers
     let linked = count > 0 && hints.contains(.link) && markLinks(current, count: count)
     if count > 0 {
-      if hints.contains(.evasion), let mapped = mapEvasions(current, count: count, into: spare) {
+      if triggerCount > 0,
+        let mapped = mapEvasions(current, count: count, triggers: triggers, triggerCount: triggerCount, into: spare)
+      {
         swap(&current, &spare)
-        count = mapped
+        (count, triggerCount) = mapped
         hints.insert(.token)
       }
-      count = collapseSeparators(current, count: count, into: spare)
-      swap(&current, &spare)
-      if hints.contains(.evasion), let mapped = mapEvasions(current, count: count, into: spare) {
+      count = collapseSeparators(current, count: count, triggers: triggers, triggerCount: &triggerCount)
+      if triggerCount > 0,
+        let mapped = mapEvasions(current, count: count, triggers: triggers, triggerCount: triggerCount, into: spare)
+      {
         swap(&current, &spare)
-        count = mapped
+        count = mapped.count
         hints.insert(.token)
       }
     }
@@ -46,13 +81,13 @@ extension TextNormalizer {
     var links: [NormalizedText.Link] = []
     var index = 0
     while index < count {
-      let flag = flags[index]
+      let flag = flags[index] & linkBits
       if flag == 0 {
         index += 1
         continue
       }
       var end = index + 1
-      while end < count && flags[end] == flag { end += 1 }
+      while end < count && flags[end] & linkBits == flag { end += 1 }
       links.append(NormalizedText.Link(range: index..<end, isEmail: flag == emailFlag))
       index = end
     }
@@ -95,55 +130,74 @@ extension TextNormalizer {
     var lane: Lane
     var count = 0
     var hints: TextHints = []
+    /// The positions of the evasion triggers (``isEvasionTrigger(_:)``) written, ascending.
+    var triggers: UnsafeMutablePointer<Int32>
+    var triggerCount = 0
+    /// Per ASCII value, nonzero once ``appendASCII(_:from:to:offset:classes:)`` wrote it.
+    let seen: UnsafeMutablePointer<UInt8>
 
-    /// Appends `value`, standing for the original scalar at `offset`.
+    /// Records the position `value` is about to be written at if it is an evasion trigger.
     @inline(__always)
-    mutating func append(_ value: UInt32, at offset: Int32) {
+    mutating func noteTrigger(_ value: UInt32) {
+      if isEvasionTrigger(value) {
+        triggers[triggerCount] = Int32(count)
+        triggerCount += 1
+      }
+    }
+
+    /// Appends `value` with its class bits, standing for the original scalar at `offset`.
+    @inline(__always)
+    mutating func append(_ value: UInt32, classes: UInt8, at offset: Int32) {
       lane.values[count] = value
       lane.starts[count] = offset
       lane.ends[count] = offset + 1
-      lane.flags[count] = 0
+      lane.flags[count] = classes
       count += 1
     }
 
-    /// The ASCII values appended by ``appendASCII(_:from:to:offset:)``, as a 128-bit set: bit
-    /// `value` of `asciiLow` for 0–63, bit `value - 64` of `asciiHigh` for 64–127.
-    var asciiLow: UInt64 = 0
-    var asciiHigh: UInt64 = 0
-
     /// Appends the ASCII bytes from `index` on (up to the first other byte or `end`), lowercased,
     /// standing for one original scalar each from `offset` on; returns where it stopped. Their
-    /// hints are taken at the end from the set of values seen (``asciiHints``), but `w.`.
+    /// hints are taken at the end from the values seen (``allHints``), but `w.`.
     @inline(__always)
-    mutating func appendASCII(_ bytes: UnsafePointer<UInt8>, from index: Int, to end: Int, offset: Int32) -> Int {
-      let values = lane.values, starts = lane.starts, ends = lane.ends, flags = lane.flags
-      var index = index, offset = offset, count = self.count, low = asciiLow, high = asciiHigh
+    mutating func appendASCII(
+      _ bytes: UnsafePointer<UInt8>, from index: Int, to end: Int, offset: Int32, classes: UnsafePointer<UInt8>
+    ) -> Int {
+      let values = lane.values, starts = lane.starts, ends = lane.ends, flags = lane.flags, seen = seen
+      var index = index, offset = offset, count = self.count
       while index < end {
         let byte = bytes[index]
         if byte >= 0x80 { break }
-        let value = UInt32(byte &- 0x41 < 26 ? byte | 0x20 : byte)
-        let bit: UInt64 = 1 << UInt64(value & 63)
-        if value < 64 { low |= bit } else { high |= bit }
-        if value == 0x2E && count > 0 && values[count - 1] == 0x77 { hints.insert(.link) }  // "w." of www.
+        let folded = byte &- 0x41 < 26 ? byte | 0x20 : byte
+        let value = UInt32(folded)
+        seen[Int(folded)] = 1
+        let bits = classes[Int(folded)]
+        if bits & 128 != 0 {
+          if value == 0x2E {
+            if count > 0 && values[count - 1] == 0x77 { hints.insert(.link) }  // "w." of www.
+          } else {
+            triggers[triggerCount] = Int32(count)
+            triggerCount += 1
+          }
+        }
         values[count] = value
         starts[count] = offset
         ends[count] = offset + 1
-        flags[count] = 0
+        flags[count] = bits & 127
         count += 1
         offset += 1
         index += 1
       }
       self.count = count
-      asciiLow = low
-      asciiHigh = high
       return index
     }
 
-    /// The hints so far, those of the ASCII set included.
-    var allHints: TextHints {
+    /// The hints so far, those of the ASCII values seen included (and `seen` cleared of them).
+    mutating func allHints() -> TextHints {
       var all = hints
-      for set in TextNormalizer.asciiHintSets where asciiLow & set.low != 0 || asciiHigh & set.high != 0 {
-        all.insert(set.hint)
+      // Only these entries are ever read, so only they need clearing for the next text.
+      for (value, hint) in TextNormalizer.asciiHints where seen[Int(value)] != 0 {
+        all.insert(hint)
+        seen[Int(value)] = 0
       }
       return all
     }
@@ -153,39 +207,43 @@ extension TextNormalizer {
     mutating func appendNoting(_ value: UInt32, at offset: Int32) {
       hints.formUnion(TextHints.triggers(value))
       if value == 0x2E && count > 0 && lane.values[count - 1] == 0x77 { hints.insert(.link) }
-      append(value, at: offset)
+      noteTrigger(value)
+      append(value, classes: classBits(value), at: offset)
     }
   }
 
-  /// Per ASCII hint, the 128-bit set of the ASCII values that give it (``FoldWriter/asciiLow``).
-  static let asciiHintSets: [(hint: TextHints, low: UInt64, high: UInt64)] = [TextHints.evasion, .link, .digit].map {
-    hint in
-    var low: UInt64 = 0, high: UInt64 = 0
-    for value in UInt32(0)..<0x80 where TextHints.triggers(value).contains(hint) {
-      if value < 64 { low |= 1 << UInt64(value) } else { high |= 1 << UInt64(value - 64) }
-    }
-    return (hint, low, high)
+  /// The ASCII values that give a ``TextHints`` hint, with the hint.
+  static let asciiHints: [(value: UInt8, hint: TextHints)] = (UInt8(0)..<0x80).compactMap { value in
+    let hints = TextHints.triggers(UInt32(value))
+    return hints.isEmpty ? nil : (value, hints)
+  }
+
+  /// ``classBits(_:)`` of an astral scalar, without the Unicode tables for pictographs and emoji
+  /// (U+1F300–U+1FAFF: separators, nothing else; the tests check).
+  static func astralClassBits(_ value: UInt32) -> UInt8 {
+    value &- 0x1F300 < 0x800 ? separatorClass : classBits(value)
   }
 
   /// Step 1: decodes `utf8` and folds width and case into the first lane, invisible characters
   /// dropped; also returns the original scalar count and the hints of the folded values.
   static func fold(_ utf8: UnsafeBufferPointer<UInt8>, into scratch: NormalizerScratch)
-    -> (count: Int, originalCount: Int, wideCount: Int, hints: TextHints)
+    -> (count: Int, originalCount: Int, wideCount: Int, triggerCount: Int, hints: TextHints)
   {
-    guard let bytes = utf8.baseAddress else { return (0, 0, 0, []) }
+    guard let bytes = utf8.baseAddress else { return (0, 0, 0, 0, []) }
     let end = utf8.count
     let table = ScalarClass.table.bits
     let special = ScalarClass.cjkBit | ScalarClass.invisibleBit | ScalarClass.foldsBit | ScalarClass.triggerBit
     // Every step but the NFKC one writes at most one scalar per byte read, so room for `end`
     // scalars suffices until an NFKC expansion asks for more.
-    var writer = FoldWriter(lane: scratch.first)
+    var writer = FoldWriter(lane: scratch.first, triggers: scratch.triggers, seen: scratch.seenASCII)
+    let asciiClasses = UnsafePointer(scratch.asciiClasses)
     // Original scalars that take two display columns (``DisclosureGrader/isWide(_:)``).
     var wideCount = 0
     var offset: Int32 = 0, index = 0
     while index < end {
       let lead = bytes[index]
       if lead < 0x80 {
-        let next = writer.appendASCII(bytes, from: index, to: end, offset: offset)
+        let next = writer.appendASCII(bytes, from: index, to: end, offset: offset, classes: asciiClasses)
         offset += Int32(next - index)
         index = next
         continue
@@ -203,19 +261,32 @@ extension TextNormalizer {
         index += 4
       }
       if ScalarClass.isUnifiedIdeograph(value) {
-        if ScalarClass.mayBeIdeographTrigger(value) { writer.hints.formUnion(TextHints.triggers(value)) }
-        writer.append(value, at: offset)
+        if ScalarClass.mayBeIdeographTrigger(value) {
+          writer.hints.formUnion(TextHints.triggers(value))
+          writer.noteTrigger(value)
+        }
+        writer.append(value, classes: cjkClass, at: offset)
         wideCount += 1
         offset += 1
         continue
       }
-      let bits = value < 0x10000 ? table[Int(value)] : astralBits(value)
+      let bits: UInt8, classes: UInt8
+      if value < 0x10000 {
+        bits = table[Int(value)]
+        classes = (bits & 15) << 2  // cjk, word, separator, space
+      } else {
+        bits = astralBits(value)
+        classes = astralClassBits(value)
+      }
       if bits & ScalarClass.wideBit != 0 { wideCount += 1 }
       if bits & special == 0 {
-        writer.append(value, at: offset)
+        writer.append(value, classes: classes, at: offset)
       } else if bits & ScalarClass.cjkBit != 0 {
-        if bits & ScalarClass.triggerBit != 0 { writer.hints.formUnion(TextHints.triggers(value)) }
-        writer.append(value, at: offset)
+        if bits & ScalarClass.triggerBit != 0 {
+          writer.hints.formUnion(TextHints.triggers(value))
+          writer.noteTrigger(value)
+        }
+        writer.append(value, classes: classes, at: offset)
       } else if bits & ScalarClass.invisibleBit != 0 {
         // Dropped.
       } else if let folded = widthFolded(value) {
@@ -224,19 +295,21 @@ extension TextNormalizer {
         let folded = String(scalar).precomposedStringWithCompatibilityMapping.lowercased()
         let needed = writer.count + folded.unicodeScalars.count + (end - index)
         if needed > scratch.capacity {
-          scratch.reserve(needed, keeping: writer.count)
+          scratch.reserve(needed, keeping: writer.count, keepingTriggers: writer.triggerCount)
           writer.lane = scratch.first
+          writer.triggers = scratch.triggers
         }
         for piece in folded.unicodeScalars where !ScalarClass.isInvisible(piece.value) {
           writer.appendNoting(piece.value, at: offset)
         }
       } else {
         writer.hints.formUnion(TextHints.triggers(value))
-        writer.append(value, at: offset)
+        writer.noteTrigger(value)
+        writer.append(value, classes: classes, at: offset)
       }
       offset += 1
     }
-    return (writer.count, Int(offset), wideCount, writer.allHints)
+    return (writer.count, Int(offset), wideCount, writer.triggerCount, writer.allHints())
   }
 
   // MARK: Step 2
@@ -350,17 +423,17 @@ extension TextNormalizer {
           var end = index
           while end < count && isLinkCharacter(values[end]) { end += 1 }
           while end > index, isTrailingPunctuation(values[end - 1]) { end -= 1 }
-          for position in index..<end { flags[position] = urlFlag }
+          for position in index..<end { flags[position] |= urlFlag }
           flagged = flagged || end > index
           index = end
           continue
         }
       }
-      if value == 0x40, index > 0, index + 1 < count, flags[index - 1] == 0,
+      if value == 0x40, index > 0, index + 1 < count, flags[index - 1] & linkBits == 0,
         isEmailLocalCharacter(values[index - 1]), ScalarClass.isASCIIAlphanumeric(values[index + 1])
       {
         var start = index
-        while start > 0 && isEmailLocalCharacter(values[start - 1]) && flags[start - 1] == 0 { start -= 1 }
+        while start > 0 && isEmailLocalCharacter(values[start - 1]) && flags[start - 1] & linkBits == 0 { start -= 1 }
         var end = index + 1
         var sawDot = false
         while end < count && (ScalarClass.isASCIIAlphanumeric(values[end]) || values[end] == 0x2E || values[end] == 0x2D) {
@@ -369,7 +442,7 @@ extension TextNormalizer {
         }
         while end > index + 1 && values[end - 1] == 0x2E { end -= 1 }
         if sawDot {
-          for position in start..<end { flags[position] = emailFlag }
+          for position in start..<end { flags[position] |= emailFlag }
           flagged = true
           index = end
           continue
@@ -400,118 +473,108 @@ extension TextNormalizer {
   @inline(__always)
   static func isAddPrefix(_ value: UInt32) -> Bool { value == 0x52A0 || value == 0x2B || value == 0x2795 || value == 0xFF0B }
 
-  /// Whether an evasive spelling may start with `value` (v w q $, 微 威 薇 徽 扣, 淘口令 symbols);
-  /// true for a few other ideographs too.
+  /// Whether an evasive spelling may start with `value`: v w q $, 微 威 薇 徽 扣 and the 淘口令
+  /// symbols. The fold records where these are (``FoldWriter/triggers``).
   @inline(__always)
-  static func mayStartEvasion(_ value: UInt32) -> Bool {
-    if value < 0x80 { return value == 0x76 || value == 0x77 || value == 0x71 || value == 0x24 }
-    if ScalarClass.isUnifiedIdeograph(value) { return ScalarClass.mayBeIdeographTrigger(value) }
-    return isTaokoulingSymbol(value)
+  static func isEvasionTrigger(_ value: UInt32) -> Bool {
+    switch value {
+    case 0x76, 0x77, 0x71, 0x24, 0x5FAE, 0x5A01, 0x8587, 0x5FBD, 0x6263: true
+    default: isTaokoulingSymbol(value)
+    }
   }
 
-  /// Steps 3 and 5: evasive spellings to canonical tokens, read from `source` and written to
-  /// `target`. Returns the new count, or nil when nothing was rewritten (`target` is then unused).
-  static func mapEvasions(_ source: Lane, count: Int, into target: Lane) -> Int? {
-    let values = UnsafeBufferPointer(start: source.values, count: count), flags = source.flags
-    let wechatCJK = wechatCJK, wechatLatin = wechatLatin, qqCJK = qqCJK, qqLatin = qqLatin
+  /// The evasive spelling at `index` of `values`, if one starts there: the token it stands for
+  /// and its length.
+  static func evasion(in values: UnsafeBufferPointer<UInt32>, at index: Int) -> (token: UInt32, length: Int)? {
+    let count = values.count, value = values[index]
     let wechat = CanonicalToken.wechat.scalar.value, qq = CanonicalToken.qq.scalar.value
-    // Unchanged scalars are copied in runs, when a token is emitted and at the end.
-    var tokens = TokenWriter(source: source, target: target)
-    var index = 0
-    @inline(__always) func leftBoundary(_ index: Int) -> Bool {
-      index == 0 || !ScalarClass.isWordCharacter(values[index - 1])
-    }
+    let leftBoundary = index == 0 || !ScalarClass.isWordCharacter(values[index - 1])
     @inline(__always) func noLetterAt(_ index: Int) -> Bool {
       index >= count || !ScalarClass.isASCIILetter(values[index])
     }
-    scan: while index < count {
-      let value = values[index]
-      if !mayStartEvasion(value) || flags[index] != 0 {
-        index += 1
-        continue
+    switch value {
+    case 0x76, 0x77:  // v, w
+      if value == 0x76 && leftBoundary {
+        for literal in wechatCJK where hasPrefix(values, literal, at: index) { return (wechat, literal.count) }
       }
-      switch value {
-      case 0x76, 0x77:  // v, w
-        if value == 0x76 {
-          for literal in wechatCJK where hasPrefix(values, literal, at: index) && leftBoundary(index) {
-            tokens.emit(wechat, standingFor: index..<(index + literal.count))
-            index += literal.count
-            continue scan
-          }
-        }
-        if leftBoundary(index) {
-          for literal in wechatLatin where hasPrefix(values, literal, at: index) && noLetterAt(index + literal.count) {
-            tokens.emit(wechat, standingFor: index..<(index + literal.count))
-            index += literal.count
-            continue scan
-          }
-        }
-        if value == 0x76 && leftBoundary(index) || (index > 0 && isAddPrefix(values[index - 1])) {
-          // v❤ (v and a heart or other pictograph) and ➕v / +v / 加v.
-          if value == 0x76 && index + 1 < count && values[index + 1] >= 0x2000
-            && ScalarClass.isSymbolSeparator(values[index + 1]) && CanonicalToken(scalarValue: values[index + 1]) == nil
-          {
-            tokens.emit(wechat, standingFor: index..<(index + 2))
-            index += 2
-            continue scan
-          }
-          if value == 0x76 && index > 0 && isAddPrefix(values[index - 1]) && noLetterAt(index + 1) {
-            tokens.emit(wechat, standingFor: index..<(index + 1))
-            index += 1
-            continue scan
-          }
-        }
-      case 0x71:  // q
-        if leftBoundary(index) && hasPrefix(values, qqLatin, at: index) && noLetterAt(index + 2) {
-          tokens.emit(qq, standingFor: index..<(index + 2))
-          index += 2
-          continue scan
-        }
-      case 0x5FAE, 0x5A01, 0x8587, 0x5FBD:  // 微 威 薇 徽
-        for literal in wechatCJK where hasPrefix(values, literal, at: index) {
-          tokens.emit(wechat, standingFor: index..<(index + literal.count))
-          index += literal.count
-          continue scan
-        }
-        if value == 0x8587 {
-          var next = index + 1
-          while next < count && next < index + 3 && (values[next] == 0x20 || values[next] == 0x3A) { next += 1 }
-          let beforeID = next < count && ScalarClass.isASCIIAlphanumeric(values[next])
-          let afterAdd = index > 0 && isAddPrefix(values[index - 1])
-          if beforeID || afterAdd {
-            tokens.emit(wechat, standingFor: index..<(index + 1))
-            index += 1
-            continue scan
-          }
-        }
-      case 0x6263:  // 扣
-        if hasPrefix(values, qqCJK, at: index) {
-          tokens.emit(qq, standingFor: index..<(index + 2))
-          index += 2
-          continue scan
-        }
-      default:
-        if isTaokoulingSymbol(value) {
-          var end = index + 1
-          while end < count && end - index <= 15 && ScalarClass.isASCIIAlphanumeric(values[end]) { end += 1 }
-          let length = end - index - 1
-          if length >= 6 && length <= 14 && end < count && isTaokoulingSymbol(values[end])
-            && values[(index + 1)..<end].contains(where: ScalarClass.isASCIILetter)
-          {
-            tokens.emit(CanonicalToken.taokouling.scalar.value, standingFor: index..<(end + 1))
-            index = end + 1
-            continue scan
-          }
+      if leftBoundary {
+        for literal in wechatLatin where hasPrefix(values, literal, at: index) && noLetterAt(index + literal.count) {
+          return (wechat, literal.count)
         }
       }
-      index += 1
+      let afterAdd = index > 0 && isAddPrefix(values[index - 1])
+      if value == 0x76 && (leftBoundary || afterAdd) {
+        // v❤ (v and a heart or other pictograph) and ➕v / +v / 加v.
+        if index + 1 < count && values[index + 1] >= 0x2000 && ScalarClass.isSymbolSeparator(values[index + 1])
+          && CanonicalToken(scalarValue: values[index + 1]) == nil
+        {
+          return (wechat, 2)
+        }
+        if afterAdd && noLetterAt(index + 1) { return (wechat, 1) }
+      }
+    case 0x71:  // q
+      if leftBoundary && hasPrefix(values, qqLatin, at: index) && noLetterAt(index + 2) { return (qq, 2) }
+    case 0x5FAE, 0x5A01, 0x8587, 0x5FBD:  // 微 威 薇 徽
+      for literal in wechatCJK where hasPrefix(values, literal, at: index) { return (wechat, literal.count) }
+      if value == 0x8587 {
+        var next = index + 1
+        while next < count && next < index + 3 && (values[next] == 0x20 || values[next] == 0x3A) { next += 1 }
+        let beforeID = next < count && ScalarClass.isASCIIAlphanumeric(values[next])
+        let afterAdd = index > 0 && isAddPrefix(values[index - 1])
+        if beforeID || afterAdd { return (wechat, 1) }
+      }
+    case 0x6263:  // 扣
+      if hasPrefix(values, qqCJK, at: index) { return (qq, 2) }
+    default:
+      if isTaokoulingSymbol(value) {
+        var end = index + 1
+        while end < count && end - index <= 15 && ScalarClass.isASCIIAlphanumeric(values[end]) { end += 1 }
+        let length = end - index - 1
+        if length >= 6 && length <= 14 && end < count && isTaokoulingSymbol(values[end])
+          && values[(index + 1)..<end].contains(where: ScalarClass.isASCIILetter)
+        {
+          return (CanonicalToken.taokouling.scalar.value, end - index + 1)
+        }
+      }
     }
-    if tokens.copied == 0 { return nil }
-    source.copy(tokens.copied..<count, to: target, at: tokens.written)
-    return tokens.written + count - tokens.copied
+    return nil
   }
 
-  /// Writes the tokens of ``mapEvasions(_:count:into:)`` and the unchanged runs before them.
+  /// Steps 3 and 5: evasive spellings to canonical tokens, read from `source` and written to
+  /// `target`. Only the positions in `triggers` (ascending; every scalar an evasion can start
+  /// with) are looked at; the entries that survive are rewritten to their positions in `target`,
+  /// and their number returned. Returns nil when nothing was rewritten (`target` and `triggers`
+  /// are then untouched).
+  static func mapEvasions(
+    _ source: Lane, count: Int, triggers: UnsafeMutablePointer<Int32>, triggerCount: Int, into target: Lane
+  ) -> (count: Int, triggerCount: Int)? {
+    let values = UnsafeBufferPointer(start: source.values, count: count), flags = source.flags
+    // Unchanged scalars are copied in runs, when a token is emitted and at the end.
+    var tokens = TokenWriter(source: source, target: target)
+    var index = 0, kept = 0
+    for entry in 0..<triggerCount {
+      let position = Int(triggers[entry])
+      if position < index { continue }  // inside the token before
+      if flags[position] & linkBits == 0, let found = evasion(in: values, at: position) {
+        tokens.emit(found.token, standingFor: position..<(position + found.length))
+        index = position + found.length
+      } else {
+        // Where it will be in `target`: after what is written, past the run not yet copied.
+        triggers[kept] = Int32(tokens.written + position - tokens.copied)
+        kept += 1
+        index = position + 1
+      }
+    }
+    if tokens.copied == 0 {
+      // Nothing rewritten: the positions written above are the ones that were there.
+      return nil
+    }
+    source.copy(tokens.copied..<count, to: target, at: tokens.written)
+    return (tokens.written + count - tokens.copied, kept)
+  }
+
+  /// Writes the tokens of ``mapEvasions(_:count:triggers:triggerCount:into:)`` and the unchanged
+  /// runs before them.
   struct TokenWriter {
     let source: Lane
     let target: Lane
@@ -536,14 +599,20 @@ extension TextNormalizer {
   // MARK: Step 4
 
   /// Step 4: separator runs removed between CJK characters and single letters, emoji to spaces,
-  /// whitespace collapsed; read from `source`, written to `target`. Returns the new count.
-  static func collapseSeparators(_ source: Lane, count: Int, into target: Lane) -> Int {
-    let values = UnsafeBufferPointer(start: source.values, count: count), flags = source.flags
-    var output = CollapseWriter(source: source, target: target)
+  /// whitespace collapsed, in place (the output never overtakes the input, and what the rules
+  /// read behind the input position is either unchanged or a space that was a separator, which
+  /// they treat alike). The evasion triggers are carried along: `triggers` gets the output
+  /// positions of those kept. Returns the new count.
+  static func collapseSeparators(
+    _ lane: Lane, count: Int, triggers: UnsafeMutablePointer<Int32>, triggerCount: inout Int
+  ) -> Int {
+    let values = UnsafeBufferPointer(start: lane.values, count: count), flags = lane.flags
+    var output = CollapseWriter(lane: lane, triggers: triggers, triggerCount: triggerCount)
+    defer { triggerCount = output.keptTriggers }
     var index = 0
+    let separatorOrSpace = separatorClass | spaceClass
     @inline(__always) func isSeparator(_ position: Int) -> Bool {
-      position < count && flags[position] == 0
-        && (ScalarClass.isSymbolSeparator(values[position]) || ScalarClass.isSpace(values[position]))
+      position < count && flags[position] & linkBits == 0 && flags[position] & separatorOrSpace != 0
     }
     /// The end of the separator run starting at `position` (at most 4 scalars).
     func runEnd(_ position: Int) -> Int {
@@ -555,17 +624,15 @@ extension TextNormalizer {
     /// a space, a separator or a single letter (an ASCII letter followed by a word character is
     /// none).
     @inline(__always) func isPlain(_ position: Int) -> Bool {
-      let value = values[position]
-      if ScalarClass.isUnifiedIdeograph(value) || flags[position] != 0 { return true }
-      if ScalarClass.isASCIILetter(value) {
-        return position + 1 < count && ScalarClass.isWordCharacter(values[position + 1])
-      }
-      return !ScalarClass.isSpace(value) && !ScalarClass.isSymbolSeparator(value)
+      let bits = flags[position]
+      if bits & (linkBits | separatorOrSpace | letterClass) == 0 || bits & linkBits != 0 { return true }
+      if bits & separatorOrSpace != 0 { return false }
+      return position + 1 < count && flags[position + 1] & wordClass != 0
     }
     @inline(__always) func isSingleLetter(_ position: Int) -> Bool {
-      guard position < count, flags[position] == 0, ScalarClass.isASCIILetter(values[position]) else { return false }
-      let before = position == 0 || !ScalarClass.isWordCharacter(values[position - 1])
-      let after = position + 1 >= count || !ScalarClass.isWordCharacter(values[position + 1])
+      guard position < count, flags[position] & (linkBits | letterClass) == letterClass else { return false }
+      let before = position == 0 || flags[position - 1] & wordClass == 0
+      let after = position + 1 >= count || flags[position + 1] & wordClass == 0
       return before && after
     }
     /// The position after the last letter of the run of single letters split by short separator
@@ -588,8 +655,8 @@ extension TextNormalizer {
         index = end
         if index == count { break }
       }
-      let value = values[index]
-      if flags[index] != 0 {
+      let bits = flags[index]
+      if bits & linkBits != 0 {
         output.keep(index)
         index += 1
         continue
@@ -609,17 +676,16 @@ extension TextNormalizer {
           continue
         }
       }
-      if ScalarClass.isSpace(value) || ScalarClass.isSymbolSeparator(value) {
+      if bits & separatorOrSpace != 0 {
         let end = runEnd(index)
         var delimits = false, onlySpaces = true
         for position in index..<end {
-          let separator = values[position]
-          let isSpace = ScalarClass.isSpace(separator)
+          let isSpace = flags[position] & spaceClass != 0, separator = values[position]
           onlySpaces = onlySpaces && isSpace
           delimits = delimits || isSpace || separator == 0x7C || separator == 0x2F || separator == 0x5C
         }
-        let previous = output.last.map { ScalarClass.isCJK($0) } ?? false
-        let next = end < count && ScalarClass.isCJK(values[end])
+        let previous = output.written > 0 && flags[output.written - 1] & cjkClass != 0
+        let next = end < count && flags[end] & cjkClass != 0
         if previous && next && !delimits {
           index = end  // 广❤告 → 广告
           continue
@@ -629,7 +695,7 @@ extension TextNormalizer {
           index = end
           continue
         }
-        if value >= 0x80 {
+        if values[index] >= 0x80 {
           // Emoji and other symbols: one word boundary.
           if output.last != 0x20 { output.appendSpace(standingFor: index..<(index + 1)) }
           index += 1
@@ -642,49 +708,71 @@ extension TextNormalizer {
     return output.written
   }
 
-  /// Writes the output of ``collapseSeparators(_:count:into:)``.
+  /// Writes the output of ``collapseSeparators(_:count:triggers:triggerCount:)`` over its input,
+  /// and the new positions of the evasion triggers it keeps.
   struct CollapseWriter {
-    let source: Lane
-    let target: Lane
-    /// Elements written to `target`.
+    let lane: Lane
+    let triggers: UnsafeMutablePointer<Int32>
+    let triggerCount: Int
+    /// Elements written.
     var written = 0
+    /// Entries of `triggers` passed, and kept (rewritten to their new positions).
+    var passedTriggers = 0
+    var keptTriggers = 0
 
     /// The last scalar written so far.
-    var last: UInt32? { written > 0 ? target.values[written - 1] : nil }
+    var last: UInt32? { written > 0 ? lane.values[written - 1] : nil }
 
-    /// Copies the elements `range` unchanged.
+    /// Keeps the triggers at positions in `range`, at their new positions from `position` on,
+    /// and drops those before it.
     @inline(__always)
-    mutating func keep(_ range: Range<Int>) {
-      for position in range {
-        target.values[written] = source.values[position]
-        target.starts[written] = source.starts[position]
-        target.ends[written] = source.ends[position]
-        target.flags[written] = source.flags[position]
-        written += 1
+    mutating func moveTriggers(in range: Range<Int>, to position: Int) {
+      while passedTriggers < triggerCount && Int(triggers[passedTriggers]) < range.upperBound {
+        let trigger = Int(triggers[passedTriggers])
+        if trigger >= range.lowerBound {
+          triggers[keptTriggers] = Int32(position + trigger - range.lowerBound)
+          keptTriggers += 1
+        }
+        passedTriggers += 1
       }
     }
 
-    /// Copies the element at `position` unchanged.
+    /// Keeps the elements `range` unchanged.
     @inline(__always)
-    mutating func keep(_ position: Int) {
-      target.values[written] = source.values[position]
-      target.starts[written] = source.starts[position]
-      target.ends[written] = source.ends[position]
-      target.flags[written] = source.flags[position]
-      written += 1
+    mutating func keep(_ range: Range<Int>) {
+      if passedTriggers < triggerCount { moveTriggers(in: range, to: written) }
+      if written != range.lowerBound {
+        for position in range {
+          lane.values[written] = lane.values[position]
+          lane.starts[written] = lane.starts[position]
+          lane.ends[written] = lane.ends[position]
+          lane.flags[written] = lane.flags[position]
+          written += 1
+        }
+      } else {
+        written += range.count
+      }
     }
+
+    /// Keeps the element at `position` unchanged.
+    @inline(__always)
+    mutating func keep(_ position: Int) { keep(position..<(position + 1)) }
 
     /// One space standing for the elements `range` (the input's own space when it is one).
     mutating func appendSpace(standingFor range: Range<Int>) {
-      if range.count == 1 && source.values[range.lowerBound] == 0x20 {
+      if range.count == 1 && lane.values[range.lowerBound] == 0x20 {
         keep(range.lowerBound)
         return
       }
-      target.values[written] = 0x20
-      target.starts[written] = source.starts[range.lowerBound]
-      target.ends[written] = source.ends[range.upperBound - 1]
-      target.flags[written] = 0
+      if passedTriggers < triggerCount { moveTriggers(in: range.upperBound..<range.upperBound, to: written) }
+      let start = lane.starts[range.lowerBound], end = lane.ends[range.upperBound - 1]
+      lane.values[written] = 0x20
+      lane.starts[written] = start
+      lane.ends[written] = end
+      lane.flags[written] = TextNormalizer.spaceClass
       written += 1
     }
+
+
   }
 }
