@@ -67,20 +67,15 @@ import Testing
   @Test(arguments: NoteCorpus.NoteFormat.allCases)
   func generatedCorporaLoadAsWithJSONSerialization(format: NoteCorpus.NoteFormat) throws {
     let corpus = Self.corpus
-    var text = ""
-    for note in corpus.notes {
-      switch format {
-      case .zhongcao: NoteCorpus.appendZhongcao(note, to: &text)
-      case .mediaCrawler: NoteCorpus.appendMediaCrawler(note, to: &text)
-      }
-      text += "\n"
-    }
-    let bytes = Array(text.utf8)
-    let (notes, report) = try NoteLoader.parse(Data(bytes), name: "corpus.jsonl")
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("corpus-\(UUID().uuidString).jsonl").path
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    try corpus.writeNotes(to: path, format: format)
+    let (notes, report) = try NoteLoader.load(contentsOf: path)
     var reference: [Note] = []
     var mediaCrawlerNotes = 0
+    let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
     for (index, line) in bytes.split(separator: 0x0A).enumerated() {
-      let (note, mediaCrawler) = try ReferenceNoteLoader.parseLine(line, file: "corpus.jsonl", line: index + 1)
+      let (note, mediaCrawler) = try ReferenceNoteLoader.parseLine(line, file: path, line: index + 1)
       reference.append(note)
       if mediaCrawler { mediaCrawlerNotes += 1 }
     }

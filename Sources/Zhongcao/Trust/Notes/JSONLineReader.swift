@@ -2,11 +2,14 @@ import Foundation
 
 /// A strict JSON (RFC 8259) reader over the UTF-8 bytes of one line of a JSON Lines file.
 ///
-/// It reads the line once, front to back, and reports every value to a ``JSONVisitor`` as it
-/// goes: containers as begin and end calls, object keys, and strings and numbers as byte ranges of
-/// the line (``JSONStringToken``, ``JSONNumberToken``) that the visitor decodes only when it wants
-/// the value. A loader can so pick out the fields it knows and pass over everything else without
-/// building a dictionary or a single string for the fields it ignores.
+/// The line's UTF-8 is checked once, by the standard library, when the text the reader is made
+/// with is (``init(validating:)``, or a caller that checked a whole chunk of lines at once); the
+/// reader then reads the bytes once, front to back, and reports every value to a ``JSONVisitor``
+/// as it goes: containers as begin and end calls, object keys, and strings and numbers as byte
+/// ranges of the line (``JSONStringToken``, ``JSONNumberToken``) that the visitor decodes only
+/// when it wants the value (``string(_:)`` cuts it from the checked text). A loader can so pick
+/// out the fields it knows and pass over everything else without building a dictionary or a
+/// single string for the fields it ignores.
 ///
 /// Accepted: one JSON text, that is one value of any type with optional whitespace (space, tab,
 /// LF, CR) around it; strings with every escape of RFC 8259 (`\uD83D\uDE00` surrogate pairs

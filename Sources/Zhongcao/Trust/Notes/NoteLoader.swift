@@ -47,8 +47,9 @@ public struct NoteLoadReport: Sendable, Equatable {
 /// dozens) are ignored. A UTF-8 byte-order mark and CRLF line ends are accepted; blank lines are
 /// skipped. Every error names the file, the line and the field.
 ///
-/// Each line must be one JSON object (RFC 8259, read by ``JSONLineReader``); for a repeated key
-/// the last value counts, as with Foundation's `JSONSerialization`, which this loader used before.
+/// Each line must be one JSON object, strictly as RFC 8259 has it: trailing commas (`{"id": 1,}`),
+/// which Foundation's `JSONSerialization` (used before) let through, are errors. For a repeated
+/// key the last value counts, as before; numbers get the values `JSONSerialization` gave them.
 public enum NoteLoader {
   /// Loads notes from a JSON Lines file.
   public static func load(contentsOf path: String, options: NoteLoadOptions = .init())

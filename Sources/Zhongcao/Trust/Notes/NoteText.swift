@@ -36,12 +36,26 @@ enum NoteText {
   /// nothing is left.
   static func appendTag(_ bytes: Span<UInt8>, to tags: inout [String]) {
     guard !bytes.isEmpty else { return }
-    let first = scalar(startingAt: 0, in: bytes), last = scalar(endingAt: bytes.count, in: bytes)
-    if isWhitespace(first) || first == "#" || first == "＃" || isWhitespace(last) {
-      if let cleaned = cleanedTag(string(bytes)) { tags.append(cleaned) }
-    } else {
-      tags.append(string(bytes))  // nothing to clean
+    // Only these first bytes can start whitespace (tab, space, C2 A0, E1 9A 80, E2 80 80…, E3 80
+    // 80) or a # (23, EF BC 83), and only these last bytes can end whitespace; most tags have
+    // neither and need no look at their scalars.
+    var mayNeedCleaning: Bool
+    switch bytes[0] {
+    case 0x09, 0x20, 0x23, 0xC2, 0xE1, 0xE2, 0xE3, 0xEF: mayNeedCleaning = true
+    default: mayNeedCleaning = false
     }
+    switch bytes[bytes.count - 1] {
+    case 0x09, 0x20, 0x80...0x8B, 0x9F, 0xA0, 0xAF: mayNeedCleaning = true
+    default: break
+    }
+    if mayNeedCleaning {
+      let first = scalar(startingAt: 0, in: bytes), last = scalar(endingAt: bytes.count, in: bytes)
+      if isWhitespace(first) || first == "#" || first == "＃" || isWhitespace(last) {
+        if let cleaned = cleanedTag(string(bytes)) { tags.append(cleaned) }
+        return
+      }
+    }
+    tags.append(string(bytes))  // nothing to clean
   }
 
   /// The string whose UTF-8 is `bytes` (the pointer lives only for the copy).
