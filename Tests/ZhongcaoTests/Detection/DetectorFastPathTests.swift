@@ -188,23 +188,31 @@ import Testing
     #expect(detector.assess(text: text).explanation.isEmpty)
   }
 
-  @Test func bucketSortMatchesTheStandardSort() {
+  /// The ordered hash table against a dictionary: random buckets, a few buckets repeated many
+  /// times (long clusters, cancelling signs), every size from empty up.
+  @Test func bucketCounterMatchesADictionary() {
     var random = SplitMix64(seed: 5)
-    var histogram: [Int32] = []
-    for bucketBits in [10, 16, 17, 18, 24] {
-      for count in [0, 1, 2, 31, 32, 33, 100, 1_000, 5_000] {
-        for distinct in [1, 3, 1 << bucketBits] {
-          let original = (0..<count).map { _ in UInt32(random.next() % UInt64(distinct)) << 1 | UInt32(random.next() & 1) }
-          var codes = original
-          var spare = [UInt32](repeating: 0, count: count)
-          let expected = codes.map { $0 >> 1 }.sorted()
-          let sorted = codes.withUnsafeMutableBufferPointer { codes in
-            spare.withUnsafeMutableBufferPointer { spare in
-              Array(TextFeaturizer.sortByBucket(codes, spare, count: count, bucketBits: bucketBits, histogram: &histogram).prefix(count))
+    for bucketBits in [10, 16, 18, 24] {
+      for count in [0, 1, 2, 15, 16, 17, 100, 1_000, 5_000] {
+        for distinct in [1, 3, 40, 1 << bucketBits] {
+          let codes = (0..<count).map { _ in UInt32(random.next() % UInt64(distinct)) << 1 | UInt32(random.next() & 1) }
+          var expected: [Int32: Int] = [:]
+          for code in codes { expected[Int32(code >> 1), default: 0] += code & 1 == 0 ? 1 : -1 }
+          let counter = BucketCounter(gramCount: count, bucketBits: bucketBits)
+          var table = [UInt64](repeating: 0, count: counter.tableSize)
+          var occupied = [UInt64](repeating: 0, count: counter.tableSize / 64 + 1)
+          var got: [(bucket: Int32, sum: Int)] = []
+          codes.withUnsafeBufferPointer { codes in
+            table.withUnsafeMutableBufferPointer { table in
+              occupied.withUnsafeMutableBufferPointer { occupied in
+                counter.insert(codes, table: table, occupied: occupied)
+                counter.removeAll(table: table, occupied: occupied) { got.append(($0, $1)) }
+              }
             }
           }
-          #expect(sorted.map { $0 >> 1 } == expected, "bits \(bucketBits), count \(count), distinct \(distinct)")
-          #expect(sorted.sorted() == original.sorted(), "a permutation")
+          #expect(got.map(\.bucket) == expected.keys.sorted(), "bits \(bucketBits), count \(count), distinct \(distinct)")
+          #expect(got.allSatisfy { expected[$0.bucket] == $0.sum })
+          #expect(table.allSatisfy { $0 == 0 } && occupied.allSatisfy { $0 == 0 }, "the table is left empty")
         }
       }
     }

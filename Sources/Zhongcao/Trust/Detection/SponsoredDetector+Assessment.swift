@@ -72,7 +72,7 @@ extension SponsoredDetector {
       }
       if !recording { featurizer.hashGrams(bytes, into: &workspace.featurizer, recording: true) }
       return Assessment(score: score, probability: probability,
-                        explanation: explanation(count: explainCount, extra: extra, workspace: workspace.featurizer, bytes: bytes))
+                        explanation: explanation(count: explainCount, extra: extra, workspace: &workspace.featurizer, bytes: bytes))
     }
   }
 
@@ -94,7 +94,7 @@ extension SponsoredDetector {
   /// least one entry. Only the grams of those buckets are named, unless the note has grams that
   /// are not canonically inert: then two different grams may be equal strings (é and e + ◌́) and
   /// share one entry, as `String` keys always made them, so every gram is named.
-  private func explanation(count: Int, extra: [Double], workspace: FeaturizerWorkspace, bytes: UnsafeBufferPointer<UInt8>)
+  private func explanation(count: Int, extra: [Double], workspace: inout FeaturizerWorkspace, bytes: UnsafeBufferPointer<UInt8>)
     -> [FeatureContribution]
   {
     let weights = classifier.weights
@@ -135,18 +135,20 @@ extension SponsoredDetector {
       for (offset, value) in extra.enumerated() where value != 0 { top.insert(weights[featurizer.bucketCount + offset] * value) }
       minimum = top.threshold
       // The buckets that can make the top; usually a handful, so a linear search finds them.
+      let bar = minimum > 0 ? minimum : .leastNonzeroMagnitude
       var chosen: [Int32] = []
-      for index in buckets.indices {
-        let term = weights[Int(buckets[index])] * values[index]
-        if term > 0 && term >= minimum { chosen.append(buckets[index]) }
-      }
+      for index in buckets.indices where weights[Int(buckets[index])] * values[index] >= bar { chosen.append(buckets[index]) }
       let useSet = chosen.count > 16
       let chosenSet = useSet ? Set(chosen) : []
-      for gram in workspace.occurrences[..<workspace.gramCount]
-      where useSet ? chosenSet.contains(gram.bucket) : chosen.contains(gram.bucket) {
-        credit(gram) { contribution(of: gram.bucket) }
+      workspace.occurrences.withUnsafeBufferPointer { occurrences in
+        for gram in occurrences[..<workspace.gramCount]
+        where useSet ? chosenSet.contains(gram.bucket) : chosen.contains(gram.bucket) {
+          credit(gram) { contribution(of: gram.bucket) }
+        }
       }
     } else {
+      // The first of equal grams names their entry and gives its term: take them in order.
+      if !workspace.occurrencesByStart { featurizer.hashGrams(bytes, into: &workspace, recording: true, byStart: true) }
       for gram in workspace.occurrences[..<workspace.gramCount] { credit(gram) { contribution(of: gram.bucket) } }
     }
     for (offset, value) in extra.enumerated() where value != 0 {
@@ -173,6 +175,8 @@ extension SponsoredDetector {
     let count: Int
     /// The largest so far, decreasing (all of them, unsorted, above ``sortLimit``).
     var values: [Double] = []
+    /// What a value must exceed to matter: 0 until `count` are kept, then the smallest of them.
+    var bar = 0.0
     static let sortLimit = 64
 
     init(count: Int) {
@@ -180,19 +184,22 @@ extension SponsoredDetector {
       values.reserveCapacity(min(count, Self.sortLimit))
     }
 
+    /// Considers `value` (one comparison for most values, which fall below the bar).
+    @inline(__always)
     mutating func insert(_ value: Double) {
-      guard value > 0 else { return }
+      if value > bar { keep(value) }
+    }
+
+    private mutating func keep(_ value: Double) {
       if count > Self.sortLimit {
         values.append(value)
         return
       }
-      if values.count == count {
-        guard value > values[count - 1] else { return }
-        values.removeLast()
-      }
+      if values.count == count { values.removeLast() }
       var slot = values.count
       while slot > 0 && values[slot - 1] < value { slot -= 1 }
       values.insert(value, at: slot)
+      if values.count == count { bar = values[count - 1] }
     }
 
     /// The `count`-th largest value, or 0 when fewer were seen.

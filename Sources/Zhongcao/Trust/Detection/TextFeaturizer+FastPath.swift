@@ -12,10 +12,10 @@ import Foundation
 struct FeaturizerWorkspace: Sendable {
   /// One code per gram: `bucket << 1 | 1` when the gram's sign is negative.
   var codes: [UInt32] = []
-  /// The bucket sort's second buffer.
-  var spare: [UInt32] = []
-  /// The bucket sort's counts.
-  var histogram: [Int32] = []
+  /// The ordered hash table that sums the signs per bucket, and a bitmap of its occupied slots
+  /// (both all zero between passes; see ``BucketCounter``).
+  var table: [UInt64] = []
+  var occupied: [UInt64] = []
   /// The current CJK run: each scalar's UTF-8 packed little-endian, and its byte offset (then the
   /// run's end).
   var runScalars: [UInt32] = []
@@ -32,6 +32,9 @@ struct FeaturizerWorkspace: Sendable {
   var occurrences: [GramOccurrence] = []
   /// How many grams the last pass found.
   var gramCount = 0
+  /// Whether ``occurrences`` are in the order of ``TextFeaturizer/grams(of:)`` (character grams of
+  /// a run by start, then length); otherwise a run's grams are by end, then length.
+  var occurrencesByStart = false
   /// Whether a gram contains a scalar other than ASCII and the common CJK ideographs (only then
   /// can two different grams be canonically equivalent strings; see ``ScalarTable/inert``).
   var hasUncommonScalars = false
@@ -42,7 +45,6 @@ struct FeaturizerWorkspace: Sendable {
     if codes.count < grams {
       let size = max(grams, 2 * codes.count)
       codes = [UInt32](repeating: 0, count: size)
-      spare = codes
       buckets = [Int32](repeating: 0, count: size)
       values = [Double](repeating: 0, count: size)
     }
@@ -185,28 +187,32 @@ extension TextFeaturizer {
 
   /// Hashes every gram of `bytes` (a whole text's UTF-8) and leaves the sorted, normalised text
   /// features in the workspace — bitwise the text part of ``features(text:extra:)``. With
-  /// `recording`, `workspace.occurrences` lists every gram in the order of ``grams(of:)``.
+  /// `recording`, `workspace.occurrences` lists every gram (see ``hashGrams(_:into:recording:byStart:)``).
   func featurize(_ bytes: UnsafeBufferPointer<UInt8>, into workspace: inout FeaturizerWorkspace, recording: Bool) {
     hashGrams(bytes, into: &workspace, recording: recording)
     accumulate(gramCount: workspace.gramCount, workspace: &workspace)
   }
 
   /// Hashes every gram of `bytes` into `workspace.codes` (and `workspace.occurrences` when
-  /// `recording`), leaving the features of an earlier pass alone.
-  func hashGrams(_ bytes: UnsafeBufferPointer<UInt8>, into workspace: inout FeaturizerWorkspace, recording: Bool) {
+  /// `recording`, in the order of ``grams(of:)`` when `byStart`, else perhaps with a run's
+  /// character grams by end), leaving the features of an earlier pass alone.
+  func hashGrams(_ bytes: UnsafeBufferPointer<UInt8>, into workspace: inout FeaturizerWorkspace, recording: Bool, byStart: Bool = false) {
     workspace.reserve(grams: gramBound(byteCount: bytes.count), scalars: bytes.count / 3 + 1, recording: recording)
     // Move the buffers out, so that each is uniquely referenced while its pointer is in use.
     var codes = workspace.codes, runScalars = workspace.runScalars, runOffsets = workspace.runOffsets
     var occurrences = workspace.occurrences
     (workspace.codes, workspace.runScalars, workspace.runOffsets, workspace.occurrences) = ([], [], [], [])
-    var uncommon = false
-    let gramCount = codes.withUnsafeMutableBufferPointer { codes in
+    let (gramCount, uncommon) = codes.withUnsafeMutableBufferPointer { codes in
       runScalars.withUnsafeMutableBufferPointer { runScalars in
         runOffsets.withUnsafeMutableBufferPointer { runOffsets in
           occurrences.withUnsafeMutableBufferPointer { occurrences in
             ScalarTable.entries.withUnsafeBufferPointer { table in
-              hashGrams(bytes, table: table, codes: codes, runScalars: runScalars, runOffsets: runOffsets,
-                        occurrences: recording ? occurrences : nil, uncommon: &uncommon)
+              var pass = GramPass(
+                featurizer: self, bytes: bytes, table: table, codes: codes, runScalars: runScalars, runOffsets: runOffsets,
+                occurrences: recording ? occurrences : nil, byStart: byStart)
+              workspace.occurrencesByStart = !pass.sliding
+              pass.run()
+              return (pass.gramCount, pass.uncommon)
             }
           }
         }
@@ -215,172 +221,6 @@ extension TextFeaturizer {
     (workspace.codes, workspace.runScalars, workspace.runOffsets, workspace.occurrences) = (codes, runScalars, runOffsets, occurrences)
     workspace.gramCount = gramCount
     workspace.hasUncommonScalars = uncommon
-  }
-
-  /// The pass itself: writes one code per gram to `codes` and returns how many.
-  private func hashGrams(
-    _ bytes: UnsafeBufferPointer<UInt8>, table: UnsafeBufferPointer<UInt8>, codes: UnsafeMutableBufferPointer<UInt32>,
-    runScalars: UnsafeMutableBufferPointer<UInt32>, runOffsets: UnsafeMutableBufferPointer<Int32>,
-    occurrences: UnsafeMutableBufferPointer<GramOccurrence>?, uncommon: inout Bool
-  ) -> Int {
-    let characterState = hashState(afterTag: Self.tag(of: .characters))
-    let wordState = hashState(afterTag: Self.tag(of: .word))
-    let pairState = hashState(afterTag: Self.tag(of: .wordPair))
-    let mask = UInt64(bucketCount - 1)
-    let minimumGram = minimumCharacterGram, maximumGram = maximumCharacterGram, bigrams = wordBigrams
-    var gramCount = 0
-
-    @inline(__always) func fnv(_ state: UInt64, _ byte: UInt8) -> UInt64 {
-      (state ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-    }
-    /// FNV-1a over the `length` bytes packed little-endian in `packed`.
-    @inline(__always) func fnv(_ state: UInt64, packed: UInt32, length: Int) -> UInt64 {
-      var state = (state ^ UInt64(packed & 0xFF)) &* 0x0000_0100_0000_01B3
-      state = (state ^ UInt64(packed >> 8 & 0xFF)) &* 0x0000_0100_0000_01B3
-      if length == 2 { return state }
-      state = (state ^ UInt64(packed >> 16 & 0xFF)) &* 0x0000_0100_0000_01B3
-      if length == 3 { return state }
-      return (state ^ UInt64(packed >> 24)) &* 0x0000_0100_0000_01B3
-    }
-    @inline(__always) func emit(_ state: UInt64, byteCount: Int) -> Int32 {
-      let digest = SplitMix64.mix(state ^ UInt64(byteCount))
-      let bucket = UInt32(truncatingIfNeeded: digest & mask)
-      codes[gramCount] = bucket << 1 | UInt32(truncatingIfNeeded: digest >> 63)
-      gramCount &+= 1
-      return Int32(bitPattern: bucket)
-    }
-
-    // The current word: three FNV states fed the same lowercased bytes (the word; the pair with
-    // the previous word; the next pair's first half).
-    var inWord = false, wordIsSlow = false
-    var wordByteStart = 0, wordScalarStart = 0, wordLength = 0
-    var wordHash: UInt64 = 0, pairHash: UInt64 = 0, nextPairHash: UInt64 = 0
-    // The previous word, while no CJK run intervenes: the pair state after "tag, word, space".
-    var hasPrevious = false, previousPairState: UInt64 = 0, previousLength = 0
-    var previousScalarStart = 0, previousByteStart = 0, previousByteEnd = 0
-    // The current CJK run: its scalars are in runScalars[0..<runLength].
-    var runLength = 0, runScalarStart = 0
-
-    func finishWord(byteEnd: Int, scalarEnd: Int) {
-      inWord = false
-      if wordIsSlow {
-        let lowered = String(decoding: UnsafeBufferPointer(rebasing: bytes[wordByteStart..<byteEnd]), as: UTF8.self).lowercased()
-        wordHash = wordState
-        pairHash = previousPairState
-        nextPairHash = pairState
-        wordLength = 0
-        for byte in lowered.utf8 {
-          wordHash = fnv(wordHash, byte)
-          pairHash = fnv(pairHash, byte)
-          nextPairHash = fnv(nextPairHash, byte)
-          wordLength += 1
-        }
-      }
-      let bucket = emit(wordHash, byteCount: 1 + wordLength)
-      occurrences?[gramCount - 1] = GramOccurrence(
-        bucket: bucket, kind: .word, start: Int32(wordScalarStart), end: Int32(scalarEnd),
-        firstStart: Int32(wordByteStart), firstEnd: Int32(byteEnd))
-      if bigrams && hasPrevious {
-        let bucket = emit(pairHash, byteCount: 2 + previousLength + wordLength)
-        occurrences?[gramCount - 1] = GramOccurrence(
-          bucket: bucket, kind: .wordPair, start: Int32(previousScalarStart), end: Int32(scalarEnd),
-          firstStart: Int32(previousByteStart), firstEnd: Int32(previousByteEnd),
-          secondStart: Int32(wordByteStart), secondEnd: Int32(byteEnd))
-      }
-      hasPrevious = true
-      previousPairState = fnv(nextPairHash, 0x20)
-      previousLength = wordLength
-      previousScalarStart = wordScalarStart
-      previousByteStart = wordByteStart
-      previousByteEnd = byteEnd
-    }
-
-    func finishRun(byteEnd: Int) {
-      runOffsets[runLength] = Int32(byteEnd)
-      for first in 0..<runLength {
-        var state = characterState
-        for last in first..<min(runLength, first + maximumGram) {
-          state = fnv(state, packed: runScalars[last], length: Int(runOffsets[last + 1] &- runOffsets[last]))
-          guard last - first + 1 >= minimumGram else { continue }
-          let bucket = emit(state, byteCount: Int(1 + runOffsets[last + 1] - runOffsets[first]))
-          occurrences?[gramCount - 1] = GramOccurrence(
-            bucket: bucket, kind: .characters, start: Int32(runScalarStart + first), end: Int32(runScalarStart + last + 1),
-            firstStart: runOffsets[first], firstEnd: runOffsets[last + 1])
-        }
-      }
-      runLength = 0
-    }
-
-    var position = 0, scalarIndex = 0
-    let count = bytes.count
-    while position < count {
-      let lead = bytes[position]
-      let (value, length) = Self.decodeScalar(bytes, at: position)
-      let entry: UInt8
-      if lead < 0x80 {
-        entry = table[Int(lead)]
-      } else if ScalarTable.isCommonCJK(value) {
-        entry = ScalarTable.cjk
-      } else {
-        if value < UInt32(ScalarTable.count) {
-          entry = table[Int(value)]
-        } else {
-          switch Self.scalarClass(of: Unicode.Scalar(value)!) {
-          case .separator: entry = ScalarTable.separator
-          case .word: entry = ScalarTable.word | ScalarTable.lowersSlowly
-          case .cjk: entry = ScalarTable.cjk
-          }
-        }
-        if entry != ScalarTable.separator { uncommon = true }
-      }
-      switch entry & 3 {
-      case ScalarTable.word:
-        if runLength > 0 { finishRun(byteEnd: position) }
-        if !inWord {
-          inWord = true
-          wordIsSlow = false
-          wordByteStart = position
-          wordScalarStart = scalarIndex
-          wordLength = 0
-          wordHash = wordState
-          pairHash = previousPairState
-          nextPairHash = pairState
-        }
-        if !wordIsSlow {
-          if length == 1 {
-            let byte = lead &+ (lead &- 0x41 < 26 ? 0x20 : 0)
-            wordHash = fnv(wordHash, byte)
-            pairHash = fnv(pairHash, byte)
-            nextPairHash = fnv(nextPairHash, byte)
-            wordLength &+= 1
-          } else if entry & 0b1100 == ScalarTable.lowersSlowly {
-            wordIsSlow = true
-          } else {
-            var packed = Self.packedScalar(bytes, at: position, length: length)
-            if entry & 0b1100 == ScalarTable.lowersByLatin1Offset { packed &+= 0x2000 }  // the second byte + 0x20
-            wordHash = fnv(wordHash, packed: packed, length: length)
-            pairHash = fnv(pairHash, packed: packed, length: length)
-            nextPairHash = fnv(nextPairHash, packed: packed, length: length)
-            wordLength &+= length
-          }
-        }
-      case ScalarTable.cjk:
-        if inWord { finishWord(byteEnd: position, scalarEnd: scalarIndex) }
-        hasPrevious = false
-        if runLength == 0 { runScalarStart = scalarIndex }
-        runScalars[runLength] = Self.packedScalar(bytes, at: position, length: length)
-        runOffsets[runLength] = Int32(position)
-        runLength &+= 1
-      default:
-        if inWord { finishWord(byteEnd: position, scalarEnd: scalarIndex) }
-        if runLength > 0 { finishRun(byteEnd: position) }
-      }
-      position &+= length
-      scalarIndex &+= 1
-    }
-    if inWord { finishWord(byteEnd: count, scalarEnd: scalarIndex) }
-    if runLength > 0 { finishRun(byteEnd: count) }
-    return gramCount
   }
 
   /// The `length` (2…4) UTF-8 bytes at `position`, packed little-endian.
@@ -395,145 +235,415 @@ extension TextFeaturizer {
   /// `1 + ln n` for small counts n, as ``features(text:extra:)`` computes it.
   private static let logValues: [Double] = (0..<64).map { 1 + log(Double($0)) }
 
-  /// Sorts the codes by bucket, sums each bucket's signs and leaves the non-zero buckets with their
+  /// Sums each bucket's signs and leaves the non-zero buckets, in increasing order, with their
   /// normalised values `sign(v)·(1 + ln|v|) / ‖·‖₂` in the workspace, summing the norm in
   /// increasing bucket order as ``features(text:extra:)`` always has.
   private func accumulate(gramCount: Int, workspace: inout FeaturizerWorkspace) {
     workspace.featureCount = 0
     guard gramCount > 0 else { return }
-    var codes = workspace.codes, spare = workspace.spare, histogram = workspace.histogram
+    let counter = BucketCounter(gramCount: gramCount, bucketBits: bucketBits)
+    if workspace.table.count < counter.tableSize {
+      workspace.table = [UInt64](repeating: 0, count: counter.tableSize)
+      workspace.occupied = [UInt64](repeating: 0, count: counter.tableSize / 64 + 1)
+    }
+    var codes = workspace.codes, table = workspace.table, occupied = workspace.occupied
     var buckets = workspace.buckets, values = workspace.values
-    (workspace.codes, workspace.spare, workspace.histogram, workspace.buckets, workspace.values) = ([], [], [], [], [])
+    (workspace.codes, workspace.table, workspace.occupied, workspace.buckets, workspace.values) = ([], [], [], [], [])
     var featureCount = 0
     codes.withUnsafeMutableBufferPointer { codes in
-      spare.withUnsafeMutableBufferPointer { spare in
-        buckets.withUnsafeMutableBufferPointer { buckets in
-          values.withUnsafeMutableBufferPointer { values in
-            Self.logValues.withUnsafeBufferPointer { logValues in
-              let sorted = Self.sortByBucket(codes, spare, count: gramCount, bucketBits: bucketBits, histogram: &histogram)
-              var norm = 0.0
-              var position = 0
-              while position < gramCount {
-                let bucket = sorted[position] >> 1
-                var sum = 0
-                repeat {
-                  sum &+= 1 &- 2 &* Int(sorted[position] & 1)
-                  position &+= 1
-                } while position < gramCount && sorted[position] >> 1 == bucket
-                guard sum != 0 else { continue }
-                let magnitude = sum.magnitude
-                let size = magnitude < 64 ? logValues[Int(magnitude)] : 1 + log(Double(magnitude))
-                // −size when the sum is negative, without a branch (the signs are coin flips).
-                let value = Double(bitPattern: size.bitPattern | UInt64(bitPattern: Int64(sum)) & (1 << 63))
-                buckets[featureCount] = Int32(bitPattern: bucket)
-                values[featureCount] = value
-                featureCount &+= 1
-                norm += value * value
-              }
-              if norm > 0 {
-                let scale = 1 / norm.squareRoot()
-                for index in 0..<featureCount { values[index] *= scale }
+      table.withUnsafeMutableBufferPointer { table in
+        occupied.withUnsafeMutableBufferPointer { occupied in
+          buckets.withUnsafeMutableBufferPointer { buckets in
+            values.withUnsafeMutableBufferPointer { values in
+              Self.logValues.withUnsafeBufferPointer { logValues in
+                counter.insert(UnsafeBufferPointer(rebasing: codes[..<gramCount]), table: table, occupied: occupied)
+                var norm = 0.0
+                counter.removeAll(table: table, occupied: occupied) { bucket, sum in
+                  guard sum != 0 else { return }
+                  let magnitude = sum.magnitude
+                  let size = magnitude < 64 ? logValues[Int(magnitude)] : 1 + log(Double(magnitude))
+                  // −size when the sum is negative, without a branch (the signs are coin flips).
+                  let value = Double(bitPattern: size.bitPattern | UInt64(bitPattern: Int64(sum)) & (1 << 63))
+                  buckets[featureCount] = bucket
+                  values[featureCount] = value
+                  featureCount &+= 1
+                  norm += value * value
+                }
+                if norm > 0 {
+                  let scale = 1 / norm.squareRoot()
+                  for index in 0..<featureCount { values[index] *= scale }
+                }
               }
             }
           }
         }
       }
     }
-    (workspace.codes, workspace.spare, workspace.histogram, workspace.buckets, workspace.values) = (codes, spare, histogram, buckets, values)
+    (workspace.codes, workspace.table, workspace.occupied, workspace.buckets, workspace.values) = (codes, table, occupied, buckets, values)
     workspace.featureCount = featureCount
   }
+}
 
-  /// Sorts `codes[0..<count]` by bucket (`code >> 1`), using `spare` as the second buffer, and
-  /// returns whichever buffer holds the result.
-  ///
-  /// Buckets are uniformly spread, so one counting pass on their top ⌈log₂ count⌉ bits leaves
-  /// about one code per bin, and an insertion sort finishes the job in about one comparison per
-  /// code. Should a bin hold many codes (a long note repeating a few grams whose buckets share
-  /// their top bits), a least significant digit radix sort is used instead.
-  static func sortByBucket(
-    _ codes: UnsafeMutableBufferPointer<UInt32>, _ spare: UnsafeMutableBufferPointer<UInt32>, count: Int,
-    bucketBits: Int, histogram: inout [Int32]
-  ) -> UnsafeMutableBufferPointer<UInt32> {
-    if count <= 32 {
-      insertionSort(codes, count: count)
-      return codes
-    }
-    let binBits = min(bucketBits, Int.bitWidth - (count - 1).leadingZeroBitCount, 16)
-    let bins = 1 << binBits, shift = UInt32(bucketBits - binBits + 1)  // + 1: the sign bit
-    if histogram.count < bins { histogram = [Int32](repeating: 0, count: max(bins, 1 << 10)) }
-    let crowded = histogram.withUnsafeMutableBufferPointer { counts -> Bool in
-      for bin in 0..<bins { counts[bin] = 0 }
-      for index in 0..<count { counts[Int(codes[index] >> shift)] &+= 1 }
-      var total: Int32 = 0, largest: Int32 = 0
-      for bin in 0..<bins {
-        let binCount = counts[bin]
-        counts[bin] = total
-        total &+= binCount
-        largest = max(largest, binCount)
-      }
-      guard largest <= 32 else { return true }
-      for index in 0..<count {
-        let code = codes[index], bin = Int(code >> shift)
-        spare[Int(counts[bin])] = code
-        counts[bin] &+= 1
-      }
-      return false
-    }
-    if crowded { return radixSort(codes, spare, count: count, bucketBits: bucketBits, histogram: &histogram) }
-    insertionSort(spare, count: count)
-    return spare
+/// Sums gram signs per bucket and lists the buckets in increasing order, in time linear in the
+/// number of grams, with a small order-preserving hash table.
+///
+/// A bucket's home slot is its top bits (`bucket · slots / 2^bucketBits`), a monotone function,
+/// and linear probing keeps every cluster sorted by inserting in place (shifting larger keys one
+/// slot on). Reading the occupied slots front to back then gives the buckets in increasing order.
+/// Slots pack `(bucket + 1) << 32 | (2^31 + sum)`; 0 is empty. A bitmap marks the occupied slots.
+struct BucketCounter {
+  /// log₂ of the home slots: about 1.5 slots per gram, at least 16, at most one per bucket (then
+  /// every bucket is at home).
+  let slotBits: Int
+  let bucketBits: Int
+  /// Home slots plus room for the last cluster to run past them.
+  let tableSize: Int
+
+  init(gramCount: Int, bucketBits: Int) {
+    let wanted = min(gramCount, 1 << bucketBits) * 3 / 2
+    slotBits = min(bucketBits, max(4, Int.bitWidth - wanted.leadingZeroBitCount))
+    self.bucketBits = bucketBits
+    tableSize = (1 << slotBits) + min(gramCount, 1 << bucketBits) + 1
   }
 
-  /// Sorts `codes[0..<count]` by bucket, in place, by insertion.
-  private static func insertionSort(_ codes: UnsafeMutableBufferPointer<UInt32>, count: Int) {
-    guard count > 1 else { return }
-    for index in 1..<count {
-      let code = codes[index]
-      if codes[index - 1] >> 1 <= code >> 1 { continue }
-      var slot = index
-      while slot > 0 && codes[slot - 1] >> 1 > code >> 1 {
-        codes[slot] = codes[slot - 1]
-        slot -= 1
+  static let bias: UInt64 = 1 << 31
+
+  /// Adds the signs of `codes` to `table` (at least ``tableSize`` slots), marking new slots in
+  /// `occupied` (at least `tableSize / 64 + 1` words).
+  func insert(_ codes: UnsafeBufferPointer<UInt32>, table: UnsafeMutableBufferPointer<UInt64>, occupied: UnsafeMutableBufferPointer<UInt64>) {
+    let homeShift = UInt32(bucketBits - slotBits)
+    for code in codes {
+      let bucket = code >> 1
+      let key = UInt64(bucket &+ 1) << 32
+      // +1 or −1 in the low half (the bias keeps it from borrowing from the key).
+      let delta = 1 &- 2 &* UInt64(code & 1)
+      var index = Int(bucket >> homeShift)
+      var slot = table[index]
+      if slot != 0 {
+        while slot != 0 && slot < key {
+          index &+= 1
+          slot = table[index]
+        }
+        if slot & ~0xFFFF_FFFF == key {
+          table[index] = slot &+ delta
+          continue
+        }
+        // Insert before the larger keys of this cluster, shifting them one slot on.
+        var carried = key | Self.bias &+ delta
+        while slot != 0 {
+          table[index] = carried
+          carried = slot
+          index &+= 1
+          slot = table[index]
+        }
+        table[index] = carried
+      } else {
+        table[index] = key | Self.bias &+ delta
       }
-      codes[slot] = code
+      occupied[index >> 6] |= 1 << UInt64(index & 63)
     }
   }
 
-  /// Sorts `codes[0..<count]` by bucket with a least significant digit radix sort in 2 or 3 passes
-  /// (skipping digits all codes share), and returns whichever buffer holds the result.
-  private static func radixSort(
-    _ codes: UnsafeMutableBufferPointer<UInt32>, _ spare: UnsafeMutableBufferPointer<UInt32>, count: Int,
-    bucketBits: Int, histogram: inout [Int32]
-  ) -> UnsafeMutableBufferPointer<UInt32> {
-    let passes = bucketBits <= 16 ? 2 : 3
-    let width = (bucketBits + passes - 1) / passes
-    let radix = 1 << width, digitMask = UInt32(radix - 1)
-    if histogram.count < passes * radix { histogram = [Int32](repeating: 0, count: passes * radix) }
-    return histogram.withUnsafeMutableBufferPointer { counts in
-      for index in 0..<(passes * radix) { counts[index] = 0 }
-      for index in 0..<count {
-        let bucket = codes[index] >> 1
-        for pass in 0..<passes { counts[pass * radix + Int(bucket >> UInt32(pass * width) & digitMask)] &+= 1 }
-      }
-      var source = codes, target = spare
-      for pass in 0..<passes {
-        let base = pass * radix, shift = UInt32(pass * width + 1)  // + 1: the sign bit
-        if counts[base + Int(source[0] >> shift & digitMask)] == Int32(count) { continue }
-        var total: Int32 = 0
-        for digit in 0..<radix {
-          let digitCount = counts[base + digit]
-          counts[base + digit] = total
-          total &+= digitCount
-        }
-        for index in 0..<count {
-          let code = source[index]
-          let digit = base + Int(code >> shift & digitMask)
-          target[Int(counts[digit])] = code
-          counts[digit] &+= 1
-        }
-        swap(&source, &target)
-      }
-      return source
+  /// Calls `body(bucket, sum)` for every counted bucket, in increasing order, and empties the
+  /// table and the bitmap.
+  @inline(__always)
+  func removeAll(
+    table: UnsafeMutableBufferPointer<UInt64>, occupied: UnsafeMutableBufferPointer<UInt64>, _ body: (Int32, Int) -> Void
+  ) {
+    for word in 0..<(tableSize + 63) / 64 {
+      var bits = occupied[word]
+      guard bits != 0 else { continue }
+      occupied[word] = 0
+      repeat {
+        let index = word << 6 | bits.trailingZeroBitCount
+        let slot = table[index]
+        table[index] = 0
+        body(Int32(truncatingIfNeeded: slot >> 32) &- 1, Int(slot & 0xFFFF_FFFF) - Int(Self.bias))
+        bits &= bits &- 1
+      } while bits != 0
     }
+  }
+}
+
+/// One hashing pass over a text's UTF-8. Each run of the text (a word, a CJK run, separators) is
+/// consumed by its own loop with its state in locals; only the link from one word to the next
+/// (for word pairs) crosses runs.
+private struct GramPass {
+  let bytes: UnsafeBufferPointer<UInt8>
+  let table: UnsafeBufferPointer<UInt8>
+  /// One code per gram (see ``FeaturizerWorkspace/codes``).
+  let codes: UnsafeMutableBufferPointer<UInt32>
+  /// A CJK run's scalars and their byte offsets, when not ``sliding``.
+  let runScalars: UnsafeMutableBufferPointer<UInt32>
+  let runOffsets: UnsafeMutableBufferPointer<Int32>
+  /// Where each gram is, when recording.
+  let occurrences: UnsafeMutableBufferPointer<GramOccurrence>?
+  let characterState: UInt64, wordState: UInt64, pairState: UInt64
+  let mask: UInt64
+  let minimumGram: Int, maximumGram: Int, bigrams: Bool
+  /// Character 1…3-grams need no run buffer: each scalar of a run extends the grams still open
+  /// (started 1 and 2 scalars back) and starts one. Grams then come out by end rather than by
+  /// start, which only ``TextFeaturizer/grams(of:)`` and explanations of non-inert texts notice.
+  let sliding: Bool
+
+  /// Grams so far.
+  var gramCount = 0
+  /// Whether a gram scalar was other than ASCII or a common CJK ideograph.
+  var uncommon = false
+  /// The previous word, while no CJK run intervenes: the pair state after "tag, word, space",
+  /// its length and where it is.
+  var hasPrevious = false, previousPairState: UInt64 = 0, previousLength = 0
+  var previousScalarStart = 0, previousByteStart = 0, previousByteEnd = 0
+
+  init(
+    featurizer: TextFeaturizer, bytes: UnsafeBufferPointer<UInt8>, table: UnsafeBufferPointer<UInt8>,
+    codes: UnsafeMutableBufferPointer<UInt32>, runScalars: UnsafeMutableBufferPointer<UInt32>,
+    runOffsets: UnsafeMutableBufferPointer<Int32>, occurrences: UnsafeMutableBufferPointer<GramOccurrence>?, byStart: Bool
+  ) {
+    self.bytes = bytes
+    self.table = table
+    self.codes = codes
+    self.runScalars = runScalars
+    self.runOffsets = runOffsets
+    self.occurrences = occurrences
+    characterState = featurizer.hashState(afterTag: TextFeaturizer.tag(of: .characters))
+    wordState = featurizer.hashState(afterTag: TextFeaturizer.tag(of: .word))
+    pairState = featurizer.hashState(afterTag: TextFeaturizer.tag(of: .wordPair))
+    mask = UInt64(featurizer.bucketCount - 1)
+    minimumGram = featurizer.minimumCharacterGram
+    maximumGram = featurizer.maximumCharacterGram
+    bigrams = featurizer.wordBigrams
+    sliding = !(occurrences != nil && byStart) && minimumGram == 1 && maximumGram == 3
+  }
+
+  @inline(__always)
+  static func fnv(_ state: UInt64, _ byte: UInt8) -> UInt64 {
+    (state ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+  }
+
+  /// FNV-1a over the `length` (2…4) bytes packed little-endian in `packed`.
+  @inline(__always)
+  static func fnv(_ state: UInt64, packed: UInt32, length: Int) -> UInt64 {
+    var state = (state ^ UInt64(packed & 0xFF)) &* 0x0000_0100_0000_01B3
+    state = (state ^ UInt64(packed >> 8 & 0xFF)) &* 0x0000_0100_0000_01B3
+    if length == 2 { return state }
+    state = (state ^ UInt64(packed >> 16 & 0xFF)) &* 0x0000_0100_0000_01B3
+    if length == 3 { return state }
+    return (state ^ UInt64(packed >> 24)) &* 0x0000_0100_0000_01B3
+  }
+
+  /// Finishes a gram's hash with its byte count (tag included), writes its code at `codes[grams]`
+  /// and counts it; returns its bucket.
+  @inline(__always)
+  func emit(_ state: UInt64, byteCount: Int, grams: inout Int) -> Int32 {
+    let digest = SplitMix64.mix(state ^ UInt64(byteCount))
+    let bucket = UInt32(truncatingIfNeeded: digest & mask)
+    codes[grams] = bucket << 1 | UInt32(truncatingIfNeeded: digest >> 63)
+    grams &+= 1
+    return Int32(bitPattern: bucket)
+  }
+
+  /// The scalar at `position`: its class entry (``ScalarTable/entries``) and UTF-8 length, and
+  /// whether it is an uncommon gram scalar.
+  @inline(__always)
+  func scalar(at position: Int) -> (entry: UInt8, length: Int, uncommon: Bool) {
+    let lead = bytes[position]
+    if lead < 0x80 { return (table[Int(lead)], 1, false) }
+    let (value, length) = TextFeaturizer.decodeScalar(bytes, at: position)
+    if ScalarTable.isCommonCJK(value) { return (ScalarTable.cjk, length, false) }
+    let entry = value < UInt32(ScalarTable.count) ? table[Int(value)] : Self.entry(beyondTable: value)
+    return (entry, length, entry != ScalarTable.separator)
+  }
+
+  @inline(never)
+  static func entry(beyondTable value: UInt32) -> UInt8 {
+    switch TextFeaturizer.scalarClass(of: Unicode.Scalar(value)!) {
+    case .separator: ScalarTable.separator
+    case .word: ScalarTable.word | ScalarTable.lowersSlowly
+    case .cjk: ScalarTable.cjk
+    }
+  }
+
+  /// Hashes every gram of the text.
+  mutating func run() {
+    var position = 0, scalarIndex = 0
+    while position < bytes.count {
+      let scalar = scalar(at: position)
+      switch scalar.entry & 3 {
+      case ScalarTable.word:
+        (position, scalarIndex) = hashWord(from: position, scalar: scalarIndex)
+      case ScalarTable.cjk:
+        hasPrevious = false
+        if !sliding {
+          (position, scalarIndex) = hashRun(from: position, scalar: scalarIndex)
+        } else if let occurrences {
+          (position, scalarIndex) = hashRunRecording(from: position, scalar: scalarIndex, into: occurrences)
+        } else {
+          (position, scalarIndex) = hashRunSliding(from: position, scalar: scalarIndex, recording: nil)
+        }
+      default:
+        position &+= scalar.length
+        scalarIndex &+= 1
+      }
+    }
+  }
+
+  /// Hashes the word starting at `start` and the pair it closes; returns where the word ends.
+  mutating func hashWord(from start: Int, scalar scalarStart: Int) -> (position: Int, scalar: Int) {
+    var wordHash = wordState, pairHash = previousPairState, nextPairHash = pairState
+    var position = start, scalarIndex = scalarStart, isSlow = false
+    let count = bytes.count
+    while position < count {
+      let lead = bytes[position]
+      if lead < 0x80 {
+        guard table[Int(lead)] & 3 == ScalarTable.word else { break }
+        let lowered = lead &+ (lead &- 0x41 < 26 ? 0x20 : 0)
+        wordHash = Self.fnv(wordHash, lowered)
+        pairHash = Self.fnv(pairHash, lowered)
+        nextPairHash = Self.fnv(nextPairHash, lowered)
+        position &+= 1
+        scalarIndex &+= 1
+        continue
+      }
+      let scalar = scalar(at: position)
+      guard scalar.entry & 3 == ScalarTable.word else { break }
+      uncommon = true
+      if scalar.entry & 0b1100 == ScalarTable.lowersSlowly {
+        isSlow = true
+      } else {
+        var packed = TextFeaturizer.packedScalar(bytes, at: position, length: scalar.length)
+        if scalar.entry & 0b1100 == ScalarTable.lowersByLatin1Offset { packed &+= 0x2000 }  // the second byte + 0x20
+        wordHash = Self.fnv(wordHash, packed: packed, length: scalar.length)
+        pairHash = Self.fnv(pairHash, packed: packed, length: scalar.length)
+        nextPairHash = Self.fnv(nextPairHash, packed: packed, length: scalar.length)
+      }
+      position &+= scalar.length
+      scalarIndex &+= 1
+    }
+    // Lowercasing a Latin-1 capital keeps its UTF-8 length, so the word's length is its bytes'.
+    var length = position - start
+    if isSlow {
+      (wordHash, pairHash, nextPairHash, length) = Self.lowercasedHashes(
+        of: UnsafeBufferPointer(rebasing: bytes[start..<position]), states: (wordState, previousPairState, pairState))
+    }
+    var grams = gramCount
+    let bucket = emit(wordHash, byteCount: 1 + length, grams: &grams)
+    occurrences?[grams - 1] = GramOccurrence(
+      bucket: bucket, kind: .word, start: Int32(scalarStart), end: Int32(scalarIndex),
+      firstStart: Int32(start), firstEnd: Int32(position))
+    if bigrams && hasPrevious {
+      let bucket = emit(pairHash, byteCount: 2 + previousLength + length, grams: &grams)
+      occurrences?[grams - 1] = GramOccurrence(
+        bucket: bucket, kind: .wordPair, start: Int32(previousScalarStart), end: Int32(scalarIndex),
+        firstStart: Int32(previousByteStart), firstEnd: Int32(previousByteEnd),
+        secondStart: Int32(start), secondEnd: Int32(position))
+    }
+    gramCount = grams
+    hasPrevious = true
+    previousPairState = Self.fnv(nextPairHash, 0x20)
+    previousLength = length
+    previousScalarStart = scalarStart
+    previousByteStart = start
+    previousByteEnd = position
+    return (position, scalarIndex)
+  }
+
+  /// The three word states after `word` lowercased by `String.lowercased()`, and its length.
+  @inline(never)
+  static func lowercasedHashes(of word: UnsafeBufferPointer<UInt8>, states: (UInt64, UInt64, UInt64))
+    -> (UInt64, UInt64, UInt64, Int)
+  {
+    var (wordHash, pairHash, nextPairHash) = states
+    var length = 0
+    for byte in String(decoding: word, as: UTF8.self).lowercased().utf8 {
+      wordHash = fnv(wordHash, byte)
+      pairHash = fnv(pairHash, byte)
+      nextPairHash = fnv(nextPairHash, byte)
+      length += 1
+    }
+    return (wordHash, pairHash, nextPairHash, length)
+  }
+
+  /// ``hashRunSliding(from:scalar:recording:)`` recording every gram in `occurrences`.
+  mutating func hashRunRecording(
+    from start: Int, scalar scalarStart: Int, into occurrences: UnsafeMutableBufferPointer<GramOccurrence>
+  ) -> (position: Int, scalar: Int) {
+    hashRunSliding(from: start, scalar: scalarStart, recording: occurrences)
+  }
+
+  /// Hashes the character 1…3-grams of the CJK run starting at `start` as the scalars come (and
+  /// records them in `recording`, if given); returns where the run ends.
+  @inline(__always)
+  mutating func hashRunSliding(
+    from start: Int, scalar scalarStart: Int, recording occurrences: UnsafeMutableBufferPointer<GramOccurrence>?
+  ) -> (position: Int, scalar: Int) {
+    var grams = gramCount
+    var open1: UInt64 = 0, open2: UInt64 = 0, bytes1 = 0, bytes2 = 0, runLength = 0
+    var position = start
+    while position < bytes.count {
+      let scalar = scalar(at: position)
+      guard scalar.entry & 3 == ScalarTable.cjk else { break }
+      if scalar.uncommon { uncommon = true }
+      let length = scalar.length
+      let packed = TextFeaturizer.packedScalar(bytes, at: position, length: length)
+      let started = Self.fnv(characterState, packed: packed, length: length)
+      let startedBucket = emit(started, byteCount: 1 + length, grams: &grams)
+      if let occurrences { record(startedBucket, scalar: scalarStart + runLength, length: 1, bytes: position, end: position + length, in: occurrences, at: grams - 1) }
+      if runLength >= 1 {
+        let extended = Self.fnv(open1, packed: packed, length: length)
+        let extendedBucket = emit(extended, byteCount: 1 + bytes1 + length, grams: &grams)
+        if let occurrences { record(extendedBucket, scalar: scalarStart + runLength - 1, length: 2, bytes: position - bytes1, end: position + length, in: occurrences, at: grams - 1) }
+        if runLength >= 2 {
+          let bucket = emit(Self.fnv(open2, packed: packed, length: length), byteCount: 1 + bytes2 + length, grams: &grams)
+          if let occurrences { record(bucket, scalar: scalarStart + runLength - 2, length: 3, bytes: position - bytes2, end: position + length, in: occurrences, at: grams - 1) }
+        }
+        (open2, bytes2) = (extended, bytes1 + length)
+      }
+      (open1, bytes1) = (started, length)
+      runLength &+= 1
+      position &+= length
+    }
+    gramCount = grams
+    return (position, scalarStart + runLength)
+  }
+
+  /// Records a character gram of `length` scalars from scalar `scalar`, bytes `bytes ..< end`.
+  @inline(__always)
+  func record(
+    _ bucket: Int32, scalar: Int, length: Int, bytes start: Int, end: Int,
+    in occurrences: UnsafeMutableBufferPointer<GramOccurrence>, at index: Int
+  ) {
+    occurrences[index] = GramOccurrence(
+      bucket: bucket, kind: .characters, start: Int32(scalar), end: Int32(scalar + length), firstStart: Int32(start), firstEnd: Int32(end))
+  }
+
+  /// Hashes the character grams of the CJK run starting at `start`, by start then length (the
+  /// order of ``TextFeaturizer/grams(of:)``); returns where the run ends.
+  mutating func hashRun(from start: Int, scalar scalarStart: Int) -> (position: Int, scalar: Int) {
+    var runLength = 0, position = start
+    while position < bytes.count {
+      let scalar = scalar(at: position)
+      guard scalar.entry & 3 == ScalarTable.cjk else { break }
+      if scalar.uncommon { uncommon = true }
+      runScalars[runLength] = TextFeaturizer.packedScalar(bytes, at: position, length: scalar.length)
+      runOffsets[runLength] = Int32(position)
+      runLength &+= 1
+      position &+= scalar.length
+    }
+    runOffsets[runLength] = Int32(position)
+    var grams = gramCount
+    for first in 0..<runLength {
+      var state = characterState
+      for last in first..<min(runLength, first + maximumGram) {
+        state = Self.fnv(state, packed: runScalars[last], length: Int(runOffsets[last + 1] &- runOffsets[last]))
+        guard last - first + 1 >= minimumGram else { continue }
+        let bucket = emit(state, byteCount: Int(1 + runOffsets[last + 1] - runOffsets[first]), grams: &grams)
+        occurrences?[grams - 1] = GramOccurrence(
+          bucket: bucket, kind: .characters, start: Int32(scalarStart + first), end: Int32(scalarStart + last + 1),
+          firstStart: runOffsets[first], firstEnd: runOffsets[last + 1])
+      }
+    }
+    gramCount = grams
+    return (position, scalarStart + runLength)
   }
 }

@@ -158,7 +158,7 @@ public struct TextFeaturizer: Sendable, Equatable, Hashable, Codable {
   public func grams(of text: String) -> [TextGram] {
     var workspace = FeaturizerWorkspace()
     return Self.withUTF8(text) { bytes in
-      featurize(bytes, into: &workspace, recording: true)
+      hashGrams(bytes, into: &workspace, recording: true, byStart: true)
       return workspace.occurrences[..<workspace.gramCount].map {
         TextGram(text: Self.name(of: $0, in: bytes), kind: $0.kind, start: Int($0.start), end: Int($0.end))
       }
