@@ -40,10 +40,10 @@ extension SponsoredDetector {
   /// that can reach the top `explainCount`.
   ///
   /// Where the grams are is recorded during the one pass when an explanation is always wanted
-  /// (`explainThreshold` ≤ 0). When it depends on the probability, the pass records nothing and
-  /// the grams of a note that reaches the threshold are hashed once more (not summed or sorted
-  /// again): in a scan, where most notes are not explained, that costs less than recording every
-  /// note's grams.
+  /// (`explainThreshold` ≤ 0). When it depends on the probability, the pass records nothing, and
+  /// a note that reaches the threshold is hashed once more (not counted again), recording only
+  /// the grams of the buckets that can make the top: in a scan, where most notes are not
+  /// explained, that costs less than recording every note's grams.
   ///
   /// - Parameters:
   ///   - text: The note's text with disclosure markers masked.
@@ -70,7 +70,6 @@ extension SponsoredDetector {
       guard explainCount > 0, probability >= explainThreshold else {
         return Assessment(score: score, probability: probability, explanation: [])
       }
-      if !recording { featurizer.hashGrams(bytes, into: &workspace.featurizer, recording: true) }
       return Assessment(score: score, probability: probability,
                         explanation: explanation(count: explainCount, extra: extra, workspace: &workspace.featurizer, bytes: bytes))
     }
@@ -134,22 +133,24 @@ extension SponsoredDetector {
       for index in buckets.indices { top.insert(weights[Int(buckets[index])] * values[index]) }
       for (offset, value) in extra.enumerated() where value != 0 { top.insert(weights[featurizer.bucketCount + offset] * value) }
       minimum = top.threshold
-      // The buckets that can make the top; usually a handful, so a linear search finds them.
+      // The buckets that can make the top (increasing), and their grams: those the pass recorded,
+      // or else found by hashing the text once more, recording only the grams of these buckets.
       let bar = minimum > 0 ? minimum : .leastNonzeroMagnitude
       var chosen: [Int32] = []
       for index in buckets.indices where weights[Int(buckets[index])] * values[index] >= bar { chosen.append(buckets[index]) }
-      let useSet = chosen.count > 16
-      let chosenSet = useSet ? Set(chosen) : []
+      let recordedAll = workspace.recorded != .nothing && workspace.recorded != .someBuckets
+      if !recordedAll && !chosen.isEmpty { featurizer.hashGrams(bytes, into: &workspace, recording: true, onlyBuckets: chosen) }
+      let chosenSet = recordedAll && chosen.count > 16 ? Set(chosen) : []
       workspace.occurrences.withUnsafeBufferPointer { occurrences in
-        for gram in occurrences[..<workspace.gramCount]
-        where useSet ? chosenSet.contains(gram.bucket) : chosen.contains(gram.bucket) {
+        for gram in occurrences[..<workspace.occurrenceCount]
+        where !recordedAll || (chosenSet.isEmpty ? chosen.contains(gram.bucket) : chosenSet.contains(gram.bucket)) {
           credit(gram) { contribution(of: gram.bucket) }
         }
       }
     } else {
-      // The first of equal grams names their entry and gives its term: take them in order.
-      if !workspace.occurrencesByStart { featurizer.hashGrams(bytes, into: &workspace, recording: true, byStart: true) }
-      for gram in workspace.occurrences[..<workspace.gramCount] { credit(gram) { contribution(of: gram.bucket) } }
+      // The first of equal grams names their entry and gives its term: take every gram, in order.
+      if workspace.recorded != .all(byStart: true) { featurizer.hashGrams(bytes, into: &workspace, recording: true, byStart: true) }
+      for gram in workspace.occurrences[..<workspace.occurrenceCount] { credit(gram) { contribution(of: gram.bucket) } }
     }
     for (offset, value) in extra.enumerated() where value != 0 {
       let contribution = weights[featurizer.bucketCount + offset] * value

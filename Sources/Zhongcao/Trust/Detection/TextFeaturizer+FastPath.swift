@@ -27,14 +27,23 @@ struct FeaturizerWorkspace: Sendable {
   var values: [Double] = []
   /// How many of ``buckets`` and ``values`` the last pass filled.
   var featureCount = 0
-  /// Every gram, in order, when the pass records (to name grams in an explanation): the first
-  /// ``gramCount``.
+  /// The grams the last pass recorded (to name grams in an explanation): the first
+  /// ``occurrenceCount``, as ``recorded`` says.
   var occurrences: [GramOccurrence] = []
+  var occurrenceCount = 0
+  var recorded = Recorded.nothing
   /// How many grams the last pass found.
   var gramCount = 0
-  /// Whether ``occurrences`` are in the order of ``TextFeaturizer/grams(of:)`` (character grams of
-  /// a run by start, then length); otherwise a run's grams are by end, then length.
-  var occurrencesByStart = false
+
+  /// Which grams a pass recorded.
+  enum Recorded: Equatable {
+    case nothing
+    /// Every gram, in the order of ``TextFeaturizer/grams(of:)`` when `byStart` (character grams
+    /// of a run by start, then length), else perhaps with a run's character grams by end.
+    case all(byStart: Bool)
+    /// The grams of some buckets, in the same order as `all(byStart: false)`.
+    case someBuckets
+  }
   /// Whether a gram contains a scalar other than ASCII and the common CJK ideographs (only then
   /// can two different grams be canonically equivalent strings; see ``ScalarTable/inert``).
   var hasUncommonScalars = false
@@ -193,33 +202,37 @@ extension TextFeaturizer {
     accumulate(gramCount: workspace.gramCount, workspace: &workspace)
   }
 
-  /// Hashes every gram of `bytes` into `workspace.codes` (and `workspace.occurrences` when
-  /// `recording`, in the order of ``grams(of:)`` when `byStart`, else perhaps with a run's
-  /// character grams by end), leaving the features of an earlier pass alone.
-  func hashGrams(_ bytes: UnsafeBufferPointer<UInt8>, into workspace: inout FeaturizerWorkspace, recording: Bool, byStart: Bool = false) {
+  /// Hashes every gram of `bytes` into `workspace.codes`, leaving the features of an earlier pass
+  /// alone. When `recording`, it also records the grams in `workspace.occurrences`: all of them
+  /// (in the order of ``grams(of:)`` when `byStart`), or only those whose bucket is in
+  /// `onlyBuckets` (increasing) when given.
+  func hashGrams(
+    _ bytes: UnsafeBufferPointer<UInt8>, into workspace: inout FeaturizerWorkspace, recording: Bool, byStart: Bool = false,
+    onlyBuckets: [Int32]? = nil
+  ) {
     workspace.reserve(grams: gramBound(byteCount: bytes.count), scalars: bytes.count / 3 + 1, recording: recording)
-    // Move the buffers out, so that each is uniquely referenced while its pointer is in use.
-    var codes = workspace.codes, runScalars = workspace.runScalars, runOffsets = workspace.runOffsets
-    var occurrences = workspace.occurrences
-    (workspace.codes, workspace.runScalars, workspace.runOffsets, workspace.occurrences) = ([], [], [], [])
-    let (gramCount, uncommon) = codes.withUnsafeMutableBufferPointer { codes in
-      runScalars.withUnsafeMutableBufferPointer { runScalars in
-        runOffsets.withUnsafeMutableBufferPointer { runOffsets in
-          occurrences.withUnsafeMutableBufferPointer { occurrences in
-            ScalarTable.entries.withUnsafeBufferPointer { table in
-              var pass = GramPass(
-                featurizer: self, bytes: bytes, table: table, codes: codes, runScalars: runScalars, runOffsets: runOffsets,
-                occurrences: recording ? occurrences : nil, byStart: byStart)
-              workspace.occurrencesByStart = !pass.sliding
-              pass.run()
-              return (pass.gramCount, pass.uncommon)
+    let only = onlyBuckets ?? []
+    let (gramCount, recordedCount, uncommon, sliding) = workspace.codes.withUnsafeMutableBufferPointer { codes in
+      workspace.runScalars.withUnsafeMutableBufferPointer { runScalars in
+        workspace.runOffsets.withUnsafeMutableBufferPointer { runOffsets in
+          workspace.occurrences.withUnsafeMutableBufferPointer { occurrences in
+            only.withUnsafeBufferPointer { only in
+              ScalarTable.entries.withUnsafeBufferPointer { table in
+                var pass = GramPass(
+                  featurizer: self, bytes: bytes, table: table, codes: codes, runScalars: runScalars, runOffsets: runOffsets,
+                  recording: recording ? GramRecording(occurrences: occurrences, onlyBuckets: onlyBuckets == nil ? nil : only) : nil,
+                  byStart: byStart)
+                pass.run()
+                return (pass.gramCount, pass.recordedCount, pass.uncommon, pass.sliding)
+              }
             }
           }
         }
       }
     }
-    (workspace.codes, workspace.runScalars, workspace.runOffsets, workspace.occurrences) = (codes, runScalars, runOffsets, occurrences)
     workspace.gramCount = gramCount
+    workspace.occurrenceCount = recordedCount
+    workspace.recorded = !recording ? .nothing : onlyBuckets != nil ? .someBuckets : .all(byStart: !sliding)
     workspace.hasUncommonScalars = uncommon
   }
 
@@ -246,15 +259,12 @@ extension TextFeaturizer {
       workspace.table = [UInt64](repeating: 0, count: counter.tableSize)
       workspace.occupied = [UInt64](repeating: 0, count: counter.tableSize / 64 + 1)
     }
-    var codes = workspace.codes, table = workspace.table, occupied = workspace.occupied
-    var buckets = workspace.buckets, values = workspace.values
-    (workspace.codes, workspace.table, workspace.occupied, workspace.buckets, workspace.values) = ([], [], [], [], [])
     var featureCount = 0
-    codes.withUnsafeMutableBufferPointer { codes in
-      table.withUnsafeMutableBufferPointer { table in
-        occupied.withUnsafeMutableBufferPointer { occupied in
-          buckets.withUnsafeMutableBufferPointer { buckets in
-            values.withUnsafeMutableBufferPointer { values in
+    workspace.codes.withUnsafeMutableBufferPointer { codes in
+      workspace.table.withUnsafeMutableBufferPointer { table in
+        workspace.occupied.withUnsafeMutableBufferPointer { occupied in
+          workspace.buckets.withUnsafeMutableBufferPointer { buckets in
+            workspace.values.withUnsafeMutableBufferPointer { values in
               Self.logValues.withUnsafeBufferPointer { logValues in
                 counter.insert(UnsafeBufferPointer(rebasing: codes[..<gramCount]), table: table, occupied: occupied)
                 var norm = 0.0
@@ -279,7 +289,6 @@ extension TextFeaturizer {
         }
       }
     }
-    (workspace.codes, workspace.table, workspace.occupied, workspace.buckets, workspace.values) = (codes, table, occupied, buckets, values)
     workspace.featureCount = featureCount
   }
 }
@@ -292,15 +301,16 @@ extension TextFeaturizer {
 /// slot on). Reading the occupied slots front to back then gives the buckets in increasing order.
 /// Slots pack `(bucket + 1) << 32 | (2^31 + sum)`; 0 is empty. A bitmap marks the occupied slots.
 struct BucketCounter {
-  /// log₂ of the home slots: about 1.5 slots per gram, at least 16, at most one per bucket (then
-  /// every bucket is at home).
+  /// log₂ of the home slots: 4 to 8 per gram, so that most grams find their home empty (a test
+  /// the branch predictor cannot learn, costly when it fails often), at least 16 and at most one
+  /// per bucket (then every bucket is at home).
   let slotBits: Int
   let bucketBits: Int
   /// Home slots plus room for the last cluster to run past them.
   let tableSize: Int
 
   init(gramCount: Int, bucketBits: Int) {
-    let wanted = min(gramCount, 1 << bucketBits) * 3 / 2
+    let wanted = min(gramCount, 1 << bucketBits) * 4
     slotBits = min(bucketBits, max(4, Int.bitWidth - wanted.leadingZeroBitCount))
     self.bucketBits = bucketBits
     tableSize = (1 << slotBits) + min(gramCount, 1 << bucketBits) + 1
@@ -365,6 +375,34 @@ struct BucketCounter {
   }
 }
 
+/// Where a recording pass writes the grams it records, and which it records.
+private struct GramRecording {
+  let occurrences: UnsafeMutableBufferPointer<GramOccurrence>
+  /// Only the grams of these buckets (increasing), when given; `mask` has bit `bucket % 64` of
+  /// each set, to pass over most others with one test.
+  let onlyBuckets: UnsafeBufferPointer<Int32>?
+  let mask: UInt64
+
+  init(occurrences: UnsafeMutableBufferPointer<GramOccurrence>, onlyBuckets: UnsafeBufferPointer<Int32>?) {
+    self.occurrences = occurrences
+    self.onlyBuckets = onlyBuckets
+    mask = onlyBuckets?.reduce(0) { $0 | 1 << UInt64($1 & 63) } ?? ~0
+  }
+
+  /// Whether to record a gram of `bucket`.
+  @inline(__always)
+  func wants(_ bucket: Int32) -> Bool {
+    guard mask & 1 << UInt64(bucket & 63) != 0 else { return false }
+    guard let onlyBuckets else { return true }
+    var low = 0, high = onlyBuckets.count
+    while low < high {
+      let middle = (low + high) / 2
+      if onlyBuckets[middle] < bucket { low = middle + 1 } else { high = middle }
+    }
+    return low < onlyBuckets.count && onlyBuckets[low] == bucket
+  }
+}
+
 /// One hashing pass over a text's UTF-8. Each run of the text (a word, a CJK run, separators) is
 /// consumed by its own loop with its state in locals; only the link from one word to the next
 /// (for word pairs) crosses runs.
@@ -376,8 +414,8 @@ private struct GramPass {
   /// A CJK run's scalars and their byte offsets, when not ``sliding``.
   let runScalars: UnsafeMutableBufferPointer<UInt32>
   let runOffsets: UnsafeMutableBufferPointer<Int32>
-  /// Where each gram is, when recording.
-  let occurrences: UnsafeMutableBufferPointer<GramOccurrence>?
+  /// Where to record grams, when recording.
+  let recording: GramRecording?
   let characterState: UInt64, wordState: UInt64, pairState: UInt64
   let mask: UInt64
   let minimumGram: Int, maximumGram: Int, bigrams: Bool
@@ -386,8 +424,9 @@ private struct GramPass {
   /// start, which only ``TextFeaturizer/grams(of:)`` and explanations of non-inert texts notice.
   let sliding: Bool
 
-  /// Grams so far.
+  /// Grams so far, and grams recorded.
   var gramCount = 0
+  var recordedCount = 0
   /// Whether a gram scalar was other than ASCII or a common CJK ideograph.
   var uncommon = false
   /// The previous word, while no CJK run intervenes: the pair state after "tag, word, space",
@@ -398,14 +437,14 @@ private struct GramPass {
   init(
     featurizer: TextFeaturizer, bytes: UnsafeBufferPointer<UInt8>, table: UnsafeBufferPointer<UInt8>,
     codes: UnsafeMutableBufferPointer<UInt32>, runScalars: UnsafeMutableBufferPointer<UInt32>,
-    runOffsets: UnsafeMutableBufferPointer<Int32>, occurrences: UnsafeMutableBufferPointer<GramOccurrence>?, byStart: Bool
+    runOffsets: UnsafeMutableBufferPointer<Int32>, recording: GramRecording?, byStart: Bool
   ) {
     self.bytes = bytes
     self.table = table
     self.codes = codes
     self.runScalars = runScalars
     self.runOffsets = runOffsets
-    self.occurrences = occurrences
+    self.recording = recording
     characterState = featurizer.hashState(afterTag: TextFeaturizer.tag(of: .characters))
     wordState = featurizer.hashState(afterTag: TextFeaturizer.tag(of: .word))
     pairState = featurizer.hashState(afterTag: TextFeaturizer.tag(of: .wordPair))
@@ -413,7 +452,7 @@ private struct GramPass {
     minimumGram = featurizer.minimumCharacterGram
     maximumGram = featurizer.maximumCharacterGram
     bigrams = featurizer.wordBigrams
-    sliding = !(occurrences != nil && byStart) && minimumGram == 1 && maximumGram == 3
+    sliding = !(recording != nil && byStart) && minimumGram == 1 && maximumGram == 3
   }
 
   @inline(__always)
@@ -476,10 +515,10 @@ private struct GramPass {
         hasPrevious = false
         if !sliding {
           (position, scalarIndex) = hashRun(from: position, scalar: scalarIndex)
-        } else if let occurrences {
-          (position, scalarIndex) = hashRunRecording(from: position, scalar: scalarIndex, into: occurrences)
+        } else if recording != nil {
+          (position, scalarIndex) = hashRunRecording(from: position, scalar: scalarIndex)
         } else {
-          (position, scalarIndex) = hashRunSliding(from: position, scalar: scalarIndex, recording: nil)
+          (position, scalarIndex) = hashRunSliding(from: position, scalar: scalarIndex, recording: false)
         }
       default:
         position &+= scalar.length
@@ -528,15 +567,17 @@ private struct GramPass {
     }
     var grams = gramCount
     let bucket = emit(wordHash, byteCount: 1 + length, grams: &grams)
-    occurrences?[grams - 1] = GramOccurrence(
-      bucket: bucket, kind: .word, start: Int32(scalarStart), end: Int32(scalarIndex),
-      firstStart: Int32(start), firstEnd: Int32(position))
+    if recording != nil {
+      record(GramOccurrence(bucket: bucket, kind: .word, start: Int32(scalarStart), end: Int32(scalarIndex),
+                            firstStart: Int32(start), firstEnd: Int32(position)))
+    }
     if bigrams && hasPrevious {
       let bucket = emit(pairHash, byteCount: 2 + previousLength + length, grams: &grams)
-      occurrences?[grams - 1] = GramOccurrence(
-        bucket: bucket, kind: .wordPair, start: Int32(previousScalarStart), end: Int32(scalarIndex),
-        firstStart: Int32(previousByteStart), firstEnd: Int32(previousByteEnd),
-        secondStart: Int32(start), secondEnd: Int32(position))
+      if recording != nil {
+        record(GramOccurrence(bucket: bucket, kind: .wordPair, start: Int32(previousScalarStart), end: Int32(scalarIndex),
+                              firstStart: Int32(previousByteStart), firstEnd: Int32(previousByteEnd),
+                              secondStart: Int32(start), secondEnd: Int32(position)))
+      }
     }
     gramCount = grams
     hasPrevious = true
@@ -564,19 +605,15 @@ private struct GramPass {
     return (wordHash, pairHash, nextPairHash, length)
   }
 
-  /// ``hashRunSliding(from:scalar:recording:)`` recording every gram in `occurrences`.
-  mutating func hashRunRecording(
-    from start: Int, scalar scalarStart: Int, into occurrences: UnsafeMutableBufferPointer<GramOccurrence>
-  ) -> (position: Int, scalar: Int) {
-    hashRunSliding(from: start, scalar: scalarStart, recording: occurrences)
+  /// ``hashRunSliding(from:scalar:recording:)``, recording.
+  mutating func hashRunRecording(from start: Int, scalar scalarStart: Int) -> (position: Int, scalar: Int) {
+    hashRunSliding(from: start, scalar: scalarStart, recording: true)
   }
 
   /// Hashes the character 1…3-grams of the CJK run starting at `start` as the scalars come (and
-  /// records them in `recording`, if given); returns where the run ends.
+  /// records them, when `recording`); returns where the run ends.
   @inline(__always)
-  mutating func hashRunSliding(
-    from start: Int, scalar scalarStart: Int, recording occurrences: UnsafeMutableBufferPointer<GramOccurrence>?
-  ) -> (position: Int, scalar: Int) {
+  mutating func hashRunSliding(from start: Int, scalar scalarStart: Int, recording: Bool) -> (position: Int, scalar: Int) {
     var grams = gramCount
     var open1: UInt64 = 0, open2: UInt64 = 0, bytes1 = 0, bytes2 = 0, runLength = 0
     var position = start
@@ -588,14 +625,16 @@ private struct GramPass {
       let packed = TextFeaturizer.packedScalar(bytes, at: position, length: length)
       let started = Self.fnv(characterState, packed: packed, length: length)
       let startedBucket = emit(started, byteCount: 1 + length, grams: &grams)
-      if let occurrences { record(startedBucket, scalar: scalarStart + runLength, length: 1, bytes: position, end: position + length, in: occurrences, at: grams - 1) }
+      if recording { recordCharacters(startedBucket, from: scalarStart + runLength, length: 1, bytes: position..<position + length) }
       if runLength >= 1 {
         let extended = Self.fnv(open1, packed: packed, length: length)
         let extendedBucket = emit(extended, byteCount: 1 + bytes1 + length, grams: &grams)
-        if let occurrences { record(extendedBucket, scalar: scalarStart + runLength - 1, length: 2, bytes: position - bytes1, end: position + length, in: occurrences, at: grams - 1) }
+        if recording {
+          recordCharacters(extendedBucket, from: scalarStart + runLength - 1, length: 2, bytes: position - bytes1..<position + length)
+        }
         if runLength >= 2 {
           let bucket = emit(Self.fnv(open2, packed: packed, length: length), byteCount: 1 + bytes2 + length, grams: &grams)
-          if let occurrences { record(bucket, scalar: scalarStart + runLength - 2, length: 3, bytes: position - bytes2, end: position + length, in: occurrences, at: grams - 1) }
+          if recording { recordCharacters(bucket, from: scalarStart + runLength - 2, length: 3, bytes: position - bytes2..<position + length) }
         }
         (open2, bytes2) = (extended, bytes1 + length)
       }
@@ -607,14 +646,19 @@ private struct GramPass {
     return (position, scalarStart + runLength)
   }
 
-  /// Records a character gram of `length` scalars from scalar `scalar`, bytes `bytes ..< end`.
+  /// Records a gram, if the pass records it.
   @inline(__always)
-  func record(
-    _ bucket: Int32, scalar: Int, length: Int, bytes start: Int, end: Int,
-    in occurrences: UnsafeMutableBufferPointer<GramOccurrence>, at index: Int
-  ) {
-    occurrences[index] = GramOccurrence(
-      bucket: bucket, kind: .characters, start: Int32(scalar), end: Int32(scalar + length), firstStart: Int32(start), firstEnd: Int32(end))
+  mutating func record(_ occurrence: GramOccurrence) {
+    guard let recording, recording.wants(occurrence.bucket) else { return }
+    recording.occurrences[recordedCount] = occurrence
+    recordedCount &+= 1
+  }
+
+  /// Records a character gram of `length` scalars from scalar `first`, at `bytes`.
+  @inline(__always)
+  mutating func recordCharacters(_ bucket: Int32, from first: Int, length: Int, bytes: Range<Int>) {
+    record(GramOccurrence(bucket: bucket, kind: .characters, start: Int32(first), end: Int32(first + length),
+                          firstStart: Int32(bytes.lowerBound), firstEnd: Int32(bytes.upperBound)))
   }
 
   /// Hashes the character grams of the CJK run starting at `start`, by start then length (the
@@ -638,9 +682,8 @@ private struct GramPass {
         state = Self.fnv(state, packed: runScalars[last], length: Int(runOffsets[last + 1] &- runOffsets[last]))
         guard last - first + 1 >= minimumGram else { continue }
         let bucket = emit(state, byteCount: Int(1 + runOffsets[last + 1] - runOffsets[first]), grams: &grams)
-        occurrences?[grams - 1] = GramOccurrence(
-          bucket: bucket, kind: .characters, start: Int32(scalarStart + first), end: Int32(scalarStart + last + 1),
-          firstStart: runOffsets[first], firstEnd: runOffsets[last + 1])
+        recordCharacters(bucket, from: scalarStart + first, length: last - first + 1,
+                         bytes: Int(runOffsets[first])..<Int(runOffsets[last + 1]))
       }
     }
     gramCount = grams

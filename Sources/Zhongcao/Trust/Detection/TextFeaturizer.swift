@@ -159,7 +159,7 @@ public struct TextFeaturizer: Sendable, Equatable, Hashable, Codable {
     var workspace = FeaturizerWorkspace()
     return Self.withUTF8(text) { bytes in
       hashGrams(bytes, into: &workspace, recording: true, byStart: true)
-      return workspace.occurrences[..<workspace.gramCount].map {
+      return workspace.occurrences[..<workspace.occurrenceCount].map {
         TextGram(text: Self.name(of: $0, in: bytes), kind: $0.kind, start: Int($0.start), end: Int($0.end))
       }
     }
