@@ -19,7 +19,7 @@ struct TrustTextEquivalenceTests {
     "ＡＤ", "Ａ", "１２", "　", "Ⓥ", "𝐚𝐝", "㍱", "ﬁ", "①", "㎖", "½", "\u{FDFA}", "Ǆ", "ß", "İ", "Σ",
     "\u{200B}", "\u{200D}", "\u{FE0F}", "\u{00AD}", "\u{E0100}", "\u{2060}", "e\u{301}", "a\u{308}", "\u{301}",
     "\u{E000}", "\u{E001}", "\u{E002}", "广", "告", "合", "作", "的", "天", "最后", "仅剩", "还剩", "3天", "元", "块",
-    "𠀀", "𪚥", "カ", "ｶ", "가", "é", "Ω", "ж", "λ",
+    "𠀀", "𪚥", "カ", "ｶ", "가", "é", "Ω", "ж", "λ", "・", "゛", "ー", "〜", "→", "©",
   ]
 
   /// A random text of `1...maxPieces` pieces, some from `extra`.
@@ -45,9 +45,16 @@ struct TrustTextEquivalenceTests {
       let expected = ReferenceNormalizer.normalize(text)
       let reused = normalizer.normalize(text, using: scratch)
       let fresh = normalizer.normalize(text)
+      // What the fold and the separator step measure on the way.
       var utf8 = text
-      let columns = utf8.withUTF8 { TextNormalizer.normalize(utf8: $0, into: scratch).originalColumns }
+      let (columns, scripts, counted) = utf8.withUTF8 { utf8 in
+        let field = TextNormalizer.normalize(utf8: utf8, into: scratch)
+        var collection = DisclosureGrader.MarkerCollection()
+        collection.countScripts(field.values)
+        return (field.originalColumns, field.scriptCounts, (collection.cjkCount, collection.latinCount))
+      }
       #expect(columns == DisclosureGrader.columns(of: text))
+      #expect(scripts.map { [$0.cjk, $0.latin] } == [counted.0, counted.1])
       if reused != expected || fresh != expected {
         mismatches += 1
         #expect(reused == expected, "\(text.unicodeScalars.map { String($0.value, radix: 16) })")

@@ -306,21 +306,23 @@ final class LexiconMatcher: Sendable {
   /// The scalars of every pattern, one after the other (``Compiled/offset``).
   let scalars: [UInt32]
   let compiled: [Compiled]
-  /// Per BMP scalar: 0, or 1 + the index in ``groups`` of the patterns starting with it.
+  /// Per BMP scalar: 0, or 1 + the index of the group of the patterns starting with it, plus
+  /// ``singleFlag`` when some pattern of the group is that one scalar (the pair filter does not
+  /// apply then).
   let groupOfFirst: [UInt16]
-  /// Bit per BMP scalar: some pattern starts with it (8 KiB that stay in the L1 cache, where
-  /// ``groupOfFirst`` takes 128 KiB).
-  let firstBits: [UInt64]
-  /// Ranges of ``groupMembers``: the pattern indices of one first scalar, longest first.
-  let groups: [Range<Int32>]
+  static let singleFlag: UInt16 = 0x8000
+  /// Three bitsets of 1024 words each (24 KiB that stay in the L1 cache, where ``groupOfFirst``
+  /// takes 128 KiB): the BMP scalars some pattern starts with; those of them that are no word
+  /// character (only these can start a match right after a word character); and per hash of
+  /// the first two scalars of a longer pattern (``pairHash(_:_:)``), a bit: a position whose
+  /// pair's bit is clear starts no pattern of two or more scalars.
+  let filterBits: [UInt64]
+  /// Some pattern starts with an astral scalar (else ``byFirst`` need not be asked about them).
+  let hasAstralFirsts: Bool
+  /// Group `g`'s members are `groupMembers[groupStarts[g]..<groupStarts[g + 1]]`: pattern
+  /// indices, longest first.
+  let groupStarts: [Int32]
   let groupMembers: [Int32]
-  /// Per group: its first scalar is a word character, so no member matches after one.
-  let groupFirstIsWord: [Bool]
-  /// Per group: some member is a single scalar (the pair filter does not apply).
-  let groupHasSingle: [Bool]
-  /// Bit per hash of the first two scalars of every longer pattern (``pairHash(_:_:)``): a
-  /// position whose pair's bit is clear starts no pattern of two or more scalars.
-  let pairBits: [UInt64]
 
   @inline(__always)
   static func pairHash(_ first: UInt32, _ second: UInt32) -> Int {
@@ -382,34 +384,30 @@ final class LexiconMatcher: Sendable {
       scalars += pattern.values
     }
     var groupOfFirst = [UInt16](repeating: 0, count: 0x10000)
-    var firstBits = [UInt64](repeating: 0, count: 0x10000 / 64)
-    var groups: [Range<Int32>] = [], groupMembers: [Int32] = [], groupFirstIsWord: [Bool] = []
-    var groupHasSingle: [Bool] = [], pairBits = [UInt64](repeating: 0, count: 1024)
+    var filterBits = [UInt64](repeating: 0, count: 3 * 1024)
+    var groupStarts: [Int32] = [0], groupMembers: [Int32] = []
     for pattern in patterns where pattern.values.count >= 2 {
       let hash = Self.pairHash(pattern.values[0], pattern.values[1])
-      pairBits[hash >> 6] |= 1 << UInt64(hash & 63)
+      filterBits[2048 + hash >> 6] |= 1 << UInt64(hash & 63)
     }
     for (first, members) in byFirst.sorted(by: { $0.key < $1.key }) where first < 0x10000 {
-      precondition(groups.count < Int(UInt16.max), "too many distinct first scalars")
-      groupOfFirst[Int(first)] = UInt16(groups.count + 1)
-      firstBits[Int(first >> 6)] |= 1 << UInt64(first & 63)
-      let start = Int32(groupMembers.count)
+      precondition(groupStarts.count < Int(Self.singleFlag), "too many distinct first scalars")
+      let hasSingle = members.contains { patterns[$0].values.count == 1 }
+      groupOfFirst[Int(first)] = UInt16(groupStarts.count) | (hasSingle ? Self.singleFlag : 0)
+      filterBits[Int(first >> 6)] |= 1 << UInt64(first & 63)
+      if !ScalarClass.isWordCharacter(first) { filterBits[1024 + Int(first >> 6)] |= 1 << UInt64(first & 63) }
       groupMembers += members.map { Int32($0) }
-      groups.append(start..<Int32(groupMembers.count))
-      groupFirstIsWord.append(ScalarClass.isWordCharacter(first))
-      groupHasSingle.append(members.contains { patterns[$0].values.count == 1 })
+      groupStarts.append(Int32(groupMembers.count))
     }
     self.patterns = patterns
     self.byFirst = byFirst
     self.scalars = scalars
     self.compiled = compiled
     self.groupOfFirst = groupOfFirst
-    self.firstBits = firstBits
-    self.groups = groups
+    self.filterBits = filterBits
+    hasAstralFirsts = byFirst.keys.contains { $0 >= 0x10000 }
+    self.groupStarts = groupStarts
     self.groupMembers = groupMembers
-    self.groupFirstIsWord = groupFirstIsWord
-    self.groupHasSingle = groupHasSingle
-    self.pairBits = pairBits
   }
 
   /// Whether pattern `index` matches `text` at `start` (the first scalar is known to match).
@@ -490,40 +488,65 @@ final class LexiconMatcher: Sendable {
   /// Appends every pattern that matches `text`, by position and then longest first. The
   /// candidates without labels are exactly those found with `allowingLabels: false`, in the same
   /// order, so one scan serves both (``resolve(_:source:includingLabels:)``).
-  func collectCandidates(in text: UnsafeBufferPointer<UInt32>, allowingLabels: Bool, into found: inout [Candidate]) {
+  /// `classes`, when given, are the text's class bits (``NormalizedField/classes``): whether a
+  /// scalar is a word character is read there instead of looked up.
+  func collectCandidates(
+    in text: UnsafeBufferPointer<UInt32>, classes: UnsafePointer<UInt8>? = nil, allowingLabels: Bool,
+    into found: inout [Candidate]
+  ) {
     scalars.withUnsafeBufferPointer { scalars in
       compiled.withUnsafeBufferPointer { compiled in
         groupOfFirst.withUnsafeBufferPointer { groupOfFirst in
-          firstBits.withUnsafeBufferPointer { firstBits in
-            groupMembers.withUnsafeBufferPointer { members in
-              func add(_ index: Int, at start: Int) {
-                let pattern = compiled[index]
-                found.append(
-                  Candidate(
-                    pattern: Int32(index), start: Int32(start), count: pattern.count, source: pattern.source,
-                    isLabel: pattern.mode == .label))
-              }
-              for start in 0..<text.count {
-                let value = text[start]
-                if value < 0x10000 {
-                  if firstBits[Int(value >> 6)] & (1 << UInt64(value & 63)) == 0 { continue }
-                  let group = Int(groupOfFirst[Int(value)])
-                  if groupFirstIsWord[group - 1] && start > 0 && ScalarClass.isWordCharacter(text[start - 1]) { continue }
-                  if !groupHasSingle[group - 1] {
-                    guard start + 1 < text.count else { continue }
-                    let hash = Self.pairHash(value, text[start + 1])
-                    if pairBits[hash >> 6] & (1 << UInt64(hash & 63)) == 0 { continue }
+          filterBits.withUnsafeBufferPointer { filterBits in
+            groupStarts.withUnsafeBufferPointer { groupStarts in
+              groupMembers.withUnsafeBufferPointer { members in
+                func add(_ index: Int, at start: Int) {
+                  let pattern = compiled[index]
+                  found.append(
+                    Candidate(
+                      pattern: Int32(index), start: Int32(start), count: pattern.count, source: pattern.source,
+                      isLabel: pattern.mode == .label))
+                }
+                var previousIsWord = false
+                for start in 0..<text.count {
+                  let value = text[start]
+                  let isWord: Bool
+                  if let classes {
+                    isWord = classes[start] & TextNormalizer.wordClass != 0
+                  } else {
+                    isWord = ScalarClass.isWordCharacter(value)
                   }
-                  for member in groups[group - 1] {
-                    let index = Int(members[Int(member)])
-                    if matchesAt(index, compiled[index], text, scalars, start, allowingLabels: allowingLabels) {
+                  let afterWord = previousIsWord
+                  previousIsWord = isWord
+                  // Inside a word: a pattern starting with a word character would need a boundary
+                  // before it (matchesAt), and only those start with one.
+                  if afterWord && isWord { continue }
+                  if value < 0x10000 {
+                    // After a word character, only groups whose first scalar is none can match.
+                    let word = (afterWord ? 1024 : 0) + Int(value >> 6)
+                    if filterBits[word] & (1 << UInt64(value & 63)) == 0 { continue }
+                    let entry = groupOfFirst[Int(value)]
+                    if entry & Self.singleFlag == 0 {
+                      guard start + 1 < text.count else { continue }
+                      let hash = Self.pairHash(value, text[start + 1])
+                      if filterBits[2048 + hash >> 6] & (1 << UInt64(hash & 63)) == 0 { continue }
+                    }
+                    let group = Int(entry & ~Self.singleFlag)
+                    for member in Int(groupStarts[group - 1])..<Int(groupStarts[group]) {
+                      let index = Int(members[member])
+                      // Most members differ in their second scalar: checked here, before the call.
+                      let count = Int(compiled[index].count)
+                      if start &+ count > text.count { continue }
+                      if count > 1 && text[start &+ 1] != scalars[Int(compiled[index].offset) &+ 1] { continue }
+                      if matchesAt(index, compiled[index], text, scalars, start, allowingLabels: allowingLabels) {
+                        add(index, at: start)
+                      }
+                    }
+                  } else if hasAstralFirsts, let candidates = byFirst[value] {
+                    for index in candidates
+                    where matchesAt(index, compiled[index], text, scalars, start, allowingLabels: allowingLabels) {
                       add(index, at: start)
                     }
-                  }
-                } else if let candidates = byFirst[value] {
-                  for index in candidates
-                  where matchesAt(index, compiled[index], text, scalars, start, allowingLabels: allowingLabels) {
-                    add(index, at: start)
                   }
                 }
               }

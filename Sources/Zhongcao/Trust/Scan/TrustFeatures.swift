@@ -47,38 +47,57 @@ public enum TrustFeatures {
   /// detector trained with disclosed notes as positives learns sponsorship, not the markers.
   /// Title, body and tags are joined by newlines.
   public static func maskedText(of note: Note, markers: [DisclosureMarker]) -> String {
+    maskedText(of: note, markers: markers, displayedTags: note.text(of: .tags))
+  }
+
+  /// ``maskedText(of:markers:)``, given the note's tags as displayed (``Note/text(of:)``).
+  static func maskedText(of note: Note, markers: [DisclosureMarker], displayedTags: String) -> String {
     var result = ""
-    result.reserveCapacity(note.title.utf8.count + note.body.utf8.count + note.tags.reduce(2) { $0 + $1.utf8.count + 2 })
-    for field in [Note.Field.title, .body, .tags] {
-      if field != .title { result.append("\n") }
-      guard markers.contains(where: { $0.span.field == field }) else {
-        if field == .tags {
-          for (index, tag) in note.tags.enumerated() {
-            result.append(index == 0 ? "#" : " #")
-            result.append(tag)
-          }
-        } else {
-          result.append(note.text(of: field))
-        }
-        continue
-      }
-      // A space for each scalar at the offsets of this field's markers.
-      let text = note.text(of: field)
-      let count = text.unicodeScalars.count
-      let blanks = markers.compactMap { $0.span.field == field ? max(0, $0.span.start)..<min(count, $0.span.end) : nil }
-      var bytes: [UInt8] = []
-      bytes.reserveCapacity(text.utf8.count)
-      var offset = -1, blank = false
-      for byte in text.utf8 {
-        if byte & 0xC0 != 0x80 {
-          offset += 1
-          blank = blanks.contains { $0.contains(offset) }
-          if blank { bytes.append(0x20) }
-        }
-        if !blank { bytes.append(byte) }
-      }
-      result.append(String(decoding: bytes, as: UTF8.self))
-    }
+    result.reserveCapacity(note.title.utf8.count + note.body.utf8.count + displayedTags.utf8.count + 2)
+    appendMasked(note.title, of: .title, markers: markers, to: &result)
+    result.append("\n")
+    appendMasked(note.body, of: .body, markers: markers, to: &result)
+    result.append("\n")
+    appendMasked(displayedTags, of: .tags, markers: markers, to: &result)
     return result
+  }
+
+  /// Appends `text`, the text of `field`, with the scalars at the offsets of the field's markers
+  /// blanked. Without markers it is appended as it is (no UTF-8 validation); with markers it is
+  /// laid out byte by byte, a space for each blanked scalar, and decoded.
+  private static func appendMasked(
+    _ text: String, of field: Note.Field, markers: [DisclosureMarker], to result: inout String
+  ) {
+    guard markers.contains(where: { $0.span.field == field }) else {
+      result.append(text)
+      return
+    }
+    var text = text
+    text.withUTF8 { text in
+      var scalarCount = 0
+      for byte in text where byte & 0xC0 != 0x80 { scalarCount += 1 }
+      let blanks = markers.compactMap {
+        $0.span.field == field ? max(0, $0.span.start)..<min(scalarCount, $0.span.end) : nil
+      }
+      result.append(
+        String(unsafeUninitializedCapacity: text.count) { buffer in
+          var count = 0, offset = -1, blank = false
+          for byte in text {
+            if byte & 0xC0 != 0x80 {
+              offset += 1
+              blank = blanks.contains { $0.contains(offset) }
+              if blank {
+                buffer[count] = 0x20
+                count += 1
+              }
+            }
+            if !blank {
+              buffer[count] = byte
+              count += 1
+            }
+          }
+          return count
+        })
+    }
   }
 }

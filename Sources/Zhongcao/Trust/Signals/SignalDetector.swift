@@ -100,7 +100,7 @@ struct FieldScanner {
   init(text: FieldText) {
     self.text = text
     self.values = text.values
-    claimed = text.normalized.links.map(\.range)
+    if !text.normalized.links.isEmpty { claimed = text.normalized.links.map(\.range) }
   }
 
   func isClaimed(_ range: Range<Int>) -> Bool { claimed.contains { $0.overlaps(range) } }
@@ -295,7 +295,16 @@ struct FieldScanner {
 
   mutating func scanPhones() {
     var index = 0
+    // A number starts at a digit, or at the `+` of `+86` right before one: positions further
+    // from the next digit start nothing.
+    var nextDigit = -1
     while index < values.count {
+      if nextDigit < index {
+        nextDigit = index
+        while nextDigit < values.count && !ScalarClass.isDigit(values[nextDigit]) { nextDigit += 1 }
+        if nextDigit == values.count { break }
+      }
+      if index < nextDigit - 1 { index = nextDigit - 1 }
       let value = values[index]
       guard ScalarClass.isDigit(value) || value == 0x2B else {
         index += 1
@@ -407,7 +416,16 @@ struct FieldScanner {
   mutating func scanPrices() {
     let prefixes = Self.currencyPrefixes, suffixes = Self.currencySuffixes
     var index = 0
+    // Every price has a number, and a currency prefix ends at most 4 scalars before its first
+    // digit (`rmb 9`): positions further from the next digit start nothing.
+    var nextDigit = -1
     while index < values.count {
+      if nextDigit < index {
+        nextDigit = index
+        while nextDigit < values.count && !ScalarClass.isDigit(values[nextDigit]) { nextDigit += 1 }
+        if nextDigit == values.count { break }
+      }
+      if index < nextDigit - 4 { index = nextDigit - 4 }
       // Currency first: ¥ 99, $19.99, rmb 99.
       if !ScalarClass.isDigit(values[index]) {
         if mayStartCurrencyPrefix(at: index),

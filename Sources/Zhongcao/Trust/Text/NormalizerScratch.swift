@@ -95,6 +95,18 @@ final class NormalizerScratch {
     (first, second) = (newFirst, newSecond)
   }
 
+  /// ``TextNormalizer/compatibilityFolded(_:)`` of the scalars met so far (Foundation's mapping
+  /// takes microseconds; `…` alone is in a few percent of notes).
+  private var compatibilityFolds: [UInt32: [UInt32]] = [:]
+
+  /// ``TextNormalizer/compatibilityFolded(_:)``, remembered.
+  func compatibilityFold(_ value: UInt32) -> [UInt32] {
+    if let pieces = compatibilityFolds[value] { return pieces }
+    let pieces = TextNormalizer.compatibilityFolded(value)
+    compatibilityFolds[value] = pieces
+    return pieces
+  }
+
   /// The UTF-8 of `tags` as ``Note/text(of:)`` displays them (`#tag1 #tag2`), in the scratch's
   /// text buffer (valid until the next call).
   func displayedTags(_ tags: [String]) -> UnsafeBufferPointer<UInt8> {
@@ -113,9 +125,17 @@ final class NormalizerScratch {
       }
       text[count] = 0x23
       count += 1
-      for byte in tag.utf8 {
-        text[count] = byte
-        count += 1
+      let copied = tag.utf8.withContiguousStorageIfAvailable { bytes in
+        if let source = bytes.baseAddress { (text + count).update(from: source, count: bytes.count) }
+        return bytes.count
+      }
+      if let copied {
+        count += copied
+      } else {
+        for byte in tag.utf8 {
+          text[count] = byte
+          count += 1
+        }
       }
     }
     return UnsafeBufferPointer(start: text, count: count)
@@ -139,6 +159,12 @@ struct NormalizedField {
   /// The original text's width in display columns, a CJK or full-width character counting two
   /// (``DisclosureGrader/columns(of:before:)``), when the normalizer measured it.
   var originalColumns: Int? = nil
+  /// The CJK characters and ASCII letters of the normalized text (what
+  /// ``DisclosureGrader/MarkerCollection/countScripts(_:)`` counts), when the normalizer counted them.
+  var scriptCounts: (cjk: Int, latin: Int)? = nil
+  /// Per value, its link flag and class bits (``TextNormalizer/wordClass``…), when the
+  /// normalizer kept them.
+  var classes: UnsafePointer<UInt8>? = nil
   /// Which rare scanners the text can need.
   let hints: TextHints
 

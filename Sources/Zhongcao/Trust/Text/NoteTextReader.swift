@@ -55,12 +55,15 @@ package struct NoteTextReader {
     var title = note.title, body = note.body, label = note.brandLabel ?? ""
     title.withUTF8 { read(.title, $0, of: note, into: &markers, &signals) }
     body.withUTF8 { read(.body, $0, of: note, into: &markers, &signals) }
-    read(.tags, scratch.displayedTags(note.tags), of: note, into: &markers, &signals)
+    let tags = scratch.displayedTags(note.tags)
+    read(.tags, tags, of: note, into: &markers, &signals)
     label.withUTF8 { read(.brandLabel, $0, of: note, into: &markers, &signals) }
     let disclosure = grader.assessment(of: markers)
+    // The tags as displayed, from the bytes already laid out (one string, not two appends a tag).
+    let displayedTags = note.tags.isEmpty ? "" : String(decoding: tags, as: UTF8.self)
     return NoteTextReading(
       disclosure: disclosure, signals: signals,
-      maskedText: TrustFeatures.maskedText(of: note, markers: disclosure.markers),
+      maskedText: TrustFeatures.maskedText(of: note, markers: disclosure.markers, displayedTags: displayedTags),
       extra: TrustFeatures.vector(signals: signals, zScores: zScores))
   }
 
@@ -72,14 +75,22 @@ package struct NoteTextReader {
     let text = FieldText(
       field: field, normalized: TextNormalizer.normalize(utf8: original, into: scratch), original: original)
     let labels = field == .title || field == .body
-    if labels { markers.countScripts(text.values) }
+    if labels {
+      if let scripts = text.normalized.scriptCounts {
+        markers.cjkCount += scripts.cjk
+        markers.latinCount += scripts.latin
+      } else {
+        markers.countScripts(text.values)
+      }
+    }
     if field == .body { markers.bodyColumns = text.normalized.originalColumns }
     guard text.normalized.count > 0 else { return }
     candidates.removeAll(keepingCapacity: true)
     let matcher = detector.matcher
     if sharesLexicon {
       // One scan for the grader (labels allowed in the title and body), the detector and the brands.
-      matcher.collectCandidates(in: text.values, allowingLabels: labels, into: &candidates)
+      matcher.collectCandidates(
+        in: text.values, classes: text.normalized.classes, allowingLabels: labels, into: &candidates)
       let graded = matcher.resolve(candidates)
       grader.collectMarkers(in: text, matches: graded, note: note, into: &markers)
       let found = labels && candidates.contains(where: \.isLabel) ? matcher.resolve(candidates, includingLabels: false) : graded
@@ -88,7 +99,8 @@ package struct NoteTextReader {
     } else {
       let graded = grader.lexicon.matcher.matches(in: text.values, allowingLabels: labels)
       grader.collectMarkers(in: text, matches: graded, note: note, into: &markers)
-      matcher.collectCandidates(in: text.values, allowingLabels: false, into: &candidates)
+      matcher.collectCandidates(
+        in: text.values, classes: text.normalized.classes, allowingLabels: false, into: &candidates)
       detector.collectSignals(
         in: text, lexiconMatches: matcher.resolve(candidates), brandMatches: matcher.resolve(candidates, source: 1),
         into: &signals)

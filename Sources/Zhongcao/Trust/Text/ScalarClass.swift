@@ -164,7 +164,8 @@ final class ClassTable: @unchecked Sendable {
 struct TextHints: OptionSet, Sendable {
   let rawValue: UInt8
 
-  /// A scalar an evasive spelling starts with (`v w q $ ¥ € 微 威 薇 徽 扣`…): evasion mapping.
+  /// A scalar an evasive spelling starts with (`v w q $ ¥ € 微 威 薇 徽 扣`…). It marks the class
+  /// table's trigger bit; the fold records where these scalars are.
   static let evasion = TextHints(rawValue: 1)
   /// `/`, `@` or `w.`: a URL or e-mail address may be there.
   static let link = TextHints(rawValue: 2)

@@ -49,6 +49,7 @@ extension TextNormalizer {
     let folded = fold(utf8, into: scratch)
     var current = scratch.first, spare = scratch.second
     var count = folded.count, hints = folded.hints, triggerCount = folded.triggerCount
+    var scripts = (cjk: 0, latin: 0)
     let triggers = scratch.triggers
     let linked = count > 0 && hints.contains(.link) && markLinks(current, count: count)
     if count > 0 {
@@ -56,15 +57,18 @@ extension TextNormalizer {
         let mapped = mapEvasions(current, count: count, triggers: triggers, triggerCount: triggerCount, into: spare)
       {
         swap(&current, &spare)
-        (count, triggerCount) = mapped
+        (count, triggerCount) = (mapped.count, mapped.triggerCount)
         hints.insert(.token)
       }
-      count = collapseSeparators(current, count: count, triggers: triggers, triggerCount: &triggerCount)
+      count = collapseSeparators(
+        current, count: count, triggers: triggers, triggerCount: &triggerCount, scripts: &scripts)
       if triggerCount > 0,
         let mapped = mapEvasions(current, count: count, triggers: triggers, triggerCount: triggerCount, into: spare)
       {
         swap(&current, &spare)
         count = mapped.count
+        scripts.cjk -= mapped.replacedScripts.cjk
+        scripts.latin -= mapped.replacedScripts.latin
         hints.insert(.token)
       }
     }
@@ -73,7 +77,8 @@ extension TextNormalizer {
       starts: UnsafeBufferPointer(start: current.starts, count: count),
       ends: UnsafeBufferPointer(start: current.ends, count: count),
       links: linked ? links(flags: current.flags, count: count) : [], originalCount: folded.originalCount,
-      originalColumns: folded.originalCount + folded.wideCount, hints: hints)
+      originalColumns: folded.originalCount + folded.wideCount, scriptCounts: scripts,
+      classes: UnsafePointer(current.flags), hints: hints)
   }
 
   /// Links from the link flags: each run of one flag value is one link.
@@ -95,6 +100,14 @@ extension TextNormalizer {
   }
 
   // MARK: Step 1
+
+  /// The NFKC case-folded form of `value` (Foundation's compatibility mapping, lowercased),
+  /// invisible characters left out.
+  static func compatibilityFolded(_ value: UInt32) -> [UInt32] {
+    guard let scalar = Unicode.Scalar(value) else { return [] }
+    let folded = String(scalar).precomposedStringWithCompatibilityMapping.lowercased()
+    return folded.unicodeScalars.map(\.value).filter { !ScalarClass.isInvisible($0) }
+  }
 
   /// The width-folded form of the full-width forms and the ideographic space, if `value` is one.
   @inline(__always)
@@ -163,42 +176,53 @@ extension TextNormalizer {
       _ bytes: UnsafePointer<UInt8>, from index: Int, to end: Int, offset: Int32, classes: UnsafePointer<UInt8>
     ) -> Int {
       let values = lane.values, starts = lane.starts, ends = lane.ends, flags = lane.flags, seen = seen
-      var index = index, offset = offset, count = self.count
+      // (Counts and offsets stay far below the integer limits: plain wrapping arithmetic.)
+      var index = index, count = self.count
+      let first = count
       while index < end {
         let byte = bytes[index]
         if byte >= 0x80 { break }
         let folded = byte &- 0x41 < 26 ? byte | 0x20 : byte
-        let value = UInt32(folded)
         seen[Int(folded)] = 1
         let bits = classes[Int(folded)]
         if bits & 128 != 0 {
-          if value == 0x2E {
-            if count > 0 && values[count - 1] == 0x77 { hints.insert(.link) }  // "w." of www.
+          if folded == 0x2E {
+            if count > 0 && values[count &- 1] == 0x77 { hints.insert(.link) }  // "w." of www.
           } else {
-            triggers[triggerCount] = Int32(count)
-            triggerCount += 1
+            triggers[triggerCount] = Int32(truncatingIfNeeded: count)
+            triggerCount &+= 1
           }
         }
-        values[count] = value
-        starts[count] = offset
-        ends[count] = offset + 1
+        values[count] = UInt32(folded)
         flags[count] = bits & 127
-        count += 1
-        offset += 1
-        index += 1
+        count &+= 1
+        index &+= 1
+      }
+      // One original scalar each, from `offset` on.
+      var origin = offset
+      for element in first..<count {
+        starts[element] = origin
+        ends[element] = origin &+ 1
+        origin &+= 1
       }
       self.count = count
       return index
     }
 
-    /// The hints so far, those of the ASCII values seen included (and `seen` cleared of them).
+    /// The hints so far, the digit and link hints of the ASCII values seen included (and `seen`
+    /// cleared of them: only these entries are ever read). The ASCII evasion triggers need no
+    /// hint: their positions are recorded.
     mutating func allHints() -> TextHints {
       var all = hints
-      // Only these entries are ever read, so only they need clearing for the next text.
-      for (value, hint) in TextNormalizer.asciiHints where seen[Int(value)] != 0 {
-        all.insert(hint)
-        seen[Int(value)] = 0
-      }
+      let raw = UnsafeMutableRawPointer(seen)
+      let digits = raw.loadUnaligned(fromByteOffset: 0x30, as: UInt64.self)
+        | UInt64(raw.loadUnaligned(fromByteOffset: 0x38, as: UInt16.self))
+      if digits != 0 { all.insert(.digit) }
+      if seen[0x2F] | seen[0x40] != 0 { all.insert(.link) }  // / @
+      raw.storeBytes(of: 0, toByteOffset: 0x30, as: UInt64.self)
+      raw.storeBytes(of: 0, toByteOffset: 0x38, as: UInt16.self)
+      seen[0x2F] = 0
+      seen[0x40] = 0
       return all
     }
 
@@ -210,12 +234,6 @@ extension TextNormalizer {
       noteTrigger(value)
       append(value, classes: classBits(value), at: offset)
     }
-  }
-
-  /// The ASCII values that give a ``TextHints`` hint, with the hint.
-  static let asciiHints: [(value: UInt8, hint: TextHints)] = (UInt8(0)..<0x80).compactMap { value in
-    let hints = TextHints.triggers(UInt32(value))
-    return hints.isEmpty ? nil : (value, hints)
   }
 
   /// ``classBits(_:)`` of an astral scalar, without the Unicode tables for pictographs and emoji
@@ -291,17 +309,15 @@ extension TextNormalizer {
         // Dropped.
       } else if let folded = widthFolded(value) {
         writer.appendNoting(folded, at: offset)
-      } else if bits & ScalarClass.foldsBit != 0, let scalar = Unicode.Scalar(value) {
-        let folded = String(scalar).precomposedStringWithCompatibilityMapping.lowercased()
-        let needed = writer.count + folded.unicodeScalars.count + (end - index)
+      } else if bits & ScalarClass.foldsBit != 0 {
+        let pieces = scratch.compatibilityFold(value)
+        let needed = writer.count + pieces.count + (end - index)
         if needed > scratch.capacity {
           scratch.reserve(needed, keeping: writer.count, keepingTriggers: writer.triggerCount)
           writer.lane = scratch.first
           writer.triggers = scratch.triggers
         }
-        for piece in folded.unicodeScalars where !ScalarClass.isInvisible(piece.value) {
-          writer.appendNoting(piece.value, at: offset)
-        }
+        for piece in pieces { writer.appendNoting(piece, at: offset) }
       } else {
         writer.hints.formUnion(TextHints.triggers(value))
         writer.noteTrigger(value)
@@ -543,11 +559,11 @@ extension TextNormalizer {
   /// Steps 3 and 5: evasive spellings to canonical tokens, read from `source` and written to
   /// `target`. Only the positions in `triggers` (ascending; every scalar an evasion can start
   /// with) are looked at; the entries that survive are rewritten to their positions in `target`,
-  /// and their number returned. Returns nil when nothing was rewritten (`target` and `triggers`
-  /// are then untouched).
+  /// and their number returned, with the CJK characters and ASCII letters the tokens replaced.
+  /// Returns nil when nothing was rewritten (`target` and `triggers` are then untouched).
   static func mapEvasions(
     _ source: Lane, count: Int, triggers: UnsafeMutablePointer<Int32>, triggerCount: Int, into target: Lane
-  ) -> (count: Int, triggerCount: Int)? {
+  ) -> (count: Int, triggerCount: Int, replacedScripts: (cjk: Int, latin: Int))? {
     let values = UnsafeBufferPointer(start: source.values, count: count), flags = source.flags
     // Unchanged scalars are copied in runs, when a token is emitted and at the end.
     var tokens = TokenWriter(source: source, target: target)
@@ -570,7 +586,7 @@ extension TextNormalizer {
       return nil
     }
     source.copy(tokens.copied..<count, to: target, at: tokens.written)
-    return (tokens.written + count - tokens.copied, kept)
+    return (tokens.written + count - tokens.copied, kept, (tokens.replacedCJK, tokens.replacedLatin))
   }
 
   /// Writes the tokens of ``mapEvasions(_:count:triggers:triggerCount:into:)`` and the unchanged
@@ -582,11 +598,18 @@ extension TextNormalizer {
     var written = 0
     /// Elements of `source` consumed (copied or replaced by a token).
     var copied = 0
+    /// CJK characters and ASCII letters replaced by tokens.
+    var replacedCJK = 0, replacedLatin = 0
 
     /// Copies the run before `range`, then writes `token` standing for `range`.
     mutating func emit(_ token: UInt32, standingFor range: Range<Int>) {
       source.copy(copied..<range.lowerBound, to: target, at: written)
       written += range.lowerBound - copied
+      for position in range {
+        let bits = source.flags[position]
+        replacedCJK += bits & TextNormalizer.cjkClass != 0 ? 1 : 0
+        replacedLatin += bits & TextNormalizer.letterClass != 0 ? 1 : 0
+      }
       target.values[written] = token
       target.starts[written] = source.starts[range.lowerBound]
       target.ends[written] = source.ends[range.upperBound - 1]
@@ -602,15 +625,22 @@ extension TextNormalizer {
   /// whitespace collapsed, in place (the output never overtakes the input, and what the rules
   /// read behind the input position is either unchanged or a space that was a separator, which
   /// they treat alike). The evasion triggers are carried along: `triggers` gets the output
-  /// positions of those kept. Returns the new count.
+  /// positions of those kept; `scripts` gets the CJK characters and ASCII letters kept. Returns
+  /// the new count.
   static func collapseSeparators(
-    _ lane: Lane, count: Int, triggers: UnsafeMutablePointer<Int32>, triggerCount: inout Int
+    _ lane: Lane, count: Int, triggers: UnsafeMutablePointer<Int32>, triggerCount: inout Int,
+    scripts: inout (cjk: Int, latin: Int)
   ) -> Int {
     let values = UnsafeBufferPointer(start: lane.values, count: count), flags = lane.flags
     var output = CollapseWriter(lane: lane, triggers: triggers, triggerCount: triggerCount)
-    defer { triggerCount = output.keptTriggers }
+    defer {
+      triggerCount = output.keptTriggers
+      scripts = (output.cjkCount, output.latinCount)
+    }
     var index = 0
     let separatorOrSpace = separatorClass | spaceClass
+    /// Eight class bytes without letter, separator or space bits: eight plain scalars.
+    let plainMask = UInt64(separatorOrSpace | letterClass) * 0x0101_0101_0101_0101
     @inline(__always) func isSeparator(_ position: Int) -> Bool {
       position < count && flags[position] & linkBits == 0 && flags[position] & separatorOrSpace != 0
     }
@@ -620,14 +650,21 @@ extension TextNormalizer {
       while end < count && end - position < 4 && isSeparator(end) { end += 1 }
       return end
     }
-    /// Whether the scalar at `position` is kept as it is, whatever surrounds it: flagged, or not
-    /// a space, a separator or a single letter (an ASCII letter followed by a word character is
-    /// none).
+    /// Whether the scalar at `position` is kept as it is: flagged, or not a space, a separator or
+    /// a single letter (an ASCII letter next to a word character is none; the class of the
+    /// scalar before is the input's, or a space's that replaced a separator, alike).
     @inline(__always) func isPlain(_ position: Int) -> Bool {
       let bits = flags[position]
       if bits & (linkBits | separatorOrSpace | letterClass) == 0 || bits & linkBits != 0 { return true }
       if bits & separatorOrSpace != 0 { return false }
-      return position + 1 < count && flags[position + 1] & wordClass != 0
+      return (position + 1 < count && flags[position + 1] & wordClass != 0)
+        || (position > 0 && flags[position - 1] & wordClass != 0)
+    }
+    /// Whether the scalar at `position`, right after one kept as it is, is a lone space that is
+    /// kept: a space, after something that is not one and before no other separator.
+    @inline(__always) func isKeptSpace(_ position: Int) -> Bool {
+      values[position] == 0x20 && values[position - 1] != 0x20 && flags[position] & linkBits == 0
+        && !isSeparator(position + 1)
     }
     @inline(__always) func isSingleLetter(_ position: Int) -> Bool {
       guard position < count, flags[position] & (linkBits | letterClass) == letterClass else { return false }
@@ -650,7 +687,17 @@ extension TextNormalizer {
     while index < count {
       if isPlain(index) {
         var end = index + 1
-        while end < count && isPlain(end) { end += 1 }
+        while end < count {
+          // Eight at a time while none is a letter, a separator or a space (CJK text).
+          if end + 8 <= count
+            && UnsafeRawPointer(flags + end).loadUnaligned(as: UInt64.self) & plainMask == 0
+          {
+            end += 8
+            continue
+          }
+          guard isPlain(end) || isKeptSpace(end) else { break }
+          end += 1
+        }
         output.keep(index..<end)
         index = end
         if index == count { break }
@@ -719,6 +766,8 @@ extension TextNormalizer {
     /// Entries of `triggers` passed, and kept (rewritten to their new positions).
     var passedTriggers = 0
     var keptTriggers = 0
+    /// CJK characters and ASCII letters kept (``NormalizedField/scriptCounts``).
+    var cjkCount = 0, latinCount = 0
 
     /// The last scalar written so far.
     var last: UInt32? { written > 0 ? lane.values[written - 1] : nil }
@@ -741,6 +790,24 @@ extension TextNormalizer {
     @inline(__always)
     mutating func keep(_ range: Range<Int>) {
       if passedTriggers < triggerCount { moveTriggers(in: range, to: written) }
+      // The class bits counted eight bytes at a time, then one by one.
+      var cjk = 0, latin = 0, position = range.lowerBound
+      let cjkBits = UInt64(TextNormalizer.cjkClass) * 0x0101_0101_0101_0101
+      let letterBits = UInt64(TextNormalizer.letterClass) * 0x0101_0101_0101_0101
+      while position &+ 8 <= range.upperBound {
+        let word = UnsafeRawPointer(lane.flags + position).loadUnaligned(as: UInt64.self)
+        cjk &+= (word & cjkBits).nonzeroBitCount
+        latin &+= (word & letterBits).nonzeroBitCount
+        position &+= 8
+      }
+      while position < range.upperBound {
+        let bits = lane.flags[position]
+        cjk &+= bits & TextNormalizer.cjkClass != 0 ? 1 : 0
+        latin &+= bits & TextNormalizer.letterClass != 0 ? 1 : 0
+        position &+= 1
+      }
+      cjkCount &+= cjk
+      latinCount &+= latin
       if written != range.lowerBound {
         for position in range {
           lane.values[written] = lane.values[position]
