@@ -216,7 +216,8 @@ public struct DisclosureGrader: Sendable {
     if field == .brandLabel && !sawPlatformLabel {
       let label = note.brandLabel ?? ""
       if !label.allSatisfy(\.isWhitespace) {
-        collection.markers.append(Self.platformLabelMarker(label, chinese: text.values.contains(where: ScalarClass.isCJK)))
+        let chinese = text.values.contains(where: ScalarClass.isCJK)
+        collection.markers.append(Self.platformLabelMarker(label, chinese: chinese))
       }
     }
   }

@@ -413,9 +413,10 @@ final class LexiconMatcher: Sendable {
   /// Whether pattern `index` matches `text` at `start` (the first scalar is known to match).
   @inline(__always)
   private func matchesAt(
-    _ index: Int, _ pattern: Compiled, _ text: UnsafeBufferPointer<UInt32>, _ scalars: UnsafeBufferPointer<UInt32>,
-    _ start: Int, allowingLabels: Bool
+    _ index: Int, _ compiled: UnsafeBufferPointer<Compiled>, _ text: UnsafeBufferPointer<UInt32>,
+    _ scalars: UnsafeBufferPointer<UInt32>, _ start: Int, allowingLabels: Bool
   ) -> Bool {
+    let pattern = compiled[index]
     let count = Int(pattern.count), offset = Int(pattern.offset)
     let end = start + count
     guard end <= text.count else { return false }
@@ -538,13 +539,13 @@ final class LexiconMatcher: Sendable {
                       let count = Int(compiled[index].count)
                       if start &+ count > text.count { continue }
                       if count > 1 && text[start &+ 1] != scalars[Int(compiled[index].offset) &+ 1] { continue }
-                      if matchesAt(index, compiled[index], text, scalars, start, allowingLabels: allowingLabels) {
+                      if matchesAt(index, compiled, text, scalars, start, allowingLabels: allowingLabels) {
                         add(index, at: start)
                       }
                     }
                   } else if hasAstralFirsts, let candidates = byFirst[value] {
                     for index in candidates
-                    where matchesAt(index, compiled[index], text, scalars, start, allowingLabels: allowingLabels) {
+                    where matchesAt(index, compiled, text, scalars, start, allowingLabels: allowingLabels) {
                       add(index, at: start)
                     }
                   }

@@ -40,7 +40,8 @@ public struct SignalDetector: Sendable {
   public init(lexicon: Lexicon = .default, brands: BrandList = BrandList()) {
     self.lexicon = lexicon
     self.brands = brands
-    matcher = brands.brands.isEmpty ? lexicon.matcher : LexiconMatcher(combining: lexicon.matcher, brands.lexicon.matcher)
+    matcher =
+      brands.brands.isEmpty ? lexicon.matcher : LexiconMatcher(combining: lexicon.matcher, brands.lexicon.matcher)
   }
 
   /// The signals in `note`.

@@ -31,6 +31,10 @@ final class NormalizerScratch {
   private(set) var second: Lane
   /// Positions of evasion triggers in the current lane (``TextNormalizer/fold(_:into:)``).
   private(set) var triggers: UnsafeMutablePointer<Int32>
+  /// Per original scalar of the text last folded, its byte offset in the UTF-8 (and the length
+  /// after the last): where evidence text is cut from.
+  private(set) var byteOffsets: UnsafeMutablePointer<Int32>
+  private var byteOffsetCapacity: Int
   /// Per ASCII value, whether the fold saw it (``TextNormalizer/FoldWriter/seen``); zero between texts.
   let seenASCII: UnsafeMutablePointer<UInt8>
   /// ``TextNormalizer/asciiClasses``, where the fold reads it without a lazy global.
@@ -48,6 +52,8 @@ final class NormalizerScratch {
     storage = UnsafeMutableRawPointer.allocate(byteCount: 2 * Self.elementBytes * self.capacity, alignment: 8)
     (first, second) = Self.lanes(in: storage, capacity: self.capacity)
     triggers = UnsafeMutablePointer<Int32>.allocate(capacity: self.capacity)
+    byteOffsetCapacity = self.capacity
+    byteOffsets = UnsafeMutablePointer<Int32>.allocate(capacity: byteOffsetCapacity)
     seenASCII = UnsafeMutablePointer<UInt8>.allocate(capacity: 0x80)
     seenASCII.initialize(repeating: 0, count: 0x80)
     asciiClasses = UnsafeMutablePointer<UInt8>.allocate(capacity: 0x80)
@@ -59,6 +65,7 @@ final class NormalizerScratch {
   deinit {
     storage.deallocate()
     triggers.deallocate()
+    byteOffsets.deallocate()
     seenASCII.deallocate()
     asciiClasses.deallocate()
     text.deallocate()
@@ -105,6 +112,15 @@ final class NormalizerScratch {
     let pieces = TextNormalizer.compatibilityFolded(value)
     compatibilityFolds[value] = pieces
     return pieces
+  }
+
+  /// Makes room for the byte offsets of a text of `bytes` UTF-8 bytes (at most that many
+  /// scalars, and one entry more), discarding the ones there.
+  func reserveByteOffsets(forBytes bytes: Int) {
+    if bytes + 1 <= byteOffsetCapacity { return }
+    byteOffsets.deallocate()
+    byteOffsetCapacity = max(bytes + 1, 2 * byteOffsetCapacity)
+    byteOffsets = UnsafeMutablePointer<Int32>.allocate(capacity: byteOffsetCapacity)
   }
 
   /// The UTF-8 of `tags` as ``Note/text(of:)`` displays them (`#tag1 #tag2`), in the scratch's
@@ -165,6 +181,9 @@ struct NormalizedField {
   /// Per value, its link flag and class bits (``TextNormalizer/wordClass``…), when the
   /// normalizer kept them.
   var classes: UnsafePointer<UInt8>? = nil
+  /// Per original scalar, its byte offset in the original UTF-8, and the length after the last
+  /// (`originalCount + 1` entries), when the normalizer recorded them.
+  var originalByteOffsets: UnsafePointer<Int32>? = nil
   /// Which rare scanners the text can need.
   let hints: TextHints
 
@@ -216,6 +235,13 @@ struct FieldText {
 
   /// The original text of `span`: its scalars that the field has.
   func originalText(_ span: TextSpan) -> String {
+    if let offsets = normalized.originalByteOffsets {
+      let count = normalized.originalCount
+      let start = max(0, min(span.start, count)), end = max(0, min(span.end, count))
+      if end <= start { return "" }
+      let range = Int(offsets[start])..<Int(offsets[end])
+      return String(decoding: UnsafeBufferPointer(rebasing: original[range]), as: UTF8.self)
+    }
     let start = Self.advance(original, from: (0, 0), toScalar: span.start)
     let end = Self.advance(original, from: start, toScalar: span.end)
     if end.byte <= start.byte { return "" }

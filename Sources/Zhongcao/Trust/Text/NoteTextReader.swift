@@ -43,7 +43,8 @@ package struct NoteTextReader {
   package init(grader: DisclosureGrader = DisclosureGrader(), detector: SignalDetector = SignalDetector()) {
     self.grader = grader
     self.detector = detector
-    sharesLexicon = grader.lexicon == detector.lexicon
+    // The same compiled matcher (Lexicon.default for both) is the same lexicon; else compare.
+    sharesLexicon = grader.lexicon.matcher === detector.lexicon.matcher || grader.lexicon == detector.lexicon
   }
 
   /// Reads `note`; `zScores` are its engagement z-scores (``EngagementNorms/zScores(of:)``).
@@ -93,7 +94,8 @@ package struct NoteTextReader {
         in: text.values, classes: text.normalized.classes, allowingLabels: labels, into: &candidates)
       let graded = matcher.resolve(candidates)
       grader.collectMarkers(in: text, matches: graded, note: note, into: &markers)
-      let found = labels && candidates.contains(where: \.isLabel) ? matcher.resolve(candidates, includingLabels: false) : graded
+      let hasLabels = labels && candidates.contains(where: \.isLabel)
+      let found = hasLabels ? matcher.resolve(candidates, includingLabels: false) : graded
       detector.collectSignals(
         in: text, lexiconMatches: found, brandMatches: matcher.resolve(candidates, source: 1), into: &signals)
     } else {

@@ -46,6 +46,7 @@ extension TextNormalizer {
   /// until its next use.
   static func normalize(utf8: UnsafeBufferPointer<UInt8>, into scratch: NormalizerScratch) -> NormalizedField {
     scratch.reserve(utf8.count)
+    scratch.reserveByteOffsets(forBytes: utf8.count)
     let folded = fold(utf8, into: scratch)
     var current = scratch.first, spare = scratch.second
     var count = folded.count, hints = folded.hints, triggerCount = folded.triggerCount
@@ -78,7 +79,7 @@ extension TextNormalizer {
       ends: UnsafeBufferPointer(start: current.ends, count: count),
       links: linked ? links(flags: current.flags, count: count) : [], originalCount: folded.originalCount,
       originalColumns: folded.originalCount + folded.wideCount, scriptCounts: scripts,
-      classes: UnsafePointer(current.flags), hints: hints)
+      classes: UnsafePointer(current.flags), originalByteOffsets: UnsafePointer(scratch.byteOffsets), hints: hints)
   }
 
   /// Links from the link flags: each run of one flag value is one link.
@@ -247,7 +248,10 @@ extension TextNormalizer {
   static func fold(_ utf8: UnsafeBufferPointer<UInt8>, into scratch: NormalizerScratch)
     -> (count: Int, originalCount: Int, wideCount: Int, triggerCount: Int, hints: TextHints)
   {
-    guard let bytes = utf8.baseAddress else { return (0, 0, 0, 0, []) }
+    guard let bytes = utf8.baseAddress else {
+      scratch.byteOffsets[0] = 0
+      return (0, 0, 0, 0, [])
+    }
     let end = utf8.count
     let table = ScalarClass.table.bits
     let special = ScalarClass.cjkBit | ScalarClass.invisibleBit | ScalarClass.foldsBit | ScalarClass.triggerBit
@@ -255,17 +259,23 @@ extension TextNormalizer {
     // scalars suffices until an NFKC expansion asks for more.
     var writer = FoldWriter(lane: scratch.first, triggers: scratch.triggers, seen: scratch.seenASCII)
     let asciiClasses = UnsafePointer(scratch.asciiClasses)
+    let byteOffsets = scratch.byteOffsets
     // Original scalars that take two display columns (``DisclosureGrader/isWide(_:)``).
     var wideCount = 0
     var offset: Int32 = 0, index = 0
+    defer { byteOffsets[Int(offset)] = Int32(truncatingIfNeeded: end) }
     while index < end {
       let lead = bytes[index]
       if lead < 0x80 {
         let next = writer.appendASCII(bytes, from: index, to: end, offset: offset, classes: asciiClasses)
+        for step in 0..<(next &- index) {
+          byteOffsets[Int(offset) &+ step] = Int32(truncatingIfNeeded: index &+ step)
+        }
         offset += Int32(next - index)
         index = next
         continue
       }
+      byteOffsets[Int(offset)] = Int32(truncatingIfNeeded: index)
       var value: UInt32
       if lead < 0xE0 {
         value = UInt32(lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)
@@ -413,17 +423,32 @@ extension TextNormalizer {
     let hosts = shortLinkHosts, longestHost = shortLinkHostLength
     var flagged = false
     var index = 0
-    // The first `/` at or after `index` (once looked for): a scheme or a short-link host needs
-    // one close by.
-    var slash = -1
+    // The first `/`, `www.` and `@` at or after `index` (once looked for). A scheme or a
+    // short-link host needs a `/` close by, so a link starts only that close before a `/`, at a
+    // `www.`, or (an e-mail address) is found at an `@`: the positions before the earliest of
+    // these start nothing.
+    var slash = -1, worldWideWeb = -1, at = -1
     while index < count {
+      if slash < index {
+        slash = index
+        while slash < count && values[slash] != 0x2F { slash += 1 }
+      }
+      if worldWideWeb < index {
+        worldWideWeb = index
+        while worldWideWeb < count && !(values[worldWideWeb] == 0x77 && hasPrefix(values, www, at: worldWideWeb)) {
+          worldWideWeb += 1
+        }
+      }
+      if at < index {
+        at = index
+        while at < count && values[at] != 0x40 { at += 1 }
+      }
+      let earliest = min(slash < count ? slash - (longestHost - 1) : count, worldWideWeb, at)
+      if earliest >= count { break }
+      if index < earliest { index = earliest }
       let value = values[index]
       let boundary = index == 0 || !ScalarClass.isASCIIAlphanumeric(values[index - 1])
       if boundary && (value == 0x68 || value == 0x77 || isShortLinkFirst(value, masks: masks)) {
-        if slash < index {
-          slash = index
-          while slash < count && values[slash] != 0x2F { slash += 1 }
-        }
         let slashNear = slash - index < longestHost
         var isLink = false
         if slashNear && hasPrefix(values, http, at: index) {
