@@ -3,6 +3,7 @@
 //   swift run -c release zhongcao-bench [users notes events] [factors] [iterations]
 //   swift run -c release zhongcao-bench trust-text [notes]   (see trustTextBenchmark)
 //   swift run -c release zhongcao-bench campaigns [notes]    (see CampaignBenchmark)
+//   swift run -c release zhongcao-bench detector [notes]     (see DetectorBenchmark)
 //
 // 1. Measures the sgemm peak the way training uses BLAS: one single-threaded sgemm per worker,
 //    all workers at once (n = 1024, best of 5), for 1 and for all workers.
@@ -19,6 +20,7 @@ import Zhongcao
 import ZhongcaoLinearAlgebra
 
 if CommandLine.arguments.dropFirst().first == "campaigns" { CampaignBenchmark.run(Array(CommandLine.arguments.dropFirst(2))); exit(0) }
+if CommandLine.arguments.dropFirst().first == "detector" { DetectorBenchmark.run(Array(CommandLine.arguments.dropFirst(2))); exit(0) }
 
 func seconds(_ body: () -> Void) -> Double {
   let clock = ContinuousClock()
