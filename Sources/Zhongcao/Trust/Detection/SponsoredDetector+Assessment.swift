@@ -139,7 +139,9 @@ extension SponsoredDetector {
       var chosen: [Int32] = []
       for index in buckets.indices where weights[Int(buckets[index])] * values[index] >= bar { chosen.append(buckets[index]) }
       let recordedAll = workspace.recorded != .nothing && workspace.recorded != .someBuckets
-      if !recordedAll && !chosen.isEmpty { featurizer.hashGrams(bytes, into: &workspace, recording: true, onlyBuckets: chosen) }
+      if !recordedAll && !chosen.isEmpty {
+        featurizer.hashGrams(bytes, into: &workspace, recording: true, onlyBuckets: chosen, sameText: true)
+      }
       let chosenSet = recordedAll && chosen.count > 16 ? Set(chosen) : []
       workspace.occurrences.withUnsafeBufferPointer { occurrences in
         for gram in occurrences[..<workspace.occurrenceCount]
@@ -239,7 +241,7 @@ extension SponsoredDetector {
     let inert = ScalarTable.inert
     var position = 0
     while position < bytes.count {
-      let (value, length) = TextFeaturizer.decodeScalar(bytes, at: position)
+      let (value, length, _) = TextFeaturizer.decodeScalar(bytes, at: position)
       position += length
       if value < UInt32(ScalarTable.count) {
         if !inert[Int(value)] { return false }

@@ -34,6 +34,9 @@ struct FeaturizerWorkspace: Sendable {
   var recorded = Recorded.nothing
   /// How many grams the last pass found.
   var gramCount = 0
+  /// Whether ``codes`` holds the codes of the last hashing pass's text in the sliding order (see
+  /// ``GramPass/sliding``), which a replaying pass can read instead of hashing.
+  var codesBySlidingWindow = false
 
   /// Which grams a pass recorded.
   enum Recorded: Equatable {
@@ -169,17 +172,24 @@ extension TextFeaturizer {
     return copy.utf8.withContiguousStorageIfAvailable(body)!
   }
 
-  /// The scalar value and UTF-8 length of the scalar starting at `position` of valid UTF-8.
+  /// The scalar value, UTF-8 length and UTF-8 bytes (packed little-endian) of the scalar
+  /// starting at `position` of valid UTF-8.
   @inline(__always)
-  static func decodeScalar(_ bytes: UnsafeBufferPointer<UInt8>, at position: Int) -> (value: UInt32, length: Int) {
+  static func decodeScalar(_ bytes: UnsafeBufferPointer<UInt8>, at position: Int) -> (value: UInt32, length: Int, packed: UInt32) {
     let lead = bytes[position]
-    if lead < 0x80 { return (UInt32(lead), 1) }
-    if lead < 0xE0 { return (UInt32(lead & 0x1F) << 6 | UInt32(bytes[position + 1] & 0x3F), 2) }
-    if lead < 0xF0 {
-      return (UInt32(lead & 0x0F) << 12 | UInt32(bytes[position + 1] & 0x3F) << 6 | UInt32(bytes[position + 2] & 0x3F), 3)
+    if lead < 0x80 { return (UInt32(lead), 1, UInt32(lead)) }
+    let second = bytes[position &+ 1]
+    if lead < 0xE0 {
+      return (UInt32(lead & 0x1F) << 6 | UInt32(second & 0x3F), 2, UInt32(lead) | UInt32(second) << 8)
     }
-    return (UInt32(lead & 0x07) << 18 | UInt32(bytes[position + 1] & 0x3F) << 12
-              | UInt32(bytes[position + 2] & 0x3F) << 6 | UInt32(bytes[position + 3] & 0x3F), 4)
+    let third = bytes[position &+ 2]
+    if lead < 0xF0 {
+      return (UInt32(lead & 0x0F) << 12 | UInt32(second & 0x3F) << 6 | UInt32(third & 0x3F), 3,
+              UInt32(lead) | UInt32(second) << 8 | UInt32(third) << 16)
+    }
+    let fourth = bytes[position &+ 3]
+    return (UInt32(lead & 0x07) << 18 | UInt32(second & 0x3F) << 12 | UInt32(third & 0x3F) << 6 | UInt32(fourth & 0x3F), 4,
+            UInt32(lead) | UInt32(second) << 8 | UInt32(third) << 16 | UInt32(fourth) << 24)
   }
 
   /// The FNV-1a state after the seeded basis and a kind tag.
@@ -206,22 +216,33 @@ extension TextFeaturizer {
   /// alone. When `recording`, it also records the grams in `workspace.occurrences`: all of them
   /// (in the order of ``grams(of:)`` when `byStart`), or only those whose bucket is in
   /// `onlyBuckets` (increasing) when given.
+  ///
+  /// A recording pass over the text that the workspace's last hashing pass hashed, in the same
+  /// sliding order, reads the buckets from `workspace.codes` instead of hashing again.
   func hashGrams(
     _ bytes: UnsafeBufferPointer<UInt8>, into workspace: inout FeaturizerWorkspace, recording: Bool, byStart: Bool = false,
-    onlyBuckets: [Int32]? = nil
+    onlyBuckets: [Int32]? = nil, sameText: Bool = false
   ) {
     workspace.reserve(grams: gramBound(byteCount: bytes.count), scalars: bytes.count / 3 + 1, recording: recording)
     let only = onlyBuckets ?? []
+    let replaying = sameText && recording && !byStart && workspace.codesBySlidingWindow && GramPass<Hashing>.slides(self)
     let (gramCount, recordedCount, uncommon, sliding) = workspace.codes.withUnsafeMutableBufferPointer { codes in
       workspace.runScalars.withUnsafeMutableBufferPointer { runScalars in
         workspace.runOffsets.withUnsafeMutableBufferPointer { runOffsets in
           workspace.occurrences.withUnsafeMutableBufferPointer { occurrences in
             only.withUnsafeBufferPointer { only in
               ScalarTable.entries.withUnsafeBufferPointer { table in
+                let recording = recording ? GramRecording(occurrences: occurrences, onlyBuckets: onlyBuckets == nil ? nil : only) : nil
+                if replaying {
+                  var pass = GramPass(
+                    featurizer: self, bucketing: Replaying(codes: UnsafeBufferPointer(codes)), bytes: bytes, table: table,
+                    runScalars: runScalars, runOffsets: runOffsets, recording: recording, byStart: byStart)
+                  pass.run()
+                  return (pass.gramCount, pass.recordedCount, pass.uncommon, pass.sliding)
+                }
                 var pass = GramPass(
-                  featurizer: self, bytes: bytes, table: table, codes: codes, runScalars: runScalars, runOffsets: runOffsets,
-                  recording: recording ? GramRecording(occurrences: occurrences, onlyBuckets: onlyBuckets == nil ? nil : only) : nil,
-                  byStart: byStart)
+                  featurizer: self, bucketing: Hashing(codes: codes, mask: UInt64(bucketCount - 1)), bytes: bytes, table: table,
+                  runScalars: runScalars, runOffsets: runOffsets, recording: recording, byStart: byStart)
                 pass.run()
                 return (pass.gramCount, pass.recordedCount, pass.uncommon, pass.sliding)
               }
@@ -234,15 +255,7 @@ extension TextFeaturizer {
     workspace.occurrenceCount = recordedCount
     workspace.recorded = !recording ? .nothing : onlyBuckets != nil ? .someBuckets : .all(byStart: !sliding)
     workspace.hasUncommonScalars = uncommon
-  }
-
-  /// The `length` (2…4) UTF-8 bytes at `position`, packed little-endian.
-  @inline(__always)
-  static func packedScalar(_ bytes: UnsafeBufferPointer<UInt8>, at position: Int, length: Int) -> UInt32 {
-    var packed = UInt32(bytes[position]) | UInt32(bytes[position + 1]) << 8
-    if length > 2 { packed |= UInt32(bytes[position + 2]) << 16 }
-    if length > 3 { packed |= UInt32(bytes[position + 3]) << 24 }
-    return packed
+    if !replaying { workspace.codesBySlidingWindow = sliding }
   }
 
   /// `1 + ln n` for small counts n, as ``features(text:extra:)`` computes it.
@@ -403,21 +416,52 @@ private struct GramRecording {
   }
 }
 
-/// One hashing pass over a text's UTF-8. Each run of the text (a word, a CJK run, separators) is
-/// consumed by its own loop with its state in locals; only the link from one word to the next
-/// (for word pairs) crosses runs.
-private struct GramPass {
+/// How a pass gets each gram's bucket.
+private protocol GramBucketing {
+  /// Whether the pass needs the grams' hash states.
+  static var hashes: Bool { get }
+  /// The bucket of the pass's `index`-th gram, whose FNV state and byte count (tag included) are given.
+  func bucket(ofGram index: Int, state: UInt64, byteCount: Int) -> Int32
+}
+
+/// Finishes each gram's hash and writes its code (see ``FeaturizerWorkspace/codes``).
+private struct Hashing: GramBucketing {
+  let codes: UnsafeMutableBufferPointer<UInt32>
+  let mask: UInt64
+  static var hashes: Bool { true }
+
+  @inline(__always)
+  func bucket(ofGram index: Int, state: UInt64, byteCount: Int) -> Int32 {
+    let digest = SplitMix64.mix(state ^ UInt64(byteCount))
+    let bucket = UInt32(truncatingIfNeeded: digest & mask)
+    codes[index] = bucket << 1 | UInt32(truncatingIfNeeded: digest >> 63)
+    return Int32(bitPattern: bucket)
+  }
+}
+
+/// Reads each gram's bucket from the codes a hashing pass over the same text, in the same order,
+/// wrote: the states go unused, and the optimiser drops their computation.
+private struct Replaying: GramBucketing {
+  let codes: UnsafeBufferPointer<UInt32>
+  static var hashes: Bool { false }
+
+  @inline(__always)
+  func bucket(ofGram index: Int, state: UInt64, byteCount: Int) -> Int32 { Int32(bitPattern: codes[index] >> 1) }
+}
+
+/// One pass over a text's UTF-8. Each run of the text (a word, a CJK run, separators) is consumed
+/// by its own loop with its state in locals; only the link from one word to the next (for word
+/// pairs) crosses runs.
+private struct GramPass<Bucketing: GramBucketing> {
+  let bucketing: Bucketing
   let bytes: UnsafeBufferPointer<UInt8>
   let table: UnsafeBufferPointer<UInt8>
-  /// One code per gram (see ``FeaturizerWorkspace/codes``).
-  let codes: UnsafeMutableBufferPointer<UInt32>
   /// A CJK run's scalars and their byte offsets, when not ``sliding``.
   let runScalars: UnsafeMutableBufferPointer<UInt32>
   let runOffsets: UnsafeMutableBufferPointer<Int32>
   /// Where to record grams, when recording.
   let recording: GramRecording?
   let characterState: UInt64, wordState: UInt64, pairState: UInt64
-  let mask: UInt64
   let minimumGram: Int, maximumGram: Int, bigrams: Bool
   /// Character 1…3-grams need no run buffer: each scalar of a run extends the grams still open
   /// (started 1 and 2 scalars back) and starts one. Grams then come out by end rather than by
@@ -435,24 +479,28 @@ private struct GramPass {
   var previousScalarStart = 0, previousByteStart = 0, previousByteEnd = 0
 
   init(
-    featurizer: TextFeaturizer, bytes: UnsafeBufferPointer<UInt8>, table: UnsafeBufferPointer<UInt8>,
-    codes: UnsafeMutableBufferPointer<UInt32>, runScalars: UnsafeMutableBufferPointer<UInt32>,
-    runOffsets: UnsafeMutableBufferPointer<Int32>, recording: GramRecording?, byStart: Bool
+    featurizer: TextFeaturizer, bucketing: Bucketing, bytes: UnsafeBufferPointer<UInt8>, table: UnsafeBufferPointer<UInt8>,
+    runScalars: UnsafeMutableBufferPointer<UInt32>, runOffsets: UnsafeMutableBufferPointer<Int32>,
+    recording: GramRecording?, byStart: Bool
   ) {
+    self.bucketing = bucketing
     self.bytes = bytes
     self.table = table
-    self.codes = codes
     self.runScalars = runScalars
     self.runOffsets = runOffsets
     self.recording = recording
     characterState = featurizer.hashState(afterTag: TextFeaturizer.tag(of: .characters))
     wordState = featurizer.hashState(afterTag: TextFeaturizer.tag(of: .word))
     pairState = featurizer.hashState(afterTag: TextFeaturizer.tag(of: .wordPair))
-    mask = UInt64(featurizer.bucketCount - 1)
     minimumGram = featurizer.minimumCharacterGram
     maximumGram = featurizer.maximumCharacterGram
     bigrams = featurizer.wordBigrams
-    sliding = !(recording != nil && byStart) && minimumGram == 1 && maximumGram == 3
+    sliding = !(recording != nil && byStart) && Self.slides(featurizer)
+  }
+
+  /// Whether the featurizer's character grams suit the sliding window (unless `byStart`).
+  static func slides(_ featurizer: TextFeaturizer) -> Bool {
+    featurizer.minimumCharacterGram == 1 && featurizer.maximumCharacterGram == 3
   }
 
   @inline(__always)
@@ -471,27 +519,25 @@ private struct GramPass {
     return (state ^ UInt64(packed >> 24)) &* 0x0000_0100_0000_01B3
   }
 
-  /// Finishes a gram's hash with its byte count (tag included), writes its code at `codes[grams]`
-  /// and counts it; returns its bucket.
+  /// The bucket of the gram numbered `grams` (whose state and byte count, tag included, are
+  /// given), counting it.
   @inline(__always)
   func emit(_ state: UInt64, byteCount: Int, grams: inout Int) -> Int32 {
-    let digest = SplitMix64.mix(state ^ UInt64(byteCount))
-    let bucket = UInt32(truncatingIfNeeded: digest & mask)
-    codes[grams] = bucket << 1 | UInt32(truncatingIfNeeded: digest >> 63)
+    let bucket = bucketing.bucket(ofGram: grams, state: state, byteCount: byteCount)
     grams &+= 1
-    return Int32(bitPattern: bucket)
+    return bucket
   }
 
-  /// The scalar at `position`: its class entry (``ScalarTable/entries``) and UTF-8 length, and
-  /// whether it is an uncommon gram scalar.
+  /// The scalar at `position`: its class entry (``ScalarTable/entries``), UTF-8 length and bytes
+  /// (packed little-endian), and whether it is an uncommon gram scalar.
   @inline(__always)
-  func scalar(at position: Int) -> (entry: UInt8, length: Int, uncommon: Bool) {
+  func scalar(at position: Int) -> (entry: UInt8, length: Int, packed: UInt32, uncommon: Bool) {
     let lead = bytes[position]
-    if lead < 0x80 { return (table[Int(lead)], 1, false) }
-    let (value, length) = TextFeaturizer.decodeScalar(bytes, at: position)
-    if ScalarTable.isCommonCJK(value) { return (ScalarTable.cjk, length, false) }
+    if lead < 0x80 { return (table[Int(lead)], 1, UInt32(lead), false) }
+    let (value, length, packed) = TextFeaturizer.decodeScalar(bytes, at: position)
+    if ScalarTable.isCommonCJK(value) { return (ScalarTable.cjk, length, packed, false) }
     let entry = value < UInt32(ScalarTable.count) ? table[Int(value)] : Self.entry(beyondTable: value)
-    return (entry, length, entry != ScalarTable.separator)
+    return (entry, length, packed, entry != ScalarTable.separator)
   }
 
   @inline(never)
@@ -550,7 +596,7 @@ private struct GramPass {
       if scalar.entry & 0b1100 == ScalarTable.lowersSlowly {
         isSlow = true
       } else {
-        var packed = TextFeaturizer.packedScalar(bytes, at: position, length: scalar.length)
+        var packed = scalar.packed
         if scalar.entry & 0b1100 == ScalarTable.lowersByLatin1Offset { packed &+= 0x2000 }  // the second byte + 0x20
         wordHash = Self.fnv(wordHash, packed: packed, length: scalar.length)
         pairHash = Self.fnv(pairHash, packed: packed, length: scalar.length)
@@ -581,7 +627,7 @@ private struct GramPass {
     }
     gramCount = grams
     hasPrevious = true
-    previousPairState = Self.fnv(nextPairHash, 0x20)
+    if Bucketing.hashes { previousPairState = Self.fnv(nextPairHash, 0x20) }
     previousLength = length
     previousScalarStart = scalarStart
     previousByteStart = start
@@ -622,7 +668,7 @@ private struct GramPass {
       guard scalar.entry & 3 == ScalarTable.cjk else { break }
       if scalar.uncommon { uncommon = true }
       let length = scalar.length
-      let packed = TextFeaturizer.packedScalar(bytes, at: position, length: length)
+      let packed = scalar.packed
       let started = Self.fnv(characterState, packed: packed, length: length)
       let startedBucket = emit(started, byteCount: 1 + length, grams: &grams)
       if recording { recordCharacters(startedBucket, from: scalarStart + runLength, length: 1, bytes: position..<position + length) }
@@ -669,7 +715,7 @@ private struct GramPass {
       let scalar = scalar(at: position)
       guard scalar.entry & 3 == ScalarTable.cjk else { break }
       if scalar.uncommon { uncommon = true }
-      runScalars[runLength] = TextFeaturizer.packedScalar(bytes, at: position, length: scalar.length)
+      runScalars[runLength] = scalar.packed
       runOffsets[runLength] = Int32(position)
       runLength &+= 1
       position &+= scalar.length
