@@ -174,7 +174,7 @@ public struct SponsoredDetector: Sendable, Equatable {
   public func propensity(attributes: [Double]) -> Double {
     if propensityAttributeCount == 0 { return max(minimumPropensity, LogisticRegression.sigmoid(propensity.bias)) }
     precondition(attributes.count == propensityAttributeCount, "\(attributes.count) propensity attributes, expected \(propensityAttributeCount)")
-    return max(minimumPropensity, propensity.probability(SparseFeatures(dense: attributes)))
+    return max(minimumPropensity, LogisticRegression.sigmoid(propensity.logit(dense: attributes)))
   }
 
   /// The calibrated probability that a note is sponsored.
