@@ -85,8 +85,8 @@ enum DetectorBenchmark {
         let probabilities = detector.probabilities(inputs)
         var explanations: [[SponsoredDetector.FeatureContribution]] = []
         explanations.reserveCapacity(inputs.count)
-        for (index, input) in inputs.enumerated() {
-          explanations.append(explained[index] ? detector.topFeatures(text: input.text, extra: input.extra, count: 3) : [])
+        for index in inputs.indices {
+          explanations.append(explained[index] ? detector.topFeatures(text: inputs[index].text, extra: inputs[index].extra, count: 3) : [])
         }
         separate = (probabilities, explanations)
       }
@@ -102,9 +102,9 @@ enum DetectorBenchmark {
         var workspace = SponsoredDetector.Workspace()
         var assessments: [SponsoredDetector.Assessment] = []
         assessments.reserveCapacity(inputs.count)
-        for (index, input) in inputs.enumerated() {
+        for index in inputs.indices {
           assessments.append(detector.assess(
-            text: input.text, extra: input.extra, propensityAttributes: input.propensityAttributes,
+            text: inputs[index].text, extra: inputs[index].extra, propensityAttributes: inputs[index].propensityAttributes,
             explainCount: disclosed[index] ? 0 : 3, explainThreshold: threshold, workspace: &workspace))
         }
         fused = assessments

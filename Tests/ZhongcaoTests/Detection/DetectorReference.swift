@@ -53,7 +53,9 @@ enum DetectorReference {
   static func probability(_ detector: SponsoredDetector, text: String, extra: [Double], propensityAttributes: [Double]?) -> Double {
     let h = detector.calibration.probability(forScore: detector.classifier.logit(features(detector.featurizer, text: text, extra: extra)))
     guard let attributes = propensityAttributes else { return h }
-    return SponsoredDetector.undisclosedPosterior(h, propensity: detector.propensity(attributes: attributes))
+    let e = detector.propensityAttributeCount == 0 ? LogisticRegression.sigmoid(detector.propensity.bias)
+      : detector.propensity.probability(SparseFeatures(dense: attributes))
+    return SponsoredDetector.undisclosedPosterior(h, propensity: max(detector.minimumPropensity, e))
   }
 
   /// The features that pushed a note's log-odds up the most, largest first.

@@ -39,6 +39,14 @@ public struct LogisticRegression: Sendable, Equatable, Codable {
     return sum
   }
 
+  /// ``logit(_:)`` of `SparseFeatures(dense: values)` (bitwise: the same terms in the same
+  /// order), without building the sparse vector.
+  func logit(dense values: [Double]) -> Double {
+    var sum = bias
+    for index in 0..<min(values.count, weights.count) { sum += weights[index] * values[index] }
+    return sum
+  }
+
   /// `σ(w·x + b)`.
   public func probability(_ features: SparseFeatures) -> Double { Self.sigmoid(logit(features)) }
 

@@ -41,9 +41,10 @@ extension SponsoredDetector {
   ///
   /// Where the grams are is recorded during the one pass when an explanation is always wanted
   /// (`explainThreshold` ≤ 0). When it depends on the probability, the pass records nothing, and
-  /// a note that reaches the threshold is hashed once more (not counted again), recording only
-  /// the grams of the buckets that can make the top: in a scan, where most notes are not
-  /// explained, that costs less than recording every note's grams.
+  /// for a note that reaches the threshold the text is walked once more, reading the buckets the
+  /// pass computed instead of hashing, to record the grams of the buckets that can make the top:
+  /// in a scan, where most notes are not explained, that costs less than recording every note's
+  /// grams.
   ///
   /// - Parameters:
   ///   - text: The note's text with disclosure markers masked.

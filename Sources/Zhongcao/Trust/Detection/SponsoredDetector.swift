@@ -12,6 +12,11 @@ import Foundation
 ///     let q = detector.probability(text: maskedText, extra: signals,
 ///                                  propensityAttributes: [logFollowers, afterRule])
 ///     let why = detector.topFeatures(text: maskedText, extra: signals, count: 5)
+///
+///     var workspace = SponsoredDetector.Workspace()                          // one per thread
+///     let note = detector.assess(text: maskedText, extra: signals, propensityAttributes: attributes,
+///                                explainCount: 3, explainThreshold: 0.5, workspace: &workspace)
+///     // note.probability, and note.explanation when note.probability >= 0.5
 ///     try detector.save(to: "Models/sponsored-detector.json")
 ///
 /// The method is documented on ``train(_:configuration:)``.
@@ -169,7 +174,7 @@ public struct SponsoredDetector: Sendable, Equatable {
   public func propensity(attributes: [Double]) -> Double {
     if propensityAttributeCount == 0 { return max(minimumPropensity, LogisticRegression.sigmoid(propensity.bias)) }
     precondition(attributes.count == propensityAttributeCount, "\(attributes.count) propensity attributes, expected \(propensityAttributeCount)")
-    return max(minimumPropensity, propensity.probability(SparseFeatures(dense: attributes)))
+    return max(minimumPropensity, LogisticRegression.sigmoid(propensity.logit(dense: attributes)))
   }
 
   /// The calibrated probability that a note is sponsored.
@@ -199,7 +204,9 @@ public struct SponsoredDetector: Sendable, Equatable {
   ///
   /// Each distinct gram of the text is credited with its bucket's term `weight × value` (rare
   /// hash collisions credit every gram of a shared bucket); extra features are named by
-  /// ``extraFeatureNames``.
+  /// ``extraFeatureNames``. Equal terms are ordered by feature text (see
+  /// ``assess(text:extra:propensityAttributes:explainCount:explainThreshold:workspace:)``, which
+  /// gives the same list at a lower cost).
   public func topFeatures(text: String, extra: [Double] = [], count: Int = 10) -> [FeatureContribution] {
     assess(text: text, extra: extra, explainCount: max(0, count)).explanation
   }

@@ -1,10 +1,12 @@
 import Foundation
 
 // The allocation-free featurisation behind ``TextFeaturizer/features(text:extra:)``,
-// ``SponsoredDetector/assess(text:extra:propensityAttributes:explainCount:explainThreshold:)`` and
-// ``TextFeaturizer/grams(of:)``: one pass over the text's UTF-8, grams hashed incrementally,
-// buckets sorted by a radix sort of packed codes. Gives bitwise the features of the
-// straightforward definition (which the tests keep as their reference).
+// ``SponsoredDetector/assess(text:extra:propensityAttributes:explainCount:explainThreshold:workspace:)``
+// and ``TextFeaturizer/grams(of:)``: one pass over the text's UTF-8 with the grams hashed
+// incrementally (a scalar class table instead of property lookups), then the signs summed per
+// bucket in an order-preserving hash table that lists the buckets in increasing order. Gives
+// bitwise the features of the straightforward definition, which the tests keep as their oracle
+// (DetectorReference).
 
 /// Reusable working memory of the fast featurisation (one per thread; see
 /// ``SponsoredDetector/Workspace``). After a pass its first ``featureCount`` buckets and values are
@@ -16,8 +18,8 @@ struct FeaturizerWorkspace: Sendable {
   /// (both all zero between passes; see ``BucketCounter``).
   var table: [UInt64] = []
   var occupied: [UInt64] = []
-  /// The current CJK run: each scalar's UTF-8 packed little-endian, and its byte offset (then the
-  /// run's end).
+  /// The current CJK run of a pass by start: each scalar's UTF-8 packed little-endian, and its
+  /// byte offset (then the run's end).
   var runScalars: [UInt32] = []
   var runOffsets: [Int32] = []
   /// The text part of the features: buckets with a non-zero count, increasing (the first
@@ -37,6 +39,9 @@ struct FeaturizerWorkspace: Sendable {
   /// Whether ``codes`` holds the codes of the last hashing pass's text in the sliding order (see
   /// ``GramPass/sliding``), which a replaying pass can read instead of hashing.
   var codesBySlidingWindow = false
+  /// Whether a gram contains a scalar other than ASCII and the common CJK ideographs (only then
+  /// can two different grams be canonically equivalent strings; see ``ScalarTable/inert``).
+  var hasUncommonScalars = false
 
   /// Which grams a pass recorded.
   enum Recorded: Equatable {
@@ -47,9 +52,6 @@ struct FeaturizerWorkspace: Sendable {
     /// The grams of some buckets, in the same order as `all(byStart: false)`.
     case someBuckets
   }
-  /// Whether a gram contains a scalar other than ASCII and the common CJK ideographs (only then
-  /// can two different grams be canonically equivalent strings; see ``ScalarTable/inert``).
-  var hasUncommonScalars = false
 
   /// Makes every buffer hold at least `grams` grams (occurrences too when `recording`) and
   /// `scalars` run scalars.
@@ -217,8 +219,9 @@ extension TextFeaturizer {
   /// (in the order of ``grams(of:)`` when `byStart`), or only those whose bucket is in
   /// `onlyBuckets` (increasing) when given.
   ///
-  /// A recording pass over the text that the workspace's last hashing pass hashed, in the same
-  /// sliding order, reads the buckets from `workspace.codes` instead of hashing again.
+  /// With `sameText` (the caller vouches that `bytes` is the text of the workspace's last hashing
+  /// pass, which has not been reused since), a recording pass in the same sliding order reads the
+  /// buckets from `workspace.codes` instead of hashing again.
   func hashGrams(
     _ bytes: UnsafeBufferPointer<UInt8>, into workspace: inout FeaturizerWorkspace, recording: Bool, byStart: Bool = false,
     onlyBuckets: [Int32]? = nil, sameText: Bool = false
