@@ -114,26 +114,12 @@ struct TrustScanCommand: ParsableCommand {
     }
   }
 
-  /// A JSON string literal (the escaping the corpus writer uses; non-ASCII written as UTF-8).
-  static func quoted(_ text: String) -> String {
-    var out = ""
-    NoteCorpus.appendJSONString(text, to: &out)
-    return out
-  }
-
   /// A finite double as JSON (shortest round-trip form).
   static func number(_ value: Double) -> String { value.isFinite ? "\(value)" : "null" }
 
-  /// One flags line: `{"author", "campaign", "evidence": [...], "grade", "id", "probability", "rule", "verdict"}`,
-  /// keys sorted, without the newline.
-  static func flagsLine(_ assessment: NoteAssessment) -> String {
-    var line = ""
-    appendFlagsLine(assessment, to: &line)
-    return line
-  }
-
-  /// Appends ``flagsLine(_:)`` to `out`, written by hand (JSONSerialization would take longer
-  /// than the scan).
+  /// Appends one flags line, `{"author", "campaign", "evidence": [...], "grade", "id",
+  /// "probability", "rule", "verdict"}` with keys sorted and without the newline, to `out`;
+  /// written by hand (JSONSerialization would take longer than the scan).
   static func appendFlagsLine(_ assessment: NoteAssessment, to out: inout String) {
     out += "{\"author\":"
     NoteCorpus.appendJSONString(assessment.author, to: &out)

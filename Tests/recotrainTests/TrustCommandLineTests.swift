@@ -67,7 +67,8 @@ import Testing
 
   @Test func flagsAreValidJSONWhateverTheText() throws {
     for text in ["plain", "quote \" and backslash \\", "tab\tnew\nline\r", "\u{0}\u{1F}\u{7F}", "表情😀「广告」", "\u{2028}\u{2029}", ""] {
-      let quoted = TrustScanCommand.quoted(text)
+      var quoted = ""
+      NoteCorpus.appendJSONString(text, to: &quoted)  // the escaping the flags writer uses
       let decoded = try JSONSerialization.jsonObject(with: Data(quoted.utf8), options: [.fragmentsAllowed]) as? String
       #expect(decoded == text)
     }

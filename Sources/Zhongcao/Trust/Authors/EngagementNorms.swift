@@ -49,7 +49,12 @@ public struct EngagementNorms: Sendable, Equatable {
   /// Whether the note's mix is anomalous: collect z below `−threshold` (likes without saves) or
   /// comment z beyond `±threshold`.
   public func isAnomalous(_ note: Note, threshold: Double = 3) -> Bool {
-    let (collect, comment) = zScores(of: note)
+    Self.isAnomalous(zScores: zScores(of: note), threshold: threshold)
+  }
+
+  /// ``isAnomalous(_:threshold:)`` for z-scores already computed with ``zScores(of:)``.
+  static func isAnomalous(zScores: (collect: Double?, comment: Double?), threshold: Double = 3) -> Bool {
+    let (collect, comment) = zScores
     return (collect.map { $0 < -threshold } ?? false) || (comment.map { abs($0) > threshold } ?? false)
   }
 

@@ -204,9 +204,10 @@ public struct TrustScanner: Sendable {
     let reads = parallelChunkedMap(count: notes.count, chunkSize: 512) { range in
       var reader = NoteTextReader(grader: grader, detector: detector)
       return range.map { i in
-        let reading = reader.read(notes[i], zScores: norms.zScores(of: notes[i]))
+        let zScores = norms.zScores(of: notes[i])
+        let reading = reader.read(notes[i], zScores: zScores)
         return Read(disclosure: reading.disclosure, signals: reading.signals, text: reading.maskedText,
-                    extra: reading.extra, anomalous: norms.isAnomalous(notes[i]))
+                    extra: reading.extra, anomalous: EngagementNorms.isAnomalous(zScores: zScores))
       }
     }
     var likesByAuthor: [String: [Double]] = [:]
