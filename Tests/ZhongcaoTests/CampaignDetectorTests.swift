@@ -318,6 +318,26 @@ struct CampaignScore: CustomStringConvertible {
     #expect(english.count == 5)  // word bigrams of 6 words
   }
 
+  @Test func simHashEqualsBitByBitVote() {
+    // The definition, one bit at a time: a bit is set when the shingles with it set outweigh
+    // those without. Counts up to 70,000 exercise the carry of the 16-bit sums.
+    var random = TestRandom(seed: 11)
+    for trial in 0..<400 {
+      let size = 1 + Int(random.next() % (trial < 200 ? 50 : 600))
+      let hashes = (0..<size).map { _ in random.next() }.sorted()
+      let counts: [Int32] = hashes.indices.map { _ in
+        switch random.next() % 20 { case 0: Int32(1 + random.next() % 70_000); case 1...4: Int32(1 + random.next() % 9); default: 1 }
+      }
+      var expected: UInt64 = 0
+      for bit in 0..<64 {
+        var vote = 0
+        for (hash, count) in zip(hashes, counts) { vote += (hash >> UInt64(bit)) & 1 == 1 ? Int(count) : -Int(count) }
+        if vote > 0 { expected |= 1 << UInt64(bit) }
+      }
+      #expect(SimHash.fingerprint(NoteShingler.Shingles(hashes: hashes, counts: counts)) == expected)
+    }
+  }
+
   @Test func simHashBlocksCatchEveryPairWithinThreeBits() {
     var random = TestRandom(seed: 5)
     for _ in 0..<2_000 {

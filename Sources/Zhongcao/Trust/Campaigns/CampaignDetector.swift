@@ -77,7 +77,7 @@ public struct CampaignDetector: Sendable {
 
 /// The fingerprints of a corpus and the clustering over them (see ``CampaignDetector``).
 struct NearDuplicateIndex {
-  /// One verified link that joined two clusters.
+  /// A verified pair of positions; a link of the spanning forest when it joined two clusters.
   struct Link {
     var first: Int32
     var second: Int32
@@ -181,9 +181,13 @@ struct NearDuplicateIndex {
   /// Runs both candidate indexes and returns the union–find parents and the links that joined
   /// clusters (a spanning forest).
   ///
-  /// The sorted key arrays of the indexes (4 SimHash blocks, then the LSH bands) are built in
-  /// parallel, a few at a time to bound memory; they are scanned one after another in that order,
-  /// so the links are the same as building and scanning each in turn.
+  /// The indexes (4 SimHash blocks, then the LSH bands) are built and scanned in parallel, a few
+  /// at a time to bound memory: each scan verifies its candidate pairs on its own and lists the
+  /// verified ones in scan order. The lists are then applied one index after another, in that
+  /// order, to one union–find, keeping the pairs that join two clusters. That gives exactly the
+  /// links of scanning each index in turn against the shared union–find (which verifies only the
+  /// pairs not yet joined): an unverified pair never changed the clusters, and a pair a scan skips
+  /// because its own links already joined it was joined in the shared union–find too.
   func link() -> (parents: [Int32], links: [Link]) {
     var unionFind = UnionFind(count: noteIndex.count)
     var links: [Link] = []
@@ -191,21 +195,22 @@ struct NearDuplicateIndex {
     let batch = max(2, 2 * ProcessInfo.processInfo.activeProcessorCount)
     let fingerprints = fingerprints, signatureStart = signatureStart, signatures = signatures
     let rows = configuration.minHashRowsPerBand
+    let index = self
     var first = 0
     while first < indexCount {
       let base = first, last = min(indexCount, first + batch)
-      let sorted = parallelChunkedMap(count: last - base, chunkSize: 1) { range in
-        range.map { offset -> [UInt64] in
-          let index = base + offset
+      let verified = parallelChunkedMap(count: last - base, chunkSize: 1) { range in
+        range.map { offset -> [Link] in
+          let which = base + offset
           var keys: [UInt64] = []
-          if index < 4 {
+          if which < 4 {
             keys.reserveCapacity(fingerprints.count)
             for position in fingerprints.indices {
-              keys.append(SimHash.block(fingerprints[position], index) << 32 | UInt64(position))
+              keys.append(SimHash.block(fingerprints[position], which) << 32 | UInt64(position))
             }
-            return Self.sortedByKey(keys, keyBits: 16)
+            return index.verifiedPairs(Self.sortedByKey(keys, keyBits: 16))
           }
-          let band = index - 4
+          let band = which - 4
           signatureStart.withUnsafeBufferPointer { signatureStart in
             signatures.withUnsafeBufferPointer { signatures in
               for position in signatureStart.indices where signatureStart[position] >= 0 {
@@ -217,10 +222,12 @@ struct NearDuplicateIndex {
               }
             }
           }
-          return Self.sortedByKey(keys, keyBits: 32)
+          return index.verifiedPairs(Self.sortedByKey(keys, keyBits: 32))
         }
       }
-      for keys in sorted { scan(keys, &unionFind, &links) }
+      for pairs in verified {
+        for link in pairs where unionFind.union(Int(link.first), Int(link.second)) { links.append(link) }
+      }
       first = last
     }
     return (unionFind.flattenedParents(), links)
@@ -260,10 +267,15 @@ struct NearDuplicateIndex {
     return source
   }
 
-  /// Compares the members of each equal-key run of sorted `(key << 32 | position)` values.
-  private func scan(_ keys: [UInt64], _ unionFind: inout UnionFind, _ links: inout [Link]) {
+  /// The verified candidate pairs of one index, in scan order: the members of each equal-key run
+  /// of sorted `(key << 32 | position)` values, each compared with the later ones within the
+  /// window (at most ``CampaignConfiguration/maximumComparisonsPerNote``), skipping pairs this
+  /// index's own verified pairs already joined.
+  private func verifiedPairs(_ keys: [UInt64]) -> [Link] {
     let window = configuration.window
     let cap = configuration.maximumComparisonsPerNote
+    var joined = UnionFind(count: noteIndex.count)
+    var pairs: [Link] = []
     var runStart = 0
     while runStart < keys.count {
       var runEnd = runStart + 1
@@ -277,15 +289,16 @@ struct NearDuplicateIndex {
             // Positions are in time order with untimed notes first, so once a later note is
             // outside the window every following one is too.
             if let window, !timeA.isNaN, times[b] - timeA > window { break }
-            if unionFind.find(a) == unionFind.find(b) { continue }
+            if joined.find(a) == joined.find(b) { continue }
             guard let (method, similarity) = verify(a, b) else { continue }
-            unionFind.union(a, b)
-            links.append(Link(first: Int32(a), second: Int32(b), method: method, similarity: similarity))
+            joined.union(a, b)
+            pairs.append(Link(first: Int32(a), second: Int32(b), method: method, similarity: similarity))
           }
         }
       }
       runStart = runEnd
     }
+    return pairs
   }
 
   /// The clusters that span enough authors, as campaigns, each with its notes' indices (in

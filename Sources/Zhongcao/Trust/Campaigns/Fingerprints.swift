@@ -9,39 +9,86 @@ enum SimHash {
   ///
   /// - Complexity: O(64·s) for s distinct shingles.
   static func fingerprint(_ shingles: NoteShingler.Shingles) -> UInt64 {
-    // Eight vote vectors, one per byte of the hash; each shingle adds its weight times the ±1
-    // pattern of each of its bytes (a 256-entry table), so the loop has no per-bit branch.
-    var votes = (SIMD8<Int32>(), SIMD8<Int32>(), SIMD8<Int32>(), SIMD8<Int32>(),
-                 SIMD8<Int32>(), SIMD8<Int32>(), SIMD8<Int32>(), SIMD8<Int32>())
-    bytePatterns.withUnsafeBufferPointer { patterns in
+    // A bit's vote is `2·c − W`, where c is the weight of the shingles with that bit set and W
+    // the total weight, so only c is summed (``BitWeights``).
+    var weights = BitWeights()
+    var total = 0
+    byteMasks.withUnsafeBufferPointer { masks in
       shingles.hashes.withUnsafeBufferPointer { hashes in
         shingles.counts.withUnsafeBufferPointer { counts in
           for index in 0..<hashes.count {
-            let hash = hashes[index], weight = SIMD8<Int32>(repeating: counts[index])
-            votes.0 &+= patterns[Int(hash & 0xFF)] &* weight
-            votes.1 &+= patterns[Int(hash >> 8 & 0xFF)] &* weight
-            votes.2 &+= patterns[Int(hash >> 16 & 0xFF)] &* weight
-            votes.3 &+= patterns[Int(hash >> 24 & 0xFF)] &* weight
-            votes.4 &+= patterns[Int(hash >> 32 & 0xFF)] &* weight
-            votes.5 &+= patterns[Int(hash >> 40 & 0xFF)] &* weight
-            votes.6 &+= patterns[Int(hash >> 48 & 0xFF)] &* weight
-            votes.7 &+= patterns[Int(hash >> 56)] &* weight
+            let weight = Int(counts[index])
+            weights.add(hashes[index], weight: weight, masks: masks)
+            total += weight
           }
         }
       }
     }
-    var fingerprint: UInt64 = 0
-    for (byte, vector) in [votes.0, votes.1, votes.2, votes.3, votes.4, votes.5, votes.6, votes.7].enumerated() {
-      for lane in 0..<8 where vector[lane] > 0 { fingerprint |= 1 << UInt64(8 * byte + lane) }
-    }
-    return fingerprint
+    return weights.majority(ofTotal: total)
   }
 
-  /// For each byte value, lane k is +1 when bit k is set and −1 otherwise.
-  private static let bytePatterns: [SIMD8<Int32>] = (0..<256).map { byte in
-    var pattern = SIMD8<Int32>()
-    for lane in 0..<8 { pattern[lane] = (byte >> lane) & 1 == 1 ? 1 : -1 }
-    return pattern
+  /// The weight of the shingles with each of the 64 bits set. Each shingle adds its weight,
+  /// masked by the bits of each hash byte (a 256-entry table of lane masks), to eight vectors of
+  /// 16-bit sums: no multiply and no per-bit branch, and the 64 sums fit in eight SSE registers.
+  /// The 16-bit sums are carried into 32-bit ones before they could overflow.
+  private struct BitWeights {
+    var narrow = (SIMD8<Int16>(), SIMD8<Int16>(), SIMD8<Int16>(), SIMD8<Int16>(),
+                  SIMD8<Int16>(), SIMD8<Int16>(), SIMD8<Int16>(), SIMD8<Int16>())
+    var wide = (SIMD8<Int32>(), SIMD8<Int32>(), SIMD8<Int32>(), SIMD8<Int32>(),
+                SIMD8<Int32>(), SIMD8<Int32>(), SIMD8<Int32>(), SIMD8<Int32>())
+    /// Weight in the 16-bit sums since they were last carried.
+    var pending = 0
+
+    @inline(__always)
+    mutating func add(_ hash: UInt64, weight: Int, masks: UnsafeBufferPointer<SIMD8<Int16>>) {
+      var weight = weight
+      while weight > 0 {
+        if pending == Int(Int16.max) { carry() }
+        let step = min(weight, Int(Int16.max) - pending)
+        let lanes = SIMD8<Int16>(repeating: Int16(step))
+        narrow.0 &+= masks[Int(hash & 0xFF)] & lanes
+        narrow.1 &+= masks[Int(hash >> 8 & 0xFF)] & lanes
+        narrow.2 &+= masks[Int(hash >> 16 & 0xFF)] & lanes
+        narrow.3 &+= masks[Int(hash >> 24 & 0xFF)] & lanes
+        narrow.4 &+= masks[Int(hash >> 32 & 0xFF)] & lanes
+        narrow.5 &+= masks[Int(hash >> 40 & 0xFF)] & lanes
+        narrow.6 &+= masks[Int(hash >> 48 & 0xFF)] & lanes
+        narrow.7 &+= masks[Int(hash >> 56)] & lanes
+        pending += step
+        weight -= step
+      }
+    }
+
+    mutating func carry() {
+      wide.0 &+= SIMD8<Int32>(truncatingIfNeeded: narrow.0)
+      wide.1 &+= SIMD8<Int32>(truncatingIfNeeded: narrow.1)
+      wide.2 &+= SIMD8<Int32>(truncatingIfNeeded: narrow.2)
+      wide.3 &+= SIMD8<Int32>(truncatingIfNeeded: narrow.3)
+      wide.4 &+= SIMD8<Int32>(truncatingIfNeeded: narrow.4)
+      wide.5 &+= SIMD8<Int32>(truncatingIfNeeded: narrow.5)
+      wide.6 &+= SIMD8<Int32>(truncatingIfNeeded: narrow.6)
+      wide.7 &+= SIMD8<Int32>(truncatingIfNeeded: narrow.7)
+      narrow = (SIMD8<Int16>(), SIMD8<Int16>(), SIMD8<Int16>(), SIMD8<Int16>(),
+                SIMD8<Int16>(), SIMD8<Int16>(), SIMD8<Int16>(), SIMD8<Int16>())
+      pending = 0
+    }
+
+    /// The bits whose shingles weigh more than half of `total`.
+    mutating func majority(ofTotal total: Int) -> UInt64 {
+      carry()
+      var fingerprint: UInt64 = 0
+      for (byte, sums) in [wide.0, wide.1, wide.2, wide.3, wide.4, wide.5, wide.6, wide.7].enumerated() {
+        for lane in 0..<8 where 2 * Int(sums[lane]) > total { fingerprint |= 1 << UInt64(8 * byte + lane) }
+      }
+      return fingerprint
+    }
+  }
+
+  /// For each byte value, lane k is all ones when bit k is set and zero otherwise.
+  private static let byteMasks: [SIMD8<Int16>] = (0..<256).map { byte in
+    var mask = SIMD8<Int16>()
+    for lane in 0..<8 where (byte >> lane) & 1 == 1 { mask[lane] = -1 }
+    return mask
   }
 
   /// The number of differing bits.

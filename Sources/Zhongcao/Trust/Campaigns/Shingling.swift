@@ -78,10 +78,36 @@ struct NoteShingler: Sendable {
   /// full-width signs U+FFE0…FFE2, U+FFE4…FFE6 and the emoji blocks. None of them composes with a neighbour under NFC (combining
   /// marks and conjoining jamo are not handled, so they take the Foundation path).
   static func appendFastTokens(of text: String, to hashes: inout [UInt64], cjkCount: inout Int) -> Bool {
+    var text = text
+    // Native strings are contiguous UTF-8; a bridged one is made native first.
+    return text.withUTF8 { appendFastTokens(ofUTF8: $0, to: &hashes, cjkCount: &cjkCount) }
+  }
+
+  /// ``appendFastTokens(of:to:cjkCount:)`` on valid UTF-8, decoded by hand (a `String`'s
+  /// `unicodeScalars` view costs more per scalar than the whole tokeniser).
+  static func appendFastTokens(ofUTF8 bytes: UnsafeBufferPointer<UInt8>, to hashes: inout [UInt64], cjkCount: inout Int) -> Bool {
     var runKind = 0
     var runHash: UInt64 = 0xCBF2_9CE4_8422_2325
-    for scalar in text.unicodeScalars {
-      var value = scalar.value
+    var position = 0
+    let count = bytes.count
+    while position < count {
+      // Decode one scalar of valid UTF-8.
+      let lead = UInt32(bytes[position])
+      var value: UInt32
+      if lead < 0x80 {
+        value = lead
+        position += 1
+      } else if lead < 0xE0 {
+        value = (lead & 0x1F) << 6 | UInt32(bytes[position + 1] & 0x3F)
+        position += 2
+      } else if lead < 0xF0 {
+        value = (lead & 0x0F) << 12 | UInt32(bytes[position + 1] & 0x3F) << 6 | UInt32(bytes[position + 2] & 0x3F)
+        position += 3
+      } else {
+        value = (lead & 0x07) << 18 | UInt32(bytes[position + 1] & 0x3F) << 12 | UInt32(bytes[position + 2] & 0x3F) << 6
+          | UInt32(bytes[position + 3] & 0x3F)
+        position += 4
+      }
       if value >= 0xFF01, value <= 0xFF5E { value -= 0xFEE0 }
       if value < 0x100 {
         // ASCII and Latin-1 letters: fold A–Z and À–Þ (but ×) to lower case.
