@@ -318,6 +318,37 @@ struct CampaignScore: CustomStringConvertible {
     #expect(english.count == 5)  // word bigrams of 6 words
   }
 
+  @Test func minHashSketchEqualsItsDefinition() {
+    // Fast similarity sketching as defined: in round r every shingle offers the value
+    // r·2³² + h to one bin (by hash before round k, cyclically after); each bin keeps its
+    // smallest offer; rounds continue until every bin has one.
+    let bins = 128, seed: UInt64 = 0x5A48_4F4E_4743_414F
+    func reference(_ hashes: [UInt64]) -> [UInt8] {
+      guard !hashes.isEmpty else { return [UInt8](repeating: 0, count: bins) }
+      var minima = [UInt64](repeating: .max, count: bins)
+      var round: UInt64 = 0
+      while minima.contains(.max) {
+        for hash in hashes {
+          let mixed = SplitMix64.mix(hash ^ (seed &+ round &* 0x9E37_79B9_7F4A_7C15))
+          let bin = round < UInt64(bins)
+            ? Int(((mixed >> 32) &* UInt64(bins)) >> 32)
+            : (Int(SplitMix64.mix(hash ^ seed) % UInt64(bins)) + Int(round) - bins) % bins
+          minima[bin] = min(minima[bin], round << 32 | (mixed & 0xFFFF_FFFF))
+        }
+        round += 1
+      }
+      return minima.map { UInt8(truncatingIfNeeded: SplitMix64.mix($0)) }
+    }
+    var random = TestRandom(seed: 13)
+    let minHash = MinHash(permutations: bins)
+    for size in [0, 1, 2, 3, 5, 8, 20, 60, 127, 128, 200, 700] {
+      let hashes = (0..<size).map { _ in random.next() }.sorted()
+      var signature: [UInt8] = [7]
+      minHash.appendSignature(of: NoteShingler.Shingles(hashes: hashes, counts: [Int32](repeating: 1, count: size)), to: &signature)
+      #expect(signature == [7] + reference(hashes), "\(size) shingles")
+    }
+  }
+
   @Test func simHashEqualsBitByBitVote() {
     // The definition, one bit at a time: a bit is set when the shingles with it set outweigh
     // those without. Counts up to 70,000 exercise the carry of the 16-bit sums.

@@ -144,31 +144,50 @@ struct MinHash: Sendable {
     }
     withUnsafeTemporaryAllocation(of: UInt64.self, capacity: bins) { minima in
       minima.initialize(repeating: .max)
-      var filled = 0
-      var round: UInt64 = 0
-      while filled < bins {
-        let roundSeed = Self.seed &+ round &* 0x9E37_79B9_7F4A_7C15
-        for hash in shingles.hashes {
-          let mixed = SplitMix64.mix(hash ^ roundSeed)
-          let bin: Int
-          if round < UInt64(bins) {
-            // Multiply-high maps the top 32 bits uniformly onto 0..<bins.
-            bin = Int(((mixed >> 32) &* UInt64(bins)) >> 32)
-          } else {
-            let offset = Int(truncatingIfNeeded: SplitMix64.mix(hash ^ Self.seed) % UInt64(bins))
-            bin = (offset + Int(round) - bins) % bins
-          }
-          // Values of a round lie above those of every earlier round.
-          let value = round << 32 | (mixed & 0xFFFF_FFFF)
+      shingles.hashes.withUnsafeBufferPointer { hashes in
+        // Round 0: every bin starts empty.
+        var filled = 0
+        for hash in hashes {
+          let mixed = SplitMix64.mix(hash ^ Self.seed)
+          let bin = Int(((mixed >> 32) &* UInt64(bins)) >> 32)
           let current = minima[bin]
-          filled &+= current == .max ? 1 : 0  // branch-free: the first rounds fill bins at random
-          minima[bin] = min(current, value)
+          filled &+= current == .max ? 1 : 0  // branch-free: round 0 fills bins at random
+          minima[bin] = min(current, mixed & 0xFFFF_FFFF)
         }
-        round += 1
+        var round: UInt64 = 1
+        while filled < bins {
+          let roundSeed = Self.seed &+ round &* 0x9E37_79B9_7F4A_7C15
+          // Values of a round lie above those of every earlier round, so a bin filled before
+          // this round cannot change: most elements stop at one load and a predictable branch.
+          let roundBase = round << 32
+          for hash in hashes {
+            let mixed = SplitMix64.mix(hash ^ roundSeed)
+            let bin: Int
+            if round < UInt64(bins) {
+              // Multiply-high maps the top 32 bits uniformly onto 0..<bins.
+              bin = Int(((mixed >> 32) &* UInt64(bins)) >> 32)
+            } else {
+              let offset = Int(truncatingIfNeeded: SplitMix64.mix(hash ^ Self.seed) % UInt64(bins))
+              bin = (offset + Int(round) - bins) % bins
+            }
+            let current = minima[bin]
+            guard current >= roundBase else { continue }
+            let value = roundBase | (mixed & 0xFFFF_FFFF)
+            if current == .max {
+              filled += 1
+              minima[bin] = value
+            } else if value < current {
+              minima[bin] = value
+            }
+          }
+          round += 1
+        }
       }
-      for bin in 0..<bins {
-        // Mix before truncating so the kept byte depends on every bit of the minimum.
-        signatures.append(UInt8(truncatingIfNeeded: SplitMix64.mix(minima[bin])))
+      // Mix before truncating so the kept byte depends on every bit of the minimum.
+      let start = signatures.count
+      signatures.append(contentsOf: repeatElement(0, count: bins))
+      signatures.withUnsafeMutableBufferPointer { signatures in
+        for bin in 0..<bins { signatures[start + bin] = UInt8(truncatingIfNeeded: SplitMix64.mix(minima[bin])) }
       }
     }
   }
