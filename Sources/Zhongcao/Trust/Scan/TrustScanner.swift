@@ -107,11 +107,16 @@ public struct TrustScan: Sendable {
 
   /// Notes per grade.
   public var gradeCounts: [DisclosureGrade: Int] {
-    assessments.reduce(into: [:]) { $0[$1.grade, default: 0] += 1 }
+    // By index: a closure over the elements would copy (retain and release) each assessment.
+    var counts: [DisclosureGrade: Int] = [:]
+    for i in assessments.indices { counts[assessments[i].disclosure.grade, default: 0] += 1 }
+    return counts
   }
   /// Notes per verdict.
   public var verdictCounts: [TrustVerdict: Int] {
-    assessments.reduce(into: [:]) { $0[$1.verdict, default: 0] += 1 }
+    var counts: [TrustVerdict: Int] = [:]
+    for i in assessments.indices { counts[assessments[i].verdict, default: 0] += 1 }
+    return counts
   }
   /// The feed-facing trust map: note id → verdict and probability.
   public var trustByNote: [String: NoteTrust] {
@@ -309,16 +314,16 @@ public struct TrustScanner: Sendable {
     let judged = parallelChunkedMap(count: notes.count, chunkSize: 512) { range in
       var workspace = SponsoredDetector.Workspace()
       return range.map { i -> NoteAssessment in
-        let note = notes[i], read = reads[i]
+        // By index: copying the note and its reading would retain and release every field.
         let businessNotes = authorBusiness
-        var evidence: [TrustEvidence] = read.disclosure.markers.map {
+        var evidence: [TrustEvidence] = reads[i].disclosure.markers.map {
           TrustEvidence(kind: .disclosure, detail: "\($0.markerClass.rawValue) marker (\($0.source))", text: $0.text,
                         span: $0.span, strength: $0.isProminent ? 1 : 0.5)
         }
-        evidence += read.disclosure.negativeDeclarations.map {
+        evidence += reads[i].disclosure.negativeDeclarations.map {
           TrustEvidence(kind: .negativeDeclaration, detail: "declares no sponsorship", text: $0.text, span: $0.span)
         }
-        evidence += read.signals.map {
+        evidence += reads[i].signals.map {
           TrustEvidence(kind: .signal, detail: $0.contactKind.map { "contact:\($0.rawValue)" } ?? $0.kind.rawValue,
                         text: $0.text, span: $0.spans.first, strength: $0.strength)
         }
@@ -326,8 +331,8 @@ public struct TrustScanner: Sendable {
         if let campaign {
           evidence.append(TrustEvidence(kind: .campaign, detail: "near-duplicate of notes by other authors (\(campaign))"))
         }
-        if read.anomalous {
-          let z = norms.zScores(of: note)
+        if reads[i].anomalous {
+          let z = norms.zScores(of: notes[i])
           evidence.append(TrustEvidence(kind: .engagement, detail: String(
             format: "engagement mix far from the corpus norm (collect/like z %.1f, comment/like z %.1f)",
             z.collect ?? 0, z.comment ?? 0)))
@@ -335,19 +340,19 @@ public struct TrustScanner: Sendable {
         if inLockstep[i] {
           evidence.append(TrustEvidence(kind: .engagement, detail: "engaged by a lockstep group of accounts"))
         }
-        let (businessHits, authorNotes) = businessNotes[note.author] ?? (0, 0)
+        let (businessHits, authorNotes) = businessNotes[notes[i].author] ?? (0, 0)
         let business = authorNotes >= 3 && Double(businessHits) >= configuration.businessShare * Double(authorNotes)
-          && read.signals.contains(where: isBusinessSignal)
+          && reads[i].signals.contains(where: isBusinessSignal)
         // Only an undisclosed note of a non-business author can be suspected: by its score, or
         // whatever its score when it belongs to a campaign.
-        let mayBeSuspected = read.disclosure.grade == .absent && !business
+        let mayBeSuspected = reads[i].disclosure.grade == .absent && !business
         let scored = model.assess(
-          text: read.text, extra: read.extra, propensityAttributes: attributes[i],
+          text: reads[i].text, extra: reads[i].extra, propensityAttributes: attributes[i],
           explainCount: mayBeSuspected ? 3 : 0,
           explainThreshold: campaign != nil ? 0 : configuration.suspicionThreshold, workspace: &workspace)
         let probability = scored.probability
         let verdict: TrustVerdict
-        if read.disclosure.grade != .absent {
+        if reads[i].disclosure.grade != .absent {
           verdict = .disclosedAd
         } else if business {
           verdict = .businessSelfPromotion
@@ -362,9 +367,9 @@ public struct TrustScanner: Sendable {
             evidence.append(TrustEvidence(kind: .model, detail: feature.feature, strength: feature.contribution))
           }
         }
-        return NoteAssessment(id: note.id, author: note.author, disclosure: read.disclosure,
+        return NoteAssessment(id: notes[i].id, author: notes[i].author, disclosure: reads[i].disclosure,
                               probability: probability, verdict: verdict, campaign: campaign,
-                              signals: read.signals, evidence: evidence)
+                              signals: reads[i].signals, evidence: evidence)
       }
     }
     let assessments = judged
@@ -374,13 +379,13 @@ public struct TrustScanner: Sendable {
     let facts = parallelChunkedMap(count: notes.count, chunkSize: 2_048) { range in
       range.map { i in
         NoteFacts(author: notes[i].author, createdAt: notes[i].createdAt, sponsoredProbability: assessments[i].probability,
-                  disclosed: reads[i].disclosure.grade != .absent, inCampaign: assessments[i].campaign != nil,
+                  disclosed: reads[i].disclosure.grade != .absent, inCampaign: campaignOf[i] != nil,
                   engagementAnomaly: reads[i].anomalous || lockstepByNote[i],
                   brands: reads[i].signals.filter { $0.kind == .brandMention }.map(\.detail))
       }
     }
     let sponsoredProbabilities = assessments.indices.map {
-      assessments[$0].grade != .absent || assessments[$0].verdict == .businessSelfPromotion ? 1 : assessments[$0].probability
+      assessments[$0].disclosure.grade != .absent || assessments[$0].verdict == .businessSelfPromotion ? 1 : assessments[$0].probability
     }
     let prevalence = PrevalenceEstimate.meanProbability(
       sponsoredProbabilities, calibrationRelativeError: model.classPriorRelativeError)
