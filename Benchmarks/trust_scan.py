@@ -12,7 +12,8 @@ One run:
    the scan itself (`scanSeconds`: grading, signals, detector, campaigns, lockstep, authors;
    not JSON parsing, with `scanStepSeconds` per step), by the wall clock and the CPU time of the
    whole process (parse, scan, write the flags; notes per CPU-second is the per-core rate), and
-   once more pinned to one core with `taskset -c 0`;
+   once more pinned to one core with `taskset -c 0` (wall clock of the whole command, and the
+   scan step's own timing on that one core);
 4. scores the per-note flags against the truth: grade agreement on disclosed ads, false
    disclosures, AUC of the probability for undisclosed promotion against organic notes,
    expected calibration error (10 bins) of P(sponsored) on undisclosed notes, campaign
@@ -161,10 +162,15 @@ def main():
             "summary": summary, "quality": quality,
         }
         # The whole command pinned to one core, by the wall clock (Linux `taskset`).
+        # Its own timing of the scan step then says what one core does (notes per second per core).
         if shutil.which("taskset"):
-            _, one_core_wall, _ = run_measured(["taskset", "-c", "0"] + command)
+            one_core_output, one_core_wall, _ = run_measured(["taskset", "-c", "0"] + command)
+            one_core = json.loads(one_core_output)
             entry["oneCoreWallSeconds"] = one_core_wall
             entry["oneCoreNotesPerSecond"] = args.notes / one_core_wall
+            entry["oneCoreScanSeconds"] = one_core["scanSeconds"]
+            entry["oneCoreScanNotesPerSecond"] = args.notes / one_core["scanSeconds"]
+            entry["oneCoreScanStepSeconds"] = one_core.get("scanStepSeconds", {})
         results["formats"][name] = entry
     Path(args.results).parent.mkdir(parents=True, exist_ok=True)
     Path(args.results).write_text(json.dumps(results, indent=2, ensure_ascii=False, sort_keys=True))
@@ -177,7 +183,10 @@ def main():
               + (f"; pinned to one core {entry['oneCoreWallSeconds']:.2f} s = {entry['oneCoreNotesPerSecond']:,.0f} notes/s"
                  if "oneCoreWallSeconds" in entry else ""))
         steps = entry["summary"].get("scanStepSeconds", {})
-        print("  scan steps: " + ", ".join(f"{k} {v:.2f} s" for k, v in steps.items()))
+        print(f"  scan steps ({os.cpu_count()} cores): " + ", ".join(f"{k} {v:.2f} s" for k, v in steps.items()))
+        if "oneCoreScanSeconds" in entry:
+            print(f"  scan on one core: {entry['oneCoreScanSeconds']:.2f} s = {entry['oneCoreScanNotesPerSecond']:,.0f} notes/s; steps: "
+                  + ", ".join(f"{k} {v:.2f} s" for k, v in entry["oneCoreScanStepSeconds"].items()))
         for key in ["gradeAgreementOnDisclosedAds", "falseDisclosureRate", "aucUndisclosedVsOrganic", "eceOnUndisclosedNotes",
                     "campaignPrecision", "campaignRecall", "organicNotesInCampaigns", "plantedAdvertisingShare"]:
             print(f"  {key:32s} {q[key]:.4f}" if isinstance(q[key], float) else f"  {key:32s} {q[key]}")

@@ -30,7 +30,7 @@ public struct DisclosureRule: Sendable, Hashable, Codable, CustomStringConvertib
   public static let internetAdvertisingMeasures = DisclosureRule(
     id: "cn.internet-ad-measures.2023", jurisdiction: "CN",
     citation:
-      "《互联网广告管理办法》(SAMR, 2023; art. 9, article number to verify)：通过知识介绍、体验分享、消费测评等形式推销商品或者服务，并附加购物链接等购买方式的，应当显著标明「广告」",
+      "《互联网广告管理办法》(国家市场监督管理总局令第72号, 2023) 第九条第三款：通过知识介绍、体验分享、消费测评等形式推销商品或者服务，并附加购物链接等购买方式的，应当显著标明「广告」",
     effective: "2023-05-01")
   /// Xiaohongshu community pact: declare 利益相关 when a merchant sponsored or helped.
   public static let xiaohongshuCommunityPact = DisclosureRule(
