@@ -24,18 +24,21 @@ enum LockstepBenchmark {
       exit(2)
     }
     let repetitions = max(1, arguments.dropFirst().first.flatMap { Int($0) } ?? 5)
-    let events: [EngagementEvent]
-    do {
-      let (log, _) = try Interactions.load(contentsOf: path)
-      guard let timestamps = log.timestamps else { fatalError("\(path): engagement events need a timestamp column") }
-      events = (0..<log.count).map {
-        EngagementEvent(user: log.users[Int(log.userIndices[$0])], note: log.notes[Int(log.noteIndices[$0])],
-                        timestamp: Double(timestamps[$0]))
-      }
-    } catch { fatalError("\(error)") }
+    var events: [EngagementEvent] = []
+    let load = seconds {
+      do {
+        let (log, _) = try Interactions.load(contentsOf: path)
+        guard let timestamps = log.timestamps else { fatalError("\(path): engagement events need a timestamp column") }
+        events = (0..<log.count).map {
+          EngagementEvent(user: log.users[Int(log.userIndices[$0])], note: log.notes[Int(log.noteIndices[$0])],
+                          timestamp: Double(timestamps[$0]))
+        }
+      } catch { fatalError("\(error)") }
+    }
     let detector: LockstepDetector
     do { detector = try LockstepDetector() } catch { fatalError("\(error)") }
-    print("\(events.count) events; cores available: \(ProcessInfo.processInfo.activeProcessorCount)")
+    print(String(format: "%d events (loaded in %.3f s); cores available: %d", events.count, load.wall,
+                 ProcessInfo.processInfo.activeProcessorCount))
 
     var groups: [LockstepGroup] = []
     var best = (wall: Double.infinity, cpu: 0.0)

@@ -121,7 +121,8 @@ enum LockstepFixture {
 /// bytes, and a generated corpus's events. Outputs must agree to the byte, not just under `==`
 /// (which treats -0.0 as 0.0 and equivalent spellings as one).
 @Suite struct LockstepEquivalenceTests {
-  static func randomEvents(seed: UInt64) -> (events: [EngagementEvent], configuration: LockstepConfiguration) {
+  /// Random events; `scale` > 1 makes 1,000 × scale organic ones (and more repeats).
+  static func randomEvents(seed: UInt64, scale: Int = 1) -> (events: [EngagementEvent], configuration: LockstepConfiguration) {
     var random = TestRandom(seed: seed)
     func below(_ bound: Int) -> Int { Int(random.next() % UInt64(bound)) }
     let userCount = 5 + below(seed % 3 == 0 ? 400 : 60), noteCount = 1 + below(seed % 4 == 0 ? 120 : 25)
@@ -149,7 +150,7 @@ enum LockstepFixture {
       }
     }
     var events: [EngagementEvent] = []
-    for _ in 0..<below(1_500) { events.append(EngagementEvent(user: user(below(userCount)), note: note(below(noteCount)), timestamp: time())) }
+    for _ in 0..<(scale > 1 ? 1_000 * scale : below(1_500)) { events.append(EngagementEvent(user: user(below(userCount)), note: note(below(noteCount)), timestamp: time())) }
     // Planted groups: members engage with each target note inside a short burst.
     for _ in 0..<below(4) {
       let members = (0..<(3 + below(10))).map { _ in below(userCount) }
@@ -200,6 +201,18 @@ enum LockstepFixture {
     #expect(groupsFound > 100)
   }
 
+  /// Inputs large enough for the parallel paths (names numbered on two cores, notes in chunks).
+  @Test func largeRandomInputsMatchTheReference() throws {
+    var sizes: [Int] = []
+    for seed in [1_000, 1_003, 1_005] as [UInt64] {
+      var (events, configuration) = Self.randomEvents(seed: seed, scale: 30)
+      configuration.maximumComparisonsPerEvent = min(configuration.maximumComparisonsPerEvent, 5)
+      sizes.append(events.count)
+      try Self.expectSameGroups(events, configuration)
+    }
+    #expect(sizes.allSatisfy { $0 >= LockstepEngagements.parallelEvents })
+  }
+
   @Test func emptyAndDegenerateInputsMatchTheReference() throws {
     let configuration = LockstepConfiguration(minimumUsers: 2, minimumNotes: 1)
     try Self.expectSameGroups([], configuration)
@@ -218,10 +231,11 @@ enum LockstepFixture {
   }
 
   @Test func generatedCorpusMatchesTheReference() throws {
-    var generator = NoteCorpusGenerator(notes: 3_000, authors: 600, seed: 9)
-    generator.users = 1_500
-    generator.campaigns = 6
+    var generator = NoteCorpusGenerator(notes: 6_000, authors: 1_200, seed: 9)
+    generator.users = 3_000
+    generator.campaigns = 12
     let events = generator.generate().engagementEvents
+    #expect(events.count >= LockstepEngagements.parallelEvents)
     #expect(try Self.expectSameGroups(events, LockstepConfiguration()) > 0)
     try Self.expectSameGroups(events, LockstepConfiguration(minimumUsers: 3, minimumNotes: 2, maximumComparisonsPerEvent: 3))
   }
