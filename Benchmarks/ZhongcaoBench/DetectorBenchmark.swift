@@ -18,20 +18,9 @@ import Foundation
 import Zhongcao
 
 enum DetectorBenchmark {
-  /// Wall-clock and this thread's CPU seconds of `body` (on a shared machine the CPU time is the
-  /// per-core cost; the wall clock also counts time the thread waited for a core).
+  /// Wall-clock and this thread's CPU seconds of `body`.
   private static func seconds(_ body: () -> Void) -> (wall: Double, cpu: Double) {
-    func cpuNow() -> Double {
-      var time = timespec()
-      clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-      return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
-    }
-    let clock = ContinuousClock()
-    let start = clock.now, cpuStart = cpuNow()
-    body()
-    let cpu = cpuNow() - cpuStart
-    let elapsed = clock.now - start
-    return (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18, cpu)
+    wallAndCPUSeconds(cpuClock: CLOCK_THREAD_CPUTIME_ID, body)
   }
 
   private static func median(_ values: [Double]) -> Double {

@@ -112,3 +112,131 @@ enum LockstepFixture {
     #expect(try LockstepDetector(configuration: LockstepConfiguration(minimumNotes: 4)).groups(in: events).isEmpty)
   }
 }
+
+/// `LockstepDetector.groups(in:)` against the original implementation (ReferenceLockstepDetector)
+/// on inputs built to reach every tie and edge: planted groups among organic noise, repeated
+/// (user, note) events (later, earlier and at the same time, ±0), NaN and ±∞ timestamps, integer
+/// times so that ties are common, windows from 0 to longer than the data, caps of 1 to 200
+/// comparisons per event, ids that are non-ASCII or canonically equivalent but spelled with other
+/// bytes, and a generated corpus's events. Outputs must agree to the byte, not just under `==`
+/// (which treats -0.0 as 0.0 and equivalent spellings as one).
+@Suite struct LockstepEquivalenceTests {
+  /// Random events; `scale` > 1 makes 1,000 × scale organic ones (and more repeats).
+  static func randomEvents(seed: UInt64, scale: Int = 1) -> (events: [EngagementEvent], configuration: LockstepConfiguration) {
+    var random = TestRandom(seed: seed)
+    func below(_ bound: Int) -> Int { Int(random.next() % UInt64(bound)) }
+    let userCount = 5 + below(seed % 3 == 0 ? 400 : 60), noteCount = 1 + below(seed % 4 == 0 ? 120 : 25)
+    // Some seeds name users and notes with non-ASCII and canonically equivalent spellings
+    // ("é" as one scalar or as "e" + U+0301): the same id to `String ==`, different bytes. The
+    // numbers have a fixed width: Swift's `<` is inconsistent (neither a < b nor b < a) when one
+    // id's normalized form is a proper prefix of an equivalently spelled other's ("é1" and
+    // "e\u{301}13"), which makes the reference's own output depend on Set iteration order.
+    let spellings = seed % 5 == 0 ? ["u", "ü", "é", "e\u{301}", "用户", "\u{212A}", "K"] : ["u"]
+    func padded(_ number: Int) -> String { String(repeating: "0", count: max(0, 4 - String(number).count)) + String(number) }
+    func user(_ index: Int) -> String { spellings[index % spellings.count] + padded(index / spellings.count) }
+    func note(_ index: Int) -> String {
+      guard spellings.count > 1 else { return "n\(index)" }
+      return ["ń", "n\u{301}", "n"][index % 3] + padded(index / 3)
+    }
+    let span = [100, 3_000, 86_400, 1_000_000][below(4)]
+    func time() -> Double {
+      switch below(40) {
+      case 0: .nan
+      case 1: .infinity
+      case 2: -.infinity
+      case 3: -0.0
+      case 4: 0.0
+      default: Double(below(span))
+      }
+    }
+    var events: [EngagementEvent] = []
+    for _ in 0..<(scale > 1 ? 1_000 * scale : below(1_500)) { events.append(EngagementEvent(user: user(below(userCount)), note: note(below(noteCount)), timestamp: time())) }
+    // Planted groups: members engage with each target note inside a short burst.
+    for _ in 0..<below(4) {
+      let members = (0..<(3 + below(10))).map { _ in below(userCount) }
+      for _ in 0..<(2 + below(5)) {
+        let target = below(noteCount), centre = Double(below(span)), width = Double(1 + below(120))
+        for member in members where below(10) < 9 {
+          events.append(EngagementEvent(user: user(member), note: note(target), timestamp: (centre + Double(below(Int(width)))).rounded()))
+        }
+      }
+    }
+    // Repeats of existing (user, note) pairs: later, earlier, the same time, and the other zero.
+    for _ in 0..<(events.isEmpty ? 0 : below(events.count / 2 + 1)) {
+      let event = events[below(events.count)]
+      let shifted: Double = switch below(4) {
+      case 0: event.timestamp + Double(below(100))
+      case 1: event.timestamp - Double(below(100))
+      case 2: event.timestamp
+      default: event.timestamp == 0 ? (event.timestamp.sign == .minus ? 0.0 : -0.0) : time()
+      }
+      events.append(EngagementEvent(user: event.user, note: event.note, timestamp: shifted))
+    }
+    events.shuffle(using: &random)
+    let configuration = LockstepConfiguration(
+      minimumUsers: 2 + below(5), minimumNotes: 1 + below(4),
+      window: [0, 1, 30, 600, 3_600, 1e7][below(6)],
+      maximumComparisonsPerEvent: [1, 2, 3, 5, 200][below(5)])
+    return (events, configuration)
+  }
+
+  /// Checks the fast and reference outputs agree exactly; returns the number of groups.
+  @discardableResult
+  static func expectSameGroups(_ events: [EngagementEvent], _ configuration: LockstepConfiguration,
+                               sourceLocation: SourceLocation = #_sourceLocation) throws -> Int {
+    let fast = try LockstepDetector(configuration: configuration).groups(in: events)
+    let reference = ReferenceLockstepDetector(configuration: configuration).groups(in: events)
+    #expect(fast == reference, sourceLocation: sourceLocation)
+    #expect(Array("\(fast)".utf8) == Array("\(reference)".utf8), sourceLocation: sourceLocation)
+    return reference.count
+  }
+
+  @Test func randomInputsMatchTheReference() throws {
+    var groupsFound = 0
+    for seed in 0..<300 as Range<UInt64> {
+      let (events, configuration) = Self.randomEvents(seed: seed)
+      groupsFound += try Self.expectSameGroups(events, configuration)
+    }
+    // The inputs must exercise refinement, not just agree on nothing.
+    #expect(groupsFound > 100)
+  }
+
+  /// Inputs large enough for the parallel paths (names numbered on two cores, notes in chunks).
+  @Test func largeRandomInputsMatchTheReference() throws {
+    var sizes: [Int] = []
+    for seed in [1_000, 1_003, 1_005] as [UInt64] {
+      var (events, configuration) = Self.randomEvents(seed: seed, scale: 30)
+      configuration.maximumComparisonsPerEvent = min(configuration.maximumComparisonsPerEvent, 5)
+      sizes.append(events.count)
+      try Self.expectSameGroups(events, configuration)
+    }
+    #expect(sizes.allSatisfy { $0 >= LockstepEngagements.parallelEvents })
+  }
+
+  @Test func emptyAndDegenerateInputsMatchTheReference() throws {
+    let configuration = LockstepConfiguration(minimumUsers: 2, minimumNotes: 1)
+    try Self.expectSameGroups([], configuration)
+    try Self.expectSameGroups([EngagementEvent(user: "a", note: "x", timestamp: .nan)], configuration)
+    let pair = [EngagementEvent(user: "a", note: "x", timestamp: 0), EngagementEvent(user: "b", note: "x", timestamp: -0.0)]
+    #expect(try Self.expectSameGroups(pair, configuration) == 1)
+    #expect(try Self.expectSameGroups(pair.reversed(), configuration) == 1)
+  }
+
+  @Test(arguments: [(5, 3, 3_600.0, 200), (3, 2, 7_200.0, 4), (2, 1, 60.0, 1)])
+  func fixtureEventsMatchTheReference(minimumUsers: Int, minimumNotes: Int, window: Double, cap: Int) throws {
+    let data = LockstepFixture.events(seed: 7, organicUsers: 600, notes: 150)
+    let configuration = LockstepConfiguration(minimumUsers: minimumUsers, minimumNotes: minimumNotes, window: window,
+                                              maximumComparisonsPerEvent: cap)
+    #expect(try Self.expectSameGroups(data.events, configuration) > 0)
+  }
+
+  @Test func generatedCorpusMatchesTheReference() throws {
+    var generator = NoteCorpusGenerator(notes: 6_000, authors: 1_200, seed: 9)
+    generator.users = 3_000
+    generator.campaigns = 12
+    let events = generator.generate().engagementEvents
+    #expect(events.count >= LockstepEngagements.parallelEvents)
+    #expect(try Self.expectSameGroups(events, LockstepConfiguration()) > 0)
+    try Self.expectSameGroups(events, LockstepConfiguration(minimumUsers: 3, minimumNotes: 2, maximumComparisonsPerEvent: 3))
+  }
+}

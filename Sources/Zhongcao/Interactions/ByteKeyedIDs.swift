@@ -16,6 +16,10 @@ enum CacheWarming {
 /// Dense indices of ids given as bytes: a hash table keyed by the id's UTF-8, so that an id seen
 /// before costs a hash and a comparison, and only a new id becomes a `String`.
 ///
+/// Keys are any collection of bytes (the loader's array slices, a `String`'s UTF-8 buffer). The
+/// indices are ``map``'s (``insert(_:id:hash:slot:)``, where canonically equivalent spellings
+/// share an index), or the caller's own (``insert(_:index:hash:slot:)``, one per byte sequence).
+///
 /// Lookups are bound by memory latency on large id sets, so a slot holds as much as possible:
 /// ids of up to 8 bytes (numeric ids, short names) are stored in the slot itself, and longer ones
 /// keep a hash tag and the offset of their bytes, so a hit touches one or two cache lines.
@@ -54,7 +58,7 @@ struct ByteKeyedIDs {
   }
 
   /// Looks `key` up; `hash` must be ``hash(_:)`` of `key`.
-  func find(_ key: ArraySlice<UInt8>, hash: UInt64) -> Lookup {
+  func find(_ key: some Collection<UInt8>, hash: UInt64) -> Lookup {
     let length = key.count
     let isShort = length <= 8
     let word = isShort ? Self.pack(key) : 0
@@ -78,9 +82,16 @@ struct ByteKeyedIDs {
 
   /// Adds `key`, spelling `id`, at the empty `slot` that ``find(_:hash:)`` returned (with no
   /// insertion in between); returns the id's index.
-  mutating func insert(_ key: ArraySlice<UInt8>, id: String, hash: UInt64, slot: Int) -> Int32 {
-    precondition(key.count <= Self.maximumKeyLength && slots[slot].meta == 0, "id table misuse")
+  mutating func insert(_ key: some Collection<UInt8>, id: String, hash: UInt64, slot: Int) -> Int32 {
     let index = Int32(map.insert(id))
+    insert(key, index: index, hash: hash, slot: slot)
+    return index
+  }
+
+  /// Adds `key` with an index the caller chose (``map`` is left alone), at the empty `slot` that
+  /// ``find(_:hash:)`` returned (with no insertion in between).
+  mutating func insert(_ key: some Collection<UInt8>, index: Int32, hash: UInt64, slot: Int) {
+    precondition(key.count <= Self.maximumKeyLength && index >= 0 && index < Int32.max && slots[slot].meta == 0, "id table misuse")
     var word: UInt64
     if key.count <= 8 {
       word = Self.pack(key)
@@ -91,7 +102,6 @@ struct ByteKeyedIDs {
     slots[slot] = Slot(word: word, meta: UInt64(key.count) << 32 | UInt64(index + 1))
     occupied += 1
     if occupied * 2 > slots.count { grow() }
-    return index
   }
 
   /// Reads the slot where a key with `hash` starts its probe, to bring it into the cache ahead
@@ -101,7 +111,7 @@ struct ByteKeyedIDs {
   }
 
   /// Whether the long key stored at `offset` equals `key` (lengths are known to match).
-  private func equals(_ key: ArraySlice<UInt8>, at offset: Int) -> Bool {
+  private func equals(_ key: some Collection<UInt8>, at offset: Int) -> Bool {
     var stored = offset
     for byte in key {
       if keyBytes[stored] != byte { return false }
@@ -128,7 +138,7 @@ struct ByteKeyedIDs {
   /// The hash of a key: keys of up to 8 bytes are packed into a word and mixed; longer keys go
   /// through FNV-1a and the same finaliser, so both the slot (low bits) and the tag (high bits)
   /// depend on every byte.
-  static func hash(_ key: ArraySlice<UInt8>) -> UInt64 {
+  static func hash(_ key: some Collection<UInt8>) -> UInt64 {
     if key.count <= 8 { return mix(pack(key) ^ UInt64(key.count) << 59) }
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325
     for byte in key {
@@ -138,7 +148,7 @@ struct ByteKeyedIDs {
   }
 
   /// Up to 8 bytes packed little-endian into a word.
-  private static func pack(_ key: ArraySlice<UInt8>) -> UInt64 {
+  private static func pack(_ key: some Collection<UInt8>) -> UInt64 {
     var word: UInt64 = 0
     var shift: UInt64 = 0
     for byte in key {

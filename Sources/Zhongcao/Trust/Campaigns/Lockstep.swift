@@ -104,94 +104,23 @@ public struct LockstepDetector: Sendable {
   /// A detector whose configuration was already validated.
   init(validated configuration: LockstepConfiguration) { self.configuration = configuration }
 
-  private struct Engagement {
-    var note: Int32
-    var user: Int32
-    var time: Double
-  }
-
   /// The lockstep groups among `events`.
+  ///
+  /// Steps 1–2 run on all cores for large inputs (names numbered on one core each for users and
+  /// notes, then notes in chunks); see LockstepEngagements.swift. The output does not depend on
+  /// the number of cores.
   public func groups(in events: [EngagementEvent]) -> [LockstepGroup] {
     let minimumUsers = configuration.minimumUsers, minimumNotes = configuration.minimumNotes
     let window = configuration.window
-    // Intern ids in sorted order, so numbering (and every tie below) is input-order independent.
-    // One hash lookup per id: number in order of first appearance, then renumber by sorted name.
-    func intern(_ name: String, _ ids: inout [String: Int32], _ names: inout [String]) -> Int32 {
-      let next = Int32(names.count)
-      let id = ids[name, default: next]
-      if id == next {
-        ids[name] = next
-        names.append(name)
-      }
-      return id
-    }
-    func sortedNumbering(_ names: [String]) -> (names: [String], rank: [Int32]) {
-      let order = names.indices.sorted { names[$0] < names[$1] }
-      var rank = [Int32](repeating: 0, count: names.count)
-      for (sortedIndex, firstSeen) in order.enumerated() { rank[firstSeen] = Int32(sortedIndex) }
-      return (order.map { names[$0] }, rank)
-    }
-    var userIDs: [String: Int32] = [:], noteIDs: [String: Int32] = [:]
-    var seenUsers: [String] = [], seenNotes: [String] = []
-    var rawKeys: [UInt64] = []
-    rawKeys.reserveCapacity(events.count)
-    for event in events {
-      let note = intern(event.note, &noteIDs, &seenNotes), user = intern(event.user, &userIDs, &seenUsers)
-      rawKeys.append(UInt64(UInt32(note)) << 32 | UInt64(UInt32(user)))
-    }
-    userIDs = [:]
-    noteIDs = [:]
-    let (userNames, userRank) = sortedNumbering(seenUsers)
-    let (noteNames, noteRank) = sortedNumbering(seenNotes)
-    var earliest: [UInt64: Double] = [:]
-    earliest.reserveCapacity(events.count)
-    for (event, raw) in zip(events, rawKeys) where event.timestamp.isFinite {
-      let key = UInt64(UInt32(noteRank[Int(raw >> 32)])) << 32 | UInt64(UInt32(userRank[Int(raw & 0xFFFF_FFFF)]))
-      if let seen = earliest[key], seen <= event.timestamp { continue }
-      earliest[key] = event.timestamp
-    }
-    rawKeys = []
-    var byNote = earliest.map { Engagement(note: Int32($0.key >> 32), user: Int32($0.key & 0xFFFF_FFFF), time: $0.value) }
-    earliest = [:]
-    byNote.sort { ($0.note, $0.time, $0.user) < ($1.note, $1.time, $1.user) }
+    let (users, notes) = LockstepEngagements.numberNames(of: events)
+    let engagements = LockstepEngagements(events, users: users, notes: notes, configuration: configuration)
+    let seeds = engagements.seeds().filter { $0.count >= minimumUsers }
+    guard !seeds.isEmpty else { return [] }
 
-    // Co-engagement counts of user pairs.
-    var pairCounts: [UInt64: Int32] = [:]
-    var runStart = 0
-    while runStart < byNote.count {
-      var runEnd = runStart + 1
-      while runEnd < byNote.count, byNote[runEnd].note == byNote[runStart].note { runEnd += 1 }
-      for i in runStart..<runEnd {
-        for j in (i + 1)..<min(runEnd, i + 1 + configuration.maximumComparisonsPerEvent) {
-          if byNote[j].time - byNote[i].time > window { break }
-          let a = UInt64(UInt32(min(byNote[i].user, byNote[j].user)))
-          let b = UInt64(UInt32(max(byNote[i].user, byNote[j].user)))
-          pairCounts[a << 32 | b, default: 0] += 1
-        }
-      }
-      runStart = runEnd
-    }
-    var unionFind = UnionFind(count: userNames.count)
-    var linked = Set<Int32>()
-    for (pair, count) in pairCounts where Int(count) >= minimumNotes {
-      let a = Int(pair >> 32), b = Int(pair & 0xFFFF_FFFF)
-      unionFind.union(a, b)
-      linked.insert(Int32(a))
-      linked.insert(Int32(b))
-    }
-    pairCounts = [:]
-    var seeds: [Int: [Int32]] = [:]
-    for user in linked { seeds[unionFind.find(Int(user)), default: []].append(user) }
-
-    // Each user's engagements, for refinement.
-    var byUser = byNote
-    byUser.sort { ($0.user, $0.note) < ($1.user, $1.note) }
-    var userStart = [Int](repeating: 0, count: userNames.count + 1)
-    for engagement in byUser { userStart[Int(engagement.user) + 1] += 1 }
-    for index in 0..<userNames.count { userStart[index + 1] += userStart[index] }
-
-    var groups: [LockstepGroup] = []
-    for seed in seeds.values where seed.count >= minimumUsers {
+    // Each seed user's engagements, for refinement.
+    let (userStart, byUser) = engagements.byUser(in: seeds)
+    var groups: [(group: LockstepGroup, firstUser: Int32)] = []
+    for seed in seeds {
       var members = Set(seed)
       var kept: [(note: Int32, users: [Int32], times: ClosedRange<Double>)] = []
       for _ in 0..<50 {
@@ -223,17 +152,20 @@ public struct LockstepDetector: Sendable {
       }
       kept = kept.filter { $0.users.count >= minimumUsers }
       guard members.count >= minimumUsers, kept.count >= minimumNotes else { continue }
-      kept.sort { noteNames[Int($0.note)] < noteNames[Int($1.note)] }
+      // Numbers are in name order, so sorting numbers sorts names.
+      kept.sort { $0.note < $1.note }
       let support = kept.reduce(0) { $0 + $1.users.count { members.contains($0) } }
-      groups.append(LockstepGroup(
-        users: members.map { userNames[Int($0)] }.sorted(),
-        notes: kept.map { noteNames[Int($0.note)] },
+      let sortedMembers = members.sorted()
+      groups.append((LockstepGroup(
+        users: sortedMembers.map { users.names[Int($0)] },
+        notes: kept.map { notes.names[Int($0.note)] },
         noteWindows: kept.map(\.times),
         window: kept.map(\.times.lowerBound).min()!...kept.map(\.times.upperBound).max()!,
-        support: support))
+        support: support), sortedMembers[0]))
     }
     return groups.sorted { a, b in
-      a.window.lowerBound != b.window.lowerBound ? a.window.lowerBound < b.window.lowerBound : a.users[0] < b.users[0]
-    }
+      a.group.window.lowerBound != b.group.window.lowerBound
+        ? a.group.window.lowerBound < b.group.window.lowerBound : a.firstUser < b.firstUser
+    }.map(\.group)
   }
 }
