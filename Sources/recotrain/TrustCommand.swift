@@ -119,8 +119,7 @@ struct TrustScanCommand: ParsableCommand {
   /// written by hand (JSONSerialization would take longer than the scan).
   static func appendFlagsLine(_ assessment: NoteAssessment, to out: inout JSONBytes) {
     out.append("{\"author\":", string: assessment.author)
-    out.append(",\"campaign\":")
-    if let campaign = assessment.campaign { out.appendString(campaign) } else { out.append("null") }
+    if let campaign = assessment.campaign { out.append(",\"campaign\":", string: campaign) } else { out.append(",\"campaign\":null") }
     out.append(",\"evidence\":[")
     for (position, item) in assessment.evidence.enumerated() {
       out.append(position == 0 ? "{\"detail\":" : ",{\"detail\":", string: item.detail)

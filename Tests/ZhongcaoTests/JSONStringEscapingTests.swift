@@ -8,14 +8,16 @@ struct JSONStringEscapingTests {
   @Test func escapedStringsParseBackToTheOriginal() throws {
     var random = TestRandom(seed: 5)
     let pieces = ["\"", "\\", "\n", "\r", "\t", "\u{0}", "\u{1F}", "\u{7F}", "a", "种草", "😀", "é", "\u{301}", "/", "\u{2028}", " "]
-    var samples = ["", "plain", "种草笔记 #好物分享", "quote \" and backslash \\ at the end\\"]
+    // The last ones outgrow the buffer's first capacity, all escapes and all plain.
+    var samples = ["", "plain", "种草笔记 #好物分享", "quote \" and backslash \\ at the end\\",
+                   String(repeating: "种\"\u{1}x\n", count: 3000), String(repeating: "\u{1}", count: 5000), String(repeating: "好", count: 5000)]
     for _ in 0..<300 {
       samples.append((0..<Int(random.next() % 12)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }.joined())
     }
     for text in samples {
-      var line = JSONBytes()
+      var line = JSONBytes(capacity: 16)
       line.append("prefix,")
-      line.appendString(text)
+      line.append("", string: text)
       #expect(line.bytes.starts(with: "prefix,\"".utf8))
       let literal = Array(line.bytes.dropFirst("prefix,".utf8.count))
       let parsed = try JSONSerialization.jsonObject(with: Data(literal), options: [.fragmentsAllowed]) as? String
@@ -28,7 +30,7 @@ struct JSONStringEscapingTests {
   @Test func escapesAreTheShortOnesThenLowercaseHex() {
     let expected = #""\u0000\u0001\u0008\t\n\u000b\u000c\r\u001a\u001f \"\\/"# + "\u{7F}种😀\""
     var line = JSONBytes()
-    line.appendString("\u{0}\u{1}\u{8}\t\n\u{B}\u{C}\r\u{1A}\u{1F} \"\\/\u{7F}种😀")
+    line.append("", string: "\u{0}\u{1}\u{8}\t\n\u{B}\u{C}\r\u{1A}\u{1F} \"\\/\u{7F}种😀")
     #expect(String(decoding: line.bytes, as: UTF8.self) == expected)
   }
 
@@ -38,20 +40,20 @@ struct JSONStringEscapingTests {
     for _ in 0..<500 { integers.append(Int(truncatingIfNeeded: random.next()) >> Int(random.next() % 64)) }
     for value in integers {
       var line = JSONBytes()
-      line.append(value)
-      line.append(",", Int64(value))
+      line.append("", value)
+      line.append(",", value)
       #expect(String(decoding: line.bytes, as: UTF8.self) == "\(value),\(value)")
     }
     var doubles: [Double] = [0, -0.0, 1, 0.1, 1e-300, .leastNonzeroMagnitude, 1e16, 123456.789, .greatestFiniteMagnitude]
     for _ in 0..<500 { doubles.append(Double(bitPattern: random.next())) }
     for value in doubles {
       var line = JSONBytes()
-      line.appendNumber(value)
+      line.append("", number: value)
       #expect(String(decoding: line.bytes, as: UTF8.self) == (value.isFinite ? "\(value)" : "null"))
     }
     var line = JSONBytes()
-    line.append(true)
-    line.append(false)
-    #expect(String(decoding: line.bytes, as: UTF8.self) == "truefalse")
+    line.append("", true)
+    line.append(",", false)
+    #expect(String(decoding: line.bytes, as: UTF8.self) == "true,false")
   }
 }

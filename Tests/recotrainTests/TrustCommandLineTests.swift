@@ -68,13 +68,13 @@ import Testing
   @Test func flagsAreValidJSONWhateverTheText() throws {
     for text in ["plain", "quote \" and backslash \\", "tab\tnew\nline\r", "\u{0}\u{1F}\u{7F}", "表情😀「广告」", "\u{2028}\u{2029}", ""] {
       var quoted = JSONBytes()
-      quoted.appendString(text)  // the escaping the flags writer uses
+      quoted.append("", string: text)  // the escaping the flags writer uses
       let decoded = try JSONSerialization.jsonObject(with: Data(quoted.bytes), options: [.fragmentsAllowed]) as? String
       #expect(decoded == text)
     }
     for (value, text) in [(Double.nan, "null"), (.infinity, "null"), (0.25, "0.25"), (-0.0, "-0.0"), (1e-300, "1e-300")] {
       var number = JSONBytes()
-      number.appendNumber(value)
+      number.append("", number: value)
       #expect(String(decoding: number.bytes, as: UTF8.self) == text)
     }
   }

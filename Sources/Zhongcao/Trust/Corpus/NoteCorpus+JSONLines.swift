@@ -29,7 +29,7 @@ extension NoteCorpus {
         case .mediaCrawler: Self.appendMediaCrawler(note, to: &line)
         }
         line.append("\n")
-        try writer.write(line.bytes)
+        try writer.write(line)
       }
     }
   }
@@ -53,20 +53,16 @@ extension NoteCorpus {
         line.append("{\"id\":", string: truth.id)
         line.append(",\"kind\":\"")
         line.appendRaw(truth.kind.rawValue)
-        line.append("\",\"sponsored\":")
-        line.append(truth.sponsored)
-        line.append(",\"commercial\":")
-        line.append(truth.commercial)
+        line.append("\",\"sponsored\":", truth.sponsored)
+        line.append(",\"commercial\":", truth.commercial)
         line.append(",\"intended_grade\":\"")
         line.appendRaw(truth.intendedGrade.rawValue)
-        line.append("\",\"brand\":")
-        if let brand = truth.brand { line.appendString(brand) } else { line.append("null") }
-        line.append(",\"campaign\":")
-        if let campaign = truth.campaign { line.append(campaign) } else { line.append("null") }
+        if let brand = truth.brand { line.append("\",\"brand\":", string: brand) } else { line.append("\",\"brand\":null") }
+        if let campaign = truth.campaign { line.append(",\"campaign\":", campaign) } else { line.append(",\"campaign\":null") }
         line.append(",\"language\":\"")
         line.appendRaw(truth.language.rawValue)
         line.append("\"}\n")
-        try writer.write(line.bytes)
+        try writer.write(line)
       }
     }
     let target: String
@@ -105,13 +101,10 @@ extension NoteCorpus {
     line.append(",\"title\":", string: note.title)
     line.append(",\"body\":", string: note.body)
     line.append(",\"tags\":[")
-    for (index, tag) in note.tags.enumerated() {
-      if index > 0 { line.append(",") }
-      line.appendString(tag)
-    }
+    for (index, tag) in note.tags.enumerated() { line.append(index > 0 ? "," : "", string: tag) }
     line.append("]")
     if let label = note.brandLabel { line.append(",\"brand_label\":", string: label) }
-    if let createdAt = note.createdAt { line.append(",\"created_at\":", Int64(createdAt)) }
+    if let createdAt = note.createdAt { line.append(",\"created_at\":", Int(createdAt)) }
     if let likes = note.likes { line.append(",\"likes\":", likes) }
     if let collects = note.collects { line.append(",\"collects\":", collects) }
     if let comments = note.comments { line.append(",\"comments\":", comments) }
@@ -125,7 +118,7 @@ extension NoteCorpus {
     line.append(",\"desc\":", string: note.body)
     line.append(",\"tag_list\":", string: note.tags.joined(separator: ","))
     line.append(",\"user_id\":", string: note.author)
-    let milliseconds = Int64((note.createdAt ?? 0) * 1000)
+    let milliseconds = Int((note.createdAt ?? 0) * 1000)
     line.append(",\"time\":", milliseconds)
     line.append(",\"last_update_time\":", milliseconds)
     line.append(",\"liked_count\":\"", note.likes ?? 0)
