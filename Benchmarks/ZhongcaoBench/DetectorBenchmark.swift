@@ -113,4 +113,24 @@ enum DetectorBenchmark {
     print("same probabilities and explanations: \(same)")
     if !same { exit(1) }
   }
+
+  /// `zhongcao-bench detector-load [rounds]`: the time of `SponsoredDetector(contentsOf:)` on
+  /// Models/trust-detector-v1.json (a fixed cost of every `recotrain trust scan --model`), best
+  /// and median of `rounds` (default 20), wall clock and this thread's CPU time.
+  static func runLoad(_ arguments: [String]) {
+    let rounds = max(1, arguments.first.flatMap { Int($0) } ?? 20)
+    let modelPath = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appending(path: "Models/trust-detector-v1.json").path
+    var walls: [Double] = [], cpus: [Double] = []
+    var checksum = 0
+    for _ in 0..<rounds {
+      let time = seconds {
+        do { checksum &+= try SponsoredDetector(contentsOf: modelPath).classifier.weights.count } catch { fatalError("\(error)") }
+      }
+      walls.append(time.wall)
+      cpus.append(time.cpu)
+    }
+    print(String(format: "detector load, %d rounds: best %.1f ms (CPU %.1f ms), median %.1f ms (CPU %.1f ms) (checksum %d)",
+                 rounds, walls.min()! * 1e3, cpus.min()! * 1e3, median(walls) * 1e3, median(cpus) * 1e3, checksum))
+  }
 }

@@ -5,6 +5,7 @@
 //   swift run -c release zhongcao-bench campaigns [notes]    (see CampaignBenchmark)
 //   swift run -c release zhongcao-bench notes-load [notes]   (see NotesLoadBenchmark)
 //   swift run -c release zhongcao-bench detector [notes]     (see DetectorBenchmark)
+//   swift run -c release zhongcao-bench detector-load [rounds] (DetectorBenchmark.runLoad)
 //   swift run -c release zhongcao-bench lockstep PATH [reps]  (see LockstepBenchmark)
 //
 // 1. Measures the sgemm peak the way training uses BLAS: one single-threaded sgemm per worker,
@@ -23,6 +24,7 @@ import ZhongcaoLinearAlgebra
 
 if CommandLine.arguments.dropFirst().first == "campaigns" { CampaignBenchmark.run(Array(CommandLine.arguments.dropFirst(2))); exit(0) }
 if CommandLine.arguments.dropFirst().first == "notes-load" { NotesLoadBenchmark.run(Array(CommandLine.arguments.dropFirst(2))); exit(0) }
+if CommandLine.arguments.dropFirst().first == "detector-load" { DetectorBenchmark.runLoad(Array(CommandLine.arguments.dropFirst(2))); exit(0) }
 if CommandLine.arguments.dropFirst().first == "detector" { DetectorBenchmark.run(Array(CommandLine.arguments.dropFirst(2))); exit(0) }
 if CommandLine.arguments.dropFirst().first == "lockstep" { LockstepBenchmark.run(Array(CommandLine.arguments.dropFirst(2))); exit(0) }
 

@@ -114,44 +114,31 @@ struct TrustScanCommand: ParsableCommand {
     }
   }
 
-  /// A finite double as JSON (shortest round-trip form).
-  static func number(_ value: Double) -> String { value.isFinite ? "\(value)" : "null" }
-
   /// Appends one flags line, `{"author", "campaign", "evidence": [...], "grade", "id",
   /// "probability", "rule", "verdict"}` with keys sorted and without the newline, to `out`;
   /// written by hand (JSONSerialization would take longer than the scan).
-  static func appendFlagsLine(_ assessment: NoteAssessment, to out: inout String) {
-    out += "{\"author\":"
-    NoteCorpus.appendJSONString(assessment.author, to: &out)
-    out += ",\"campaign\":"
-    if let campaign = assessment.campaign { NoteCorpus.appendJSONString(campaign, to: &out) } else { out += "null" }
-    out += ",\"evidence\":["
+  static func appendFlagsLine(_ assessment: NoteAssessment, to out: inout JSONBytes) {
+    out.append("{\"author\":", string: assessment.author)
+    if let campaign = assessment.campaign { out.append(",\"campaign\":", string: campaign) } else { out.append(",\"campaign\":null") }
+    out.append(",\"evidence\":[")
     for (position, item) in assessment.evidence.enumerated() {
-      out += position == 0 ? "{\"detail\":" : ",{\"detail\":"
-      NoteCorpus.appendJSONString(item.detail, to: &out)
+      out.append(position == 0 ? "{\"detail\":" : ",{\"detail\":", string: item.detail)
       if let span = item.span {
-        out += ",\"end\":\(span.end),\"field\":"
-        NoteCorpus.appendJSONString(span.field.rawValue, to: &out)
+        out.append(",\"end\":", span.end)
+        out.append(",\"field\":", string: span.field.rawValue)
       }
-      out += ",\"kind\":"
-      NoteCorpus.appendJSONString(item.kind.rawValue, to: &out)
-      if let span = item.span { out += ",\"start\":\(span.start)" }
-      if let strength = item.strength { out += ",\"strength\":" + number(strength) }
-      if let text = item.text {
-        out += ",\"text\":"
-        NoteCorpus.appendJSONString(text, to: &out)
-      }
-      out += "}"
+      out.append(",\"kind\":", string: item.kind.rawValue)
+      if let span = item.span { out.append(",\"start\":", span.start) }
+      if let strength = item.strength { out.append(",\"strength\":", number: strength) }
+      if let text = item.text { out.append(",\"text\":", string: text) }
+      out.append("}")
     }
-    out += "],\"grade\":"
-    NoteCorpus.appendJSONString(assessment.grade.rawValue, to: &out)
-    out += ",\"id\":"
-    NoteCorpus.appendJSONString(assessment.id, to: &out)
-    out += ",\"probability\":" + number(assessment.probability) + ",\"rule\":"
-    NoteCorpus.appendJSONString(assessment.disclosure.rule.id, to: &out)
-    out += ",\"verdict\":"
-    NoteCorpus.appendJSONString(assessment.verdict.rawValue, to: &out)
-    out += "}"
+    out.append("],\"grade\":", string: assessment.grade.rawValue)
+    out.append(",\"id\":", string: assessment.id)
+    out.append(",\"probability\":", number: assessment.probability)
+    out.append(",\"rule\":", string: assessment.disclosure.rule.id)
+    out.append(",\"verdict\":", string: assessment.verdict.rawValue)
+    out.append("}")
   }
 
   /// Writes the flags atomically, one line per note in input order; the lines are built in
@@ -159,17 +146,17 @@ struct TrustScanCommand: ParsableCommand {
   static func writeFlags(_ scan: TrustScan, to path: String) throws(ZhongcaoError) {
     let assessments = scan.assessments, block = 2_048
     let blocks = parallelChunkedMap(count: (assessments.count + block - 1) / block, chunkSize: 1) { range in
-      range.map { index -> String in
-        var text = ""
+      range.map { index -> [UInt8] in
+        var text = JSONBytes(capacity: block * 512)
         for assessment in assessments[(index * block)..<min(assessments.count, (index + 1) * block)] {
           appendFlagsLine(assessment, to: &text)
-          text += "\n"
+          text.append("\n")
         }
-        return text
+        return text.bytes
       }
     }
     try AtomicFile.write(to: path) { writer throws(ZhongcaoError) in
-      for text in blocks { try writer.write(text) }
+      for bytes in blocks { try writer.write(bytes) }
     }
   }
 

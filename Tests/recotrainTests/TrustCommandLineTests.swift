@@ -67,11 +67,85 @@ import Testing
 
   @Test func flagsAreValidJSONWhateverTheText() throws {
     for text in ["plain", "quote \" and backslash \\", "tab\tnew\nline\r", "\u{0}\u{1F}\u{7F}", "表情😀「广告」", "\u{2028}\u{2029}", ""] {
-      var quoted = ""
-      NoteCorpus.appendJSONString(text, to: &quoted)  // the escaping the flags writer uses
-      let decoded = try JSONSerialization.jsonObject(with: Data(quoted.utf8), options: [.fragmentsAllowed]) as? String
+      var quoted = JSONBytes()
+      quoted.append("", string: text)  // the escaping the flags writer uses
+      let decoded = try JSONSerialization.jsonObject(with: Data(quoted.bytes), options: [.fragmentsAllowed]) as? String
       #expect(decoded == text)
     }
-    #expect(TrustScanCommand.number(.nan) == "null" && TrustScanCommand.number(0.25) == "0.25")
+    for (value, text) in [(Double.nan, "null"), (.infinity, "null"), (0.25, "0.25"), (-0.0, "-0.0"), (1e-300, "1e-300")] {
+      var number = JSONBytes()
+      number.append("", number: value)
+      #expect(String(decoding: number.bytes, as: UTF8.self) == text)
+    }
+  }
+
+  /// The byte writer gives, byte for byte, what the `String` writer it replaced gave
+  /// (``ReferenceFlagsWriter``): on the assessments of a real scan, then on the same assessments
+  /// with random text (quotes, backslashes, control characters, non-ASCII), numbers (NaN,
+  /// infinities, signed zeros, extremes) and offsets; and each line parses as JSON.
+  @Test func flagsLinesMatchTheStringWriter() throws {
+    var generator = NoteCorpusGenerator(notes: 1500, authors: 300, seed: 3)
+    generator.engagementsPerNote = 2
+    let corpus = generator.generate()
+    let root = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    var configuration = TrustScanner.Configuration()
+    configuration.detector = try SponsoredDetector(contentsOf: root.appending(path: "Models/trust-detector-v1.json").path)
+    let scanned = try TrustScanner(configuration: configuration).scan(corpus.notes, engagement: corpus.engagementEvents).assessments
+    #expect(scanned.contains { !$0.evidence.isEmpty } && scanned.contains { $0.campaign != nil })
+
+    var random = SeededRandom(seed: 11)
+    let pieces = ["\"", "\\", "\n", "\r", "\t", "\u{0}", "\u{8}", "\u{C}", "\u{1F}", "\u{7F}", "a", "Z", "0", "种草", "😀", "é",
+                  "\u{301}", "/", "\u{2028}", " ", "{", "}", ",", ":"]
+    func text() -> String {
+      (0..<Int(random.next() % 10)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }.joined()
+    }
+    let numbers: [Double] = [.nan, .infinity, -.infinity, 0, -0.0, 1, 0.1, 1e-300, .leastNonzeroMagnitude, .greatestFiniteMagnitude, 1e16, 123456.789]
+    func number() -> Double {
+      random.next() % 2 == 0 ? numbers[Int(random.next() % UInt64(numbers.count))]
+        : Double(bitPattern: random.next())
+    }
+    func integer() -> Int {
+      [0, -1, Int.min, Int.max, Int(truncatingIfNeeded: random.next()), Int(random.next() % 1000)][Int(random.next() % 6)]
+    }
+    var mutated = scanned
+    for index in mutated.indices {
+      mutated[index].id = text()
+      mutated[index].author = text()
+      mutated[index].campaign = random.next() % 2 == 0 ? nil : text()
+      mutated[index].probability = number()
+      if mutated[index].evidence.isEmpty || random.next() % 3 == 0 {
+        mutated[index].evidence.append(TrustEvidence(kind: .signal, detail: text()))
+      }
+      for position in mutated[index].evidence.indices {
+        mutated[index].evidence[position].detail = text()
+        mutated[index].evidence[position].text = random.next() % 3 == 0 ? nil : text()
+        mutated[index].evidence[position].strength = random.next() % 3 == 0 ? nil : number()
+        mutated[index].evidence[position].span = random.next() % 3 == 0 ? nil
+          : TextSpan(field: random.next() % 2 == 0 ? .title : .body, start: integer(), end: integer())
+      }
+    }
+    for assessment in scanned + mutated {
+      var expected = ""
+      ReferenceFlagsWriter.appendFlagsLine(assessment, to: &expected)
+      var bytes = JSONBytes()
+      TrustScanCommand.appendFlagsLine(assessment, to: &bytes)
+      #expect(bytes.bytes == Array(expected.utf8), "\(expected)")
+      if bytes.bytes != Array(expected.utf8) { break }
+      #expect(try JSONSerialization.jsonObject(with: Data(bytes.bytes)) is [String: Any])
+    }
+
+    // The whole file: blocks in order, one line each.
+    let directory = try CommandLineTests.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let path = directory.appendingPathComponent("flags.jsonl").path
+    var scan = try TrustScanner(configuration: configuration).scan(corpus.notes, engagement: corpus.engagementEvents)
+    scan.assessments = (0..<3).flatMap { _ in mutated }  // more than one block of 2,048 lines
+    try TrustScanCommand.writeFlags(scan, to: path)
+    var expected = ""
+    for assessment in scan.assessments {
+      ReferenceFlagsWriter.appendFlagsLine(assessment, to: &expected)
+      expected += "\n"
+    }
+    #expect(try Data(contentsOf: URL(filePath: path)) == Data(expected.utf8))
   }
 }

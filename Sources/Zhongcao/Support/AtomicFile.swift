@@ -70,6 +70,12 @@ package enum AtomicFile {
       if buffer.count >= 1 << 20 { try flush() }
     }
 
+    /// Appends JSON text.
+    package mutating func write(_ text: borrowing JSONBytes) throws(ZhongcaoError) {
+      text.withBytes { buffer.append(contentsOf: $0) }
+      if buffer.count >= 1 << 20 { try flush() }
+    }
+
     /// Appends the little-endian bytes of a float array (the model file's factor blocks), in
     /// chunks, without an extra whole-array copy.
     package mutating func write(floats: [Float]) throws(ZhongcaoError) {

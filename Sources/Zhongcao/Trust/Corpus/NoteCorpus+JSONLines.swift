@@ -21,15 +21,14 @@ extension NoteCorpus {
   /// - Throws: ``ZhongcaoError/Code-swift.struct/io`` when the file cannot be written.
   public func writeNotes(to path: String, format: NoteFormat = .zhongcao) throws(ZhongcaoError) {
     try AtomicFile.write(to: path) { writer throws(ZhongcaoError) in
-      var line = ""
-      line.reserveCapacity(1024)
+      var line = JSONBytes(capacity: 1024)
       for note in notes {
-        line.removeAll(keepingCapacity: true)
+        line.removeAll()
         switch format {
         case .zhongcao: Self.appendZhongcao(note, to: &line)
         case .mediaCrawler: Self.appendMediaCrawler(note, to: &line)
         }
-        line += "\n"
+        line.append("\n")
         try writer.write(line)
       }
     }
@@ -48,17 +47,21 @@ extension NoteCorpus {
   /// - Throws: ``ZhongcaoError/Code-swift.struct/io`` when a file cannot be written.
   public func writeTruth(to path: String, summaryTo summaryPath: String? = nil) throws(ZhongcaoError) {
     try AtomicFile.write(to: path) { writer throws(ZhongcaoError) in
-      var line = ""
+      var line = JSONBytes(capacity: 256)
       for truth in truth {
-        line.removeAll(keepingCapacity: true)
-        line += "{\"id\":"
-        Self.appendJSONString(truth.id, to: &line)
-        line += ",\"kind\":\"\(truth.kind.rawValue)\",\"sponsored\":\(truth.sponsored),\"commercial\":\(truth.commercial)"
-        line += ",\"intended_grade\":\"\(truth.intendedGrade.rawValue)\",\"brand\":"
-        if let brand = truth.brand { Self.appendJSONString(brand, to: &line) } else { line += "null" }
-        line += ",\"campaign\":"
-        line += truth.campaign.map(String.init) ?? "null"
-        line += ",\"language\":\"\(truth.language.rawValue)\"}\n"
+        line.removeAll()
+        line.append("{\"id\":", string: truth.id)
+        line.append(",\"kind\":\"")
+        line.appendRaw(truth.kind.rawValue)
+        line.append("\",\"sponsored\":", truth.sponsored)
+        line.append(",\"commercial\":", truth.commercial)
+        line.append(",\"intended_grade\":\"")
+        line.appendRaw(truth.intendedGrade.rawValue)
+        if let brand = truth.brand { line.append("\",\"brand\":", string: brand) } else { line.append("\",\"brand\":null") }
+        if let campaign = truth.campaign { line.append(",\"campaign\":", campaign) } else { line.append(",\"campaign\":null") }
+        line.append(",\"language\":\"")
+        line.appendRaw(truth.language.rawValue)
+        line.append("\"}\n")
         try writer.write(line)
       }
     }
@@ -92,79 +95,36 @@ extension NoteCorpus {
     try AtomicFile.write(data + [UInt8(ascii: "\n")], to: target)
   }
 
-  static func appendZhongcao(_ note: Note, to line: inout String) {
-    line += "{\"id\":"
-    appendJSONString(note.id, to: &line)
-    line += ",\"author\":"
-    appendJSONString(note.author, to: &line)
-    line += ",\"title\":"
-    appendJSONString(note.title, to: &line)
-    line += ",\"body\":"
-    appendJSONString(note.body, to: &line)
-    line += ",\"tags\":["
-    for (index, tag) in note.tags.enumerated() {
-      if index > 0 { line += "," }
-      appendJSONString(tag, to: &line)
-    }
-    line += "]"
-    if let label = note.brandLabel {
-      line += ",\"brand_label\":"
-      appendJSONString(label, to: &line)
-    }
-    if let createdAt = note.createdAt { line += ",\"created_at\":\(Int64(createdAt))" }
-    if let likes = note.likes { line += ",\"likes\":\(likes)" }
-    if let collects = note.collects { line += ",\"collects\":\(collects)" }
-    if let comments = note.comments { line += ",\"comments\":\(comments)" }
-    if let shares = note.shares { line += ",\"shares\":\(shares)" }
-    line += "}"
+  static func appendZhongcao(_ note: Note, to line: inout JSONBytes) {
+    line.append("{\"id\":", string: note.id)
+    line.append(",\"author\":", string: note.author)
+    line.append(",\"title\":", string: note.title)
+    line.append(",\"body\":", string: note.body)
+    line.append(",\"tags\":[")
+    for (index, tag) in note.tags.enumerated() { line.append(index > 0 ? "," : "", string: tag) }
+    line.append("]")
+    if let label = note.brandLabel { line.append(",\"brand_label\":", string: label) }
+    if let createdAt = note.createdAt { line.append(",\"created_at\":", Int(createdAt)) }
+    if let likes = note.likes { line.append(",\"likes\":", likes) }
+    if let collects = note.collects { line.append(",\"collects\":", collects) }
+    if let comments = note.comments { line.append(",\"comments\":", comments) }
+    if let shares = note.shares { line.append(",\"shares\":", shares) }
+    line.append("}")
   }
 
-  static func appendMediaCrawler(_ note: Note, to line: inout String) {
-    line += "{\"note_id\":"
-    appendJSONString(note.id, to: &line)
-    line += ",\"type\":\"normal\",\"title\":"
-    appendJSONString(note.title, to: &line)
-    line += ",\"desc\":"
-    appendJSONString(note.body, to: &line)
-    line += ",\"tag_list\":"
-    appendJSONString(note.tags.joined(separator: ","), to: &line)
-    line += ",\"user_id\":"
-    appendJSONString(note.author, to: &line)
-    let milliseconds = Int64((note.createdAt ?? 0) * 1000)
-    line += ",\"time\":\(milliseconds),\"last_update_time\":\(milliseconds)"
-    line += ",\"liked_count\":\"\(note.likes ?? 0)\",\"collected_count\":\"\(note.collects ?? 0)\""
-    line += ",\"comment_count\":\"\(note.comments ?? 0)\",\"share_count\":\"\(note.shares ?? 0)\"}"
+  static func appendMediaCrawler(_ note: Note, to line: inout JSONBytes) {
+    line.append("{\"note_id\":", string: note.id)
+    line.append(",\"type\":\"normal\",\"title\":", string: note.title)
+    line.append(",\"desc\":", string: note.body)
+    line.append(",\"tag_list\":", string: note.tags.joined(separator: ","))
+    line.append(",\"user_id\":", string: note.author)
+    let milliseconds = Int((note.createdAt ?? 0) * 1000)
+    line.append(",\"time\":", milliseconds)
+    line.append(",\"last_update_time\":", milliseconds)
+    line.append(",\"liked_count\":\"", note.likes ?? 0)
+    line.append("\",\"collected_count\":\"", note.collects ?? 0)
+    line.append("\",\"comment_count\":\"", note.comments ?? 0)
+    line.append("\",\"share_count\":\"", note.shares ?? 0)
+    line.append("\"}")
   }
-
-  /// Appends `text` as a JSON string literal: quotes, backslashes and control characters
-  /// escaped, everything else as is.
-  package static func appendJSONString(_ text: String, to line: inout String) {
-    line += "\""
-    // Only ASCII needs escaping, and ASCII bytes never occur inside a multi-byte UTF-8 sequence,
-    // so the text is copied in slices between escaped bytes (amortised appends, no per-scalar work).
-    let utf8 = text.utf8
-    var plainStart = utf8.startIndex
-    var index = plainStart
-    while index < utf8.endIndex {
-      let byte = utf8[index]
-      if byte == 0x22 || byte == 0x5C || byte < 0x20 {
-        line += Substring(utf8[plainStart..<index])
-        switch byte {
-        case 0x22: line += "\\\""
-        case 0x5C: line += "\\\\"
-        case 0x0A: line += "\\n"
-        case 0x0D: line += "\\r"
-        case 0x09: line += "\\t"
-        default:
-          let hex = String(byte, radix: 16)
-          line += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        }
-        plainStart = utf8.index(after: index)
-      }
-      index = utf8.index(after: index)
-    }
-    line += Substring(utf8[plainStart..<utf8.endIndex])
-    line += "\""
-  }
-
 }

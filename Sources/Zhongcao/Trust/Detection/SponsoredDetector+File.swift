@@ -82,23 +82,8 @@ extension SponsoredDetector {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw ZhongcaoError(.io, "cannot read detector file \(path)")
     }
-    let decoder = JSONDecoder()
-    decoder.keyDecodingStrategy = .convertFromSnakeCase
-    struct Header: Decodable { var format: String?; var version: Int? }
     let location = ZhongcaoError.Location(file: path)
-    guard let header = try? decoder.decode(Header.self, from: data) else {
-      throw ZhongcaoError(.invalidModel, "not a JSON detector file", location: location)
-    }
-    guard header.format == Self.fileFormat else {
-      throw ZhongcaoError(.invalidModel, "format is \(header.format.map { "'\($0)'" } ?? "missing"), expected '\(Self.fileFormat)'", location: location)
-    }
-    guard header.version == Self.fileVersion else {
-      throw ZhongcaoError(.invalidModel, "detector file version \(header.version.map(String.init) ?? "missing") is not supported (this release reads version \(Self.fileVersion))", location: location)
-    }
-    let contents: FileContents
-    do { contents = try decoder.decode(FileContents.self, from: data) } catch {
-      throw ZhongcaoError(.invalidModel, "malformed detector file: \(error)", location: location)
-    }
+    let contents = try Self.fileContents(data, location: location)
     func invalid(_ message: String) -> ZhongcaoError { ZhongcaoError(.invalidModel, message, location: location) }
     func dense(_ weights: FileContents.Weights, name: String) throws(ZhongcaoError) -> LogisticRegression {
       guard weights.dimension >= 0, weights.dimension <= 1 << 25, weights.indices.count == weights.weights.count else {
@@ -140,5 +125,39 @@ extension SponsoredDetector {
       classPrior: contents.classPrior, classPriorInterval: contents.classPriorInterval[0]...contents.classPriorInterval[1],
       classPriorStandardError: contents.classPriorStandardError, labelFrequency: contents.labelFrequency,
       confidence: contents.confidence, mostWeightedFeatures: contents.mostWeightedFeatures, summary: contents.summary)
+  }
+
+  /// The contents of a detector file: by ``DetectorFileArrays`` when it can read the file (the
+  /// classifier's long arrays by hand, the rest with `JSONDecoder`), otherwise, and for every file
+  /// it cannot read, by ``fileContentsWithJSONDecoder(_:location:)``, which also gives the errors.
+  static func fileContents(_ data: Data, location: ZhongcaoError.Location) throws(ZhongcaoError) -> FileContents {
+    if let contents = DetectorFileArrays.fileContents(data) { return contents }
+    return try fileContentsWithJSONDecoder(data, location: location)
+  }
+
+  /// The JSON decoder detector files are read with (snake_case keys).
+  static func fileDecoder() -> JSONDecoder {
+    let decoder = JSONDecoder()
+    decoder.keyDecodingStrategy = .convertFromSnakeCase
+    return decoder
+  }
+
+  /// The contents of a detector file, all read by `JSONDecoder` after checking its format and
+  /// version (the reference for ``fileContents(_:location:)``).
+  static func fileContentsWithJSONDecoder(_ data: Data, location: ZhongcaoError.Location) throws(ZhongcaoError) -> FileContents {
+    let decoder = fileDecoder()
+    struct Header: Decodable { var format: String?; var version: Int? }
+    guard let header = try? decoder.decode(Header.self, from: data) else {
+      throw ZhongcaoError(.invalidModel, "not a JSON detector file", location: location)
+    }
+    guard header.format == Self.fileFormat else {
+      throw ZhongcaoError(.invalidModel, "format is \(header.format.map { "'\($0)'" } ?? "missing"), expected '\(Self.fileFormat)'", location: location)
+    }
+    guard header.version == Self.fileVersion else {
+      throw ZhongcaoError(.invalidModel, "detector file version \(header.version.map(String.init) ?? "missing") is not supported (this release reads version \(Self.fileVersion))", location: location)
+    }
+    do { return try decoder.decode(FileContents.self, from: data) } catch {
+      throw ZhongcaoError(.invalidModel, "malformed detector file: \(error)", location: location)
+    }
   }
 }

@@ -148,7 +148,9 @@ struct JSONLineReader {
     return Self.skipWhitespace(bytes, from: colon + 1)
   }
 
-  private static func skipWhitespace(_ bytes: Span<UInt8>, from start: Int) -> Int {
+  /// The offset of the first byte at or after `start` that is not JSON whitespace (space, tab, LF,
+  /// CR), or `bytes.count`.
+  static func skipWhitespace(_ bytes: Span<UInt8>, from start: Int) -> Int {
     var i = start
     while i < bytes.count {
       switch bytes[i] {
