@@ -158,7 +158,8 @@ struct MinHash: Sendable {
         while filled < bins {
           let roundSeed = Self.seed &+ round &* 0x9E37_79B9_7F4A_7C15
           // Values of a round lie above those of every earlier round, so a bin filled before
-          // this round cannot change: most elements stop at one load and a predictable branch.
+          // this round keeps its value. (Skipping such bins with a branch saves instructions but
+          // costs time: which bins are empty is a coin flip the branch predictor cannot learn.)
           let roundBase = round << 32
           for hash in hashes {
             let mixed = SplitMix64.mix(hash ^ roundSeed)
@@ -171,14 +172,8 @@ struct MinHash: Sendable {
               bin = (offset + Int(round) - bins) % bins
             }
             let current = minima[bin]
-            guard current >= roundBase else { continue }
-            let value = roundBase | (mixed & 0xFFFF_FFFF)
-            if current == .max {
-              filled += 1
-              minima[bin] = value
-            } else if value < current {
-              minima[bin] = value
-            }
+            filled &+= current == .max ? 1 : 0
+            minima[bin] = min(current, roundBase | (mixed & 0xFFFF_FFFF))
           }
           round += 1
         }
