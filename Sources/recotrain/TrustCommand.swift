@@ -148,8 +148,9 @@ struct TrustScanCommand: ParsableCommand {
     let blocks = parallelChunkedMap(count: (assessments.count + block - 1) / block, chunkSize: 1) { range in
       range.map { index -> [UInt8] in
         var text = JSONBytes(capacity: block * 512)
-        for assessment in assessments[(index * block)..<min(assessments.count, (index + 1) * block)] {
-          appendFlagsLine(assessment, to: &text)
+        // By index: iterating the slice would copy (retain and release) each assessment.
+        for i in (index * block)..<min(assessments.count, (index + 1) * block) {
+          appendFlagsLine(assessments[i], to: &text)
           text.append("\n")
         }
         return text.bytes

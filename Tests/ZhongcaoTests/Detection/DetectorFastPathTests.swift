@@ -163,7 +163,7 @@ import Testing
     var generator = NoteCorpusGenerator(notes: 3_000, authors: 600, seed: 5)
     generator.engagementsPerNote = 0
     let notes = generator.generate().notes
-    let (reads, attributes, _) = try TrustScanner().read(notes)
+    let (reads, attributes, _, _) = try TrustScanner().read(notes)
     let detector = Self.shipped
     var workspace = SponsoredDetector.Workspace()
     var explained = 0

@@ -192,7 +192,7 @@ public struct TrustScanner: Sendable {
   /// The per-note reading shared by ``scan(_:engagement:)`` and ``trainDetector(on:)``:
   /// disclosure, signals and detector inputs (in input order), and the corpus norms.
   func read(_ notes: [Note]) throws(ZhongcaoError)
-    -> (reads: [Read], attributes: [[Double]], norms: EngagementNorms)
+    -> (reads: [Read], attributes: [[Double]], norms: EngagementNorms, authors: AuthorNumbering)
   {
     let configuration = self.configuration
     guard !notes.isEmpty else { throw ZhongcaoError(.invalidInput, "no notes to scan") }
@@ -215,16 +215,40 @@ public struct TrustScanner: Sendable {
                     extra: reading.extra, anomalous: EngagementNorms.isAnomalous(zScores: zScores))
       }
     }
-    var likesByAuthor: [String: [Double]] = [:]
+    let authors = AuthorNumbering(notes)
+    var likesByAuthor = [[Double]](repeating: [], count: authors.count)
     // By index: `for note in notes` would copy (retain and release) every note.
     for i in notes.indices {
-      if let likes = notes[i].likes { likesByAuthor[notes[i].author, default: []].append(Double(likes)) }
+      if let likes = notes[i].likes { likesByAuthor[Int(authors.ofNote[i])].append(Double(likes)) }
     }
-    let medianLikes = likesByAuthor.mapValues { EngagementNorms.median($0) }
+    let medianLikes = likesByAuthor.map { $0.isEmpty ? 0 : EngagementNorms.median($0) }
     let attributes = notes.indices.map {
-      TrustFeatures.propensityAttributes(createdAt: notes[$0].createdAt, authorMedianLikes: medianLikes[notes[$0].author] ?? 0)
+      TrustFeatures.propensityAttributes(createdAt: notes[$0].createdAt, authorMedianLikes: medianLikes[Int(authors.ofNote[$0])])
     }
-    return (reads, attributes, norms)
+    return (reads, attributes, norms, authors)
+  }
+
+  /// The corpus's authors numbered in order of first appearance, so that per-author tallies are
+  /// arrays rather than dictionaries hashing the author's name for every note.
+  struct AuthorNumbering: Sendable {
+    /// Each note's author number.
+    let ofNote: [Int32]
+    /// The number of distinct authors.
+    let count: Int
+
+    init(_ notes: [Note]) {
+      var numbers: [String: Int32] = [:]
+      var ofNote: [Int32] = []
+      ofNote.reserveCapacity(notes.count)
+      for i in notes.indices {
+        let next = Int32(numbers.count)
+        let number = numbers[notes[i].author, default: next]
+        if number == next { numbers[notes[i].author] = next }
+        ofNote.append(number)
+      }
+      self.ofNote = ofNote
+      count = numbers.count
+    }
   }
 
   /// Trains a sponsored-content detector on a platform's own corpus by positive–unlabeled
@@ -235,7 +259,7 @@ public struct TrustScanner: Sendable {
   /// - Throws: ``ZhongcaoError/Code-swift.struct/invalidArgument`` when the corpus has fewer than
   ///   ``Configuration/minimumDisclosedForTraining`` disclosed or other notes.
   public func trainDetector(on notes: [Note]) throws(ZhongcaoError) -> SponsoredDetector {
-    let (reads, attributes, _) = try read(notes)
+    let (reads, attributes, _, _) = try read(notes)
     return try train(notes: notes, reads: reads, attributes: attributes)
   }
 
@@ -266,7 +290,7 @@ public struct TrustScanner: Sendable {
       stepStart = now
       return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }
-    let (reads, attributes, norms) = try read(notes)
+    let (reads, attributes, norms, authors) = try read(notes)
     timings.read = lap()
 
     // 3. The detector.
@@ -294,28 +318,27 @@ public struct TrustScanner: Sendable {
     let lockstep = engagement.isEmpty ? [] : try LockstepDetector(configuration: configuration.lockstep).groups(in: engagement)
     var lockstepNoteIDs = Set<String>()
     for group in lockstep { lockstepNoteIDs.formUnion(group.notes) }
-    let lockstepByNote = lockstepNoteIDs.isEmpty ? [Bool](repeating: false, count: notes.count) : notes.map { lockstepNoteIDs.contains($0.id) }
+    let lockstepByNote = lockstepNoteIDs.isEmpty ? [Bool](repeating: false, count: notes.count) : notes.indices.map { lockstepNoteIDs.contains(notes[$0].id) }
     timings.lockstep = lap()
 
     // 5. Business accounts.
     let isBusinessSignal: @Sendable (Signal) -> Bool = { signal in
       signal.kind == .callToAction || (signal.kind == .contact && signal.contactKind != .email)
     }
-    var businessNotes: [String: (Int, Int)] = [:]
+    var businessHitsByAuthor = [Int](repeating: 0, count: authors.count), notesByAuthor = [Int](repeating: 0, count: authors.count)
     for i in notes.indices {
-      let hit = reads[i].signals.contains(where: isBusinessSignal) ? 1 : 0
-      businessNotes[notes[i].author, default: (0, 0)].0 += hit
-      businessNotes[notes[i].author, default: (0, 0)].1 += 1
+      let author = Int(authors.ofNote[i])
+      businessHitsByAuthor[author] += reads[i].signals.contains(where: isBusinessSignal) ? 1 : 0
+      notesByAuthor[author] += 1
     }
 
     // 6. Scores, verdicts and evidence in one pass: each note is featurised once, and explained
     // (the detector's strongest words) only when suspected.
-    let campaignOf = campaignByNote, inLockstep = lockstepByNote, authorBusiness = businessNotes
+    let campaignOf = campaignByNote, inLockstep = lockstepByNote, authorBusinessHits = businessHitsByAuthor, notesOfAuthor = notesByAuthor
     let judged = parallelChunkedMap(count: notes.count, chunkSize: 512) { range in
       var workspace = SponsoredDetector.Workspace()
       return range.map { i -> NoteAssessment in
         // By index: copying the note and its reading would retain and release every field.
-        let businessNotes = authorBusiness
         var evidence: [TrustEvidence] = reads[i].disclosure.markers.map {
           TrustEvidence(kind: .disclosure, detail: "\($0.markerClass.rawValue) marker (\($0.source))", text: $0.text,
                         span: $0.span, strength: $0.isProminent ? 1 : 0.5)
@@ -340,7 +363,8 @@ public struct TrustScanner: Sendable {
         if inLockstep[i] {
           evidence.append(TrustEvidence(kind: .engagement, detail: "engaged by a lockstep group of accounts"))
         }
-        let (businessHits, authorNotes) = businessNotes[notes[i].author] ?? (0, 0)
+        let author = Int(authors.ofNote[i])
+        let businessHits = authorBusinessHits[author], authorNotes = notesOfAuthor[author]
         let business = authorNotes >= 3 && Double(businessHits) >= configuration.businessShare * Double(authorNotes)
           && reads[i].signals.contains(where: isBusinessSignal)
         // Only an undisclosed note of a non-business author can be suspected: by its score, or
@@ -389,10 +413,10 @@ public struct TrustScanner: Sendable {
     }
     let prevalence = PrevalenceEstimate.meanProbability(
       sponsoredProbabilities, calibrationRelativeError: model.classPriorRelativeError)
-    let authors = AuthorTrust.score(facts)
+    let authorTrust = AuthorTrust.score(facts)
     timings.authors = lap()
     return TrustScan(assessments: assessments, campaigns: campaigns, lockstepGroups: lockstep,
-                     authors: authors, prevalence: prevalence, detector: model, detectorSource: source,
+                     authors: authorTrust, prevalence: prevalence, detector: model, detectorSource: source,
                      timings: timings)
   }
 }
