@@ -1,4 +1,5 @@
-// zhongcao-bench campaigns [notes]: campaign and lockstep detection on a generated corpus.
+// zhongcao-bench campaigns [notes] [lockstep window hours]: campaign and lockstep detection on a
+// generated corpus.
 //
 //   swift build -c release --product zhongcao-bench && .build/release/zhongcao-bench campaigns 100000
 //
@@ -49,7 +50,9 @@ enum CampaignBenchmark {
                  best, Double(corpus.notes.count) / best, found.count, flagged.count, precision, recall, hits, planted.count))
 
     let lockstep: LockstepDetector
-    do { lockstep = try LockstepDetector() } catch { fatalError("\(error)") }
+    let windowHours = arguments.dropFirst().first.flatMap { Double($0) } ?? LockstepConfiguration().window / 3_600
+    do { lockstep = try LockstepDetector(configuration: LockstepConfiguration(window: windowHours * 3_600)) } catch { fatalError("\(error)") }
+    print(String(format: "lockstep window: %.2f h", windowHours))
     var groups: [LockstepGroup] = []
     var bestLockstep = Double.infinity
     for run in 1...3 {

@@ -78,6 +78,22 @@ enum LockstepFixture {
     }
   }
 
+  @Test func defaultsFindTheGeneratedCorpusLockstepGroups() throws {
+    // The generator's groups engage with their campaign's notes within three hours of
+    // publication, among organic engagement that also clusters after publication.
+    var generator = NoteCorpusGenerator(notes: 20_000, authors: 4_000, seed: 8)
+    generator.users = 10_000
+    generator.campaigns = 40
+    let corpus = generator.generate()
+    let planted = Set(corpus.lockstepGroups.joined())
+    let found = Set(try LockstepDetector().groups(in: corpus.engagementEvents).flatMap(\.users))
+    let recall = Double(found.intersection(planted).count) / Double(planted.count)
+    print(String(format: "lockstep on a generated corpus: %d of %d planted accounts found (%.3f), %d others flagged",
+                 found.intersection(planted).count, planted.count, recall, found.subtracting(planted).count))
+    #expect(recall >= 0.95)
+    #expect(found.isSubset(of: planted))
+  }
+
   @Test func organicEngagementFormsNoGroup() throws {
     let data = LockstepFixture.events(seed: 4, groups: [])
     #expect(try LockstepDetector().groups(in: data.events).isEmpty)
