@@ -19,3 +19,33 @@ package func parallelChunkedMap<T: Sendable>(count: Int, chunkSize: Int = 1024, 
     return result
   }
 }
+
+/// Maps `0..<count` on all cores, in chunks of `chunkSize` indices, each chunk with a fresh
+/// `workspace()` passed to every `transform` call of the chunk; returns the results in index
+/// order. Unlike ``parallelChunkedMap(count:chunkSize:_:)`` each result is written straight into
+/// the returned array, so results holding references are never copied (retained and released)
+/// on the way.
+package func parallelMap<T: Sendable, Workspace>(
+  count: Int, chunkSize: Int = 1024, workspace: @Sendable () -> Workspace, _ transform: @Sendable (inout Workspace, Int) -> T
+) -> [T] {
+  guard count > 0 else { return [] }
+  let chunkCount = (count + chunkSize - 1) / chunkSize
+  return [T](unsafeUninitializedCapacity: count) { buffer, initializedCount in
+    let start = UncheckedSendableAddress(buffer.baseAddress!)
+    DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
+      var scratch = workspace()
+      // Each chunk initializes its own disjoint slots exactly once.
+      for index in (chunk * chunkSize)..<min(count, (chunk + 1) * chunkSize) {
+        (start.address + index).initialize(to: transform(&scratch, index))
+      }
+    }
+    initializedCount = count
+  }
+}
+
+/// The address of an array's storage handed to the workers of ``parallelMap(count:chunkSize:workspace:_:)``,
+/// which write disjoint slots of it.
+private struct UncheckedSendableAddress<T>: @unchecked Sendable {
+  let address: UnsafeMutablePointer<T>
+  init(_ address: UnsafeMutablePointer<T>) { self.address = address }
+}

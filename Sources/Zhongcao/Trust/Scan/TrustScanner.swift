@@ -206,14 +206,12 @@ public struct TrustScanner: Sendable {
     let grader = DisclosureGrader(lexicon: configuration.lexicon)
     let detector = SignalDetector(lexicon: configuration.lexicon, brands: brands)
     let norms = EngagementNorms(corpus: notes)
-    let reads = parallelChunkedMap(count: notes.count, chunkSize: 512) { range in
-      var reader = NoteTextReader(grader: grader, detector: detector)
-      return range.map { i in
-        let zScores = norms.zScores(of: notes[i])
-        let reading = reader.read(notes[i], zScores: zScores)
-        return Read(disclosure: reading.disclosure, signals: reading.signals, text: reading.maskedText,
-                    extra: reading.extra, anomalous: EngagementNorms.isAnomalous(zScores: zScores))
-      }
+    let reads = parallelMap(count: notes.count, chunkSize: 512, workspace: { NoteTextReader(grader: grader, detector: detector) }) {
+      reader, i in
+      let zScores = norms.zScores(of: notes[i])
+      let reading = reader.read(notes[i], zScores: zScores)
+      return Read(disclosure: reading.disclosure, signals: reading.signals, text: reading.maskedText,
+                  extra: reading.extra, anomalous: EngagementNorms.isAnomalous(zScores: zScores))
     }
     let authors = AuthorNumbering(notes)
     var likesByAuthor = [[Double]](repeating: [], count: authors.count)
@@ -335,66 +333,64 @@ public struct TrustScanner: Sendable {
     // 6. Scores, verdicts and evidence in one pass: each note is featurised once, and explained
     // (the detector's strongest words) only when suspected.
     let campaignOf = campaignByNote, inLockstep = lockstepByNote, authorBusinessHits = businessHitsByAuthor, notesOfAuthor = notesByAuthor
-    let judged = parallelChunkedMap(count: notes.count, chunkSize: 512) { range in
-      var workspace = SponsoredDetector.Workspace()
-      return range.map { i -> NoteAssessment in
-        // By index: copying the note and its reading would retain and release every field.
-        var evidence: [TrustEvidence] = reads[i].disclosure.markers.map {
-          TrustEvidence(kind: .disclosure, detail: "\($0.markerClass.rawValue) marker (\($0.source))", text: $0.text,
-                        span: $0.span, strength: $0.isProminent ? 1 : 0.5)
-        }
-        evidence += reads[i].disclosure.negativeDeclarations.map {
-          TrustEvidence(kind: .negativeDeclaration, detail: "declares no sponsorship", text: $0.text, span: $0.span)
-        }
-        evidence += reads[i].signals.map {
-          TrustEvidence(kind: .signal, detail: $0.contactKind.map { "contact:\($0.rawValue)" } ?? $0.kind.rawValue,
-                        text: $0.text, span: $0.spans.first, strength: $0.strength)
-        }
-        let campaign = campaignOf[i]
-        if let campaign {
-          evidence.append(TrustEvidence(kind: .campaign, detail: "near-duplicate of notes by other authors (\(campaign))"))
-        }
-        if reads[i].anomalous {
-          let z = norms.zScores(of: notes[i])
-          evidence.append(TrustEvidence(kind: .engagement, detail: String(
-            format: "engagement mix far from the corpus norm (collect/like z %.1f, comment/like z %.1f)",
-            z.collect ?? 0, z.comment ?? 0)))
-        }
-        if inLockstep[i] {
-          evidence.append(TrustEvidence(kind: .engagement, detail: "engaged by a lockstep group of accounts"))
-        }
-        let author = Int(authors.ofNote[i])
-        let businessHits = authorBusinessHits[author], authorNotes = notesOfAuthor[author]
-        let business = authorNotes >= 3 && Double(businessHits) >= configuration.businessShare * Double(authorNotes)
-          && reads[i].signals.contains(where: isBusinessSignal)
-        // Only an undisclosed note of a non-business author can be suspected: by its score, or
-        // whatever its score when it belongs to a campaign.
-        let mayBeSuspected = reads[i].disclosure.grade == .absent && !business
-        let scored = model.assess(
-          text: reads[i].text, extra: reads[i].extra, propensityAttributes: attributes[i],
-          explainCount: mayBeSuspected ? 3 : 0,
-          explainThreshold: campaign != nil ? 0 : configuration.suspicionThreshold, workspace: &workspace)
-        let probability = scored.probability
-        let verdict: TrustVerdict
-        if reads[i].disclosure.grade != .absent {
-          verdict = .disclosedAd
-        } else if business {
-          verdict = .businessSelfPromotion
-          evidence.append(TrustEvidence(kind: .author, detail: "\(businessHits) of the author's \(authorNotes) notes call to book, order or get in touch"))
-        } else if probability >= configuration.suspicionThreshold || campaign != nil {
-          verdict = .suspectedUndisclosedPromotion
-        } else {
-          verdict = .organic
-        }
-        if verdict == .suspectedUndisclosedPromotion {
-          for feature in scored.explanation where feature.contribution > 0 {
-            evidence.append(TrustEvidence(kind: .model, detail: feature.feature, strength: feature.contribution))
-          }
-        }
-        return NoteAssessment(id: notes[i].id, author: notes[i].author, disclosure: reads[i].disclosure,
-                              probability: probability, verdict: verdict, campaign: campaign,
-                              signals: reads[i].signals, evidence: evidence)
+    let judged = parallelMap(count: notes.count, chunkSize: 512, workspace: { SponsoredDetector.Workspace() }) {
+      workspace, i -> NoteAssessment in
+      // By index: copying the note and its reading would retain and release every field.
+      var evidence: [TrustEvidence] = reads[i].disclosure.markers.map {
+        TrustEvidence(kind: .disclosure, detail: "\($0.markerClass.rawValue) marker (\($0.source))", text: $0.text,
+                      span: $0.span, strength: $0.isProminent ? 1 : 0.5)
       }
+      evidence += reads[i].disclosure.negativeDeclarations.map {
+        TrustEvidence(kind: .negativeDeclaration, detail: "declares no sponsorship", text: $0.text, span: $0.span)
+      }
+      evidence += reads[i].signals.map {
+        TrustEvidence(kind: .signal, detail: $0.contactKind.map { "contact:\($0.rawValue)" } ?? $0.kind.rawValue,
+                      text: $0.text, span: $0.spans.first, strength: $0.strength)
+      }
+      let campaign = campaignOf[i]
+      if let campaign {
+        evidence.append(TrustEvidence(kind: .campaign, detail: "near-duplicate of notes by other authors (\(campaign))"))
+      }
+      if reads[i].anomalous {
+        let z = norms.zScores(of: notes[i])
+        evidence.append(TrustEvidence(kind: .engagement, detail: String(
+          format: "engagement mix far from the corpus norm (collect/like z %.1f, comment/like z %.1f)",
+          z.collect ?? 0, z.comment ?? 0)))
+      }
+      if inLockstep[i] {
+        evidence.append(TrustEvidence(kind: .engagement, detail: "engaged by a lockstep group of accounts"))
+      }
+      let author = Int(authors.ofNote[i])
+      let businessHits = authorBusinessHits[author], authorNotes = notesOfAuthor[author]
+      let business = authorNotes >= 3 && Double(businessHits) >= configuration.businessShare * Double(authorNotes)
+        && reads[i].signals.contains(where: isBusinessSignal)
+      // Only an undisclosed note of a non-business author can be suspected: by its score, or
+      // whatever its score when it belongs to a campaign.
+      let mayBeSuspected = reads[i].disclosure.grade == .absent && !business
+      let scored = model.assess(
+        text: reads[i].text, extra: reads[i].extra, propensityAttributes: attributes[i],
+        explainCount: mayBeSuspected ? 3 : 0,
+        explainThreshold: campaign != nil ? 0 : configuration.suspicionThreshold, workspace: &workspace)
+      let probability = scored.probability
+      let verdict: TrustVerdict
+      if reads[i].disclosure.grade != .absent {
+        verdict = .disclosedAd
+      } else if business {
+        verdict = .businessSelfPromotion
+        evidence.append(TrustEvidence(kind: .author, detail: "\(businessHits) of the author's \(authorNotes) notes call to book, order or get in touch"))
+      } else if probability >= configuration.suspicionThreshold || campaign != nil {
+        verdict = .suspectedUndisclosedPromotion
+      } else {
+        verdict = .organic
+      }
+      if verdict == .suspectedUndisclosedPromotion {
+        for feature in scored.explanation where feature.contribution > 0 {
+          evidence.append(TrustEvidence(kind: .model, detail: feature.feature, strength: feature.contribution))
+        }
+      }
+      return NoteAssessment(id: notes[i].id, author: notes[i].author, disclosure: reads[i].disclosure,
+                            probability: probability, verdict: verdict, campaign: campaign,
+                            signals: reads[i].signals, evidence: evidence)
     }
     let assessments = judged
     timings.verdicts = lap()
