@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Maps `0..<count` in chunks on all cores and returns the results in index order.
 /// `body` gets a range of indices and returns one result per index, in order.
@@ -7,17 +6,18 @@ package func parallelChunkedMap<T: Sendable>(count: Int, chunkSize: Int = 1024, 
   guard count > 0 else { return [] }
   let chunkCount = (count + chunkSize - 1) / chunkSize
   if chunkCount == 1 { return body(0..<count) }
-  let parts = Mutex<[[T]?]>(Array(repeating: nil, count: chunkCount))
-  DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
-    let part = body((chunk * chunkSize)..<min(count, (chunk + 1) * chunkSize))
-    parts.withLock { $0[chunk] = part }
+  // Each chunk writes its own slot, so no lock is needed; `concurrentPerform` returns after all.
+  let parts = [[T]](unsafeUninitializedCapacity: chunkCount) { buffer, initializedCount in
+    let start = UncheckedSendableAddress(buffer.baseAddress!)
+    DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
+      (start.address + chunk).initialize(to: body((chunk * chunkSize)..<min(count, (chunk + 1) * chunkSize)))
+    }
+    initializedCount = chunkCount
   }
-  return parts.withLock { parts in
-    var result: [T] = []
-    result.reserveCapacity(count)
-    for chunk in parts.indices { result.append(contentsOf: parts[chunk]!) }
-    return result
-  }
+  var result: [T] = []
+  result.reserveCapacity(count)
+  for part in parts { result.append(contentsOf: part) }
+  return result
 }
 
 /// Maps `0..<count` on all cores, in chunks of `chunkSize` indices, each chunk with a fresh
@@ -43,8 +43,8 @@ package func parallelMap<T: Sendable, Workspace>(
   }
 }
 
-/// The address of an array's storage handed to the workers of ``parallelMap(count:chunkSize:workspace:_:)``,
-/// which write disjoint slots of it.
+/// The address of an array's storage handed to the workers of ``parallelMap(count:chunkSize:workspace:_:)``
+/// and ``parallelChunkedMap(count:chunkSize:_:)``, which write disjoint slots of it.
 private struct UncheckedSendableAddress<T>: @unchecked Sendable {
   let address: UnsafeMutablePointer<T>
   init(_ address: UnsafeMutablePointer<T>) { self.address = address }
