@@ -21,6 +21,15 @@ struct TrustCommand: ParsableCommand {
     subcommands: [TrustScanCommand.self, TrustTrainCommand.self, TrustCampaignsCommand.self, TrustGenerateCommand.self])
 }
 
+/// The lockstep setting shared by `trust scan` and `trust campaigns`.
+struct LockstepOptions: ParsableArguments {
+  @Option(help: "Width of a note's lockstep window, in hours: a group's engagements with a note must fall within it.")
+  var lockstepWindowHours: Double = LockstepConfiguration().window / 3_600
+
+  /// The window in seconds, as ``LockstepConfiguration/window`` takes it.
+  var windowSeconds: Double { lockstepWindowHours * 3_600 }
+}
+
 /// Options shared by the trust subcommands that read notes.
 struct NoteInputOptions: ParsableArguments {
   @Option(help: "Notes, JSON Lines (Zhongcao or MediaCrawler field names).") var notes: String
@@ -72,8 +81,7 @@ struct TrustScanCommand: ParsableCommand {
   @OptionGroup var input: NoteInputOptions
   @Option(help: "A detector trained with `recotrain trust train` (default: train on these notes).") var model: String?
   @Option(help: "Engagement events (user note [weight] timestamp, TSV/CSV) for lockstep detection.") var engagement: String?
-  @Option(help: "Width of a note's lockstep window, in hours: a group's engagements with a note must fall within it.")
-  var lockstepWindowHours: Double = LockstepConfiguration().window / 3_600
+  @OptionGroup var lockstep: LockstepOptions
   @Option(help: "Probability at or above which an undisclosed note is suspected promotion.") var threshold: Double = 0.5
   @Option(help: "Where to write the per-note flags (JSON Lines).") var out: String?
   @Option(help: "Campaigns and authors listed in the summary.") var top: Int = 5
@@ -87,7 +95,7 @@ struct TrustScanCommand: ParsableCommand {
       let notes = try input.loadNotes(quiet: quiet)
       var configuration = try input.scannerConfiguration()
       configuration.suspicionThreshold = threshold
-      configuration.lockstep.window = lockstepWindowHours * 3_600
+      configuration.lockstep.window = lockstep.windowSeconds
       if let model { configuration.detector = try SponsoredDetector(contentsOf: model) }
       var events: [EngagementEvent] = []
       if let engagement { events = try Self.loadEngagement(engagement) }
@@ -287,8 +295,7 @@ struct TrustCampaignsCommand: ParsableCommand {
 
   @OptionGroup var input: NoteInputOptions
   @Option(help: "Engagement events (user note [weight] timestamp) for lockstep groups.") var engagement: String?
-  @Option(help: "Width of a note's lockstep window, in hours: a group's engagements with a note must fall within it.")
-  var lockstepWindowHours: Double = LockstepConfiguration().window / 3_600
+  @OptionGroup var lockstep: LockstepOptions
   @Option(help: "Time window of a campaign, in hours.") var windowHours: Double = 168
   @Option(help: "Distinct authors that make a campaign.") var minimumAuthors: Int = 3
   @Flag(help: "Print JSON on stdout.") var json = false
@@ -300,7 +307,7 @@ struct TrustCampaignsCommand: ParsableCommand {
       var configuration = CampaignConfiguration()
       configuration.window = windowHours * 3600
       configuration.minimumAuthors = minimumAuthors
-      configuration.lockstep.window = lockstepWindowHours * 3_600
+      configuration.lockstep.window = lockstep.windowSeconds
       let detector = try CampaignDetector(configuration: configuration)
       let brands = try input.scannerConfiguration().brands
       let signals = SignalDetector(brands: brands)

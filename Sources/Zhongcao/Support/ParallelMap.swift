@@ -6,13 +6,8 @@ package func parallelChunkedMap<T: Sendable>(count: Int, chunkSize: Int = 1024, 
   guard count > 0 else { return [] }
   let chunkCount = (count + chunkSize - 1) / chunkSize
   if chunkCount == 1 { return body(0..<count) }
-  // Each chunk writes its own slot, so no lock is needed; `concurrentPerform` returns after all.
-  let parts = [[T]](unsafeUninitializedCapacity: chunkCount) { buffer, initializedCount in
-    let start = UncheckedSendableAddress(buffer.baseAddress!)
-    DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
-      (start.address + chunk).initialize(to: body((chunk * chunkSize)..<min(count, (chunk + 1) * chunkSize)))
-    }
-    initializedCount = chunkCount
+  let parts = parallelMap(count: chunkCount, chunkSize: 1, workspace: {}) { _, chunk in
+    body((chunk * chunkSize)..<min(count, (chunk + 1) * chunkSize))
   }
   var result: [T] = []
   result.reserveCapacity(count)
@@ -43,8 +38,8 @@ package func parallelMap<T: Sendable, Workspace>(
   }
 }
 
-/// The address of an array's storage handed to the workers of ``parallelMap(count:chunkSize:workspace:_:)``
-/// and ``parallelChunkedMap(count:chunkSize:_:)``, which write disjoint slots of it.
+/// The address of an array's storage handed to the workers of ``parallelMap(count:chunkSize:workspace:_:)``,
+/// which write disjoint slots of it.
 private struct UncheckedSendableAddress<T>: @unchecked Sendable {
   let address: UnsafeMutablePointer<T>
   init(_ address: UnsafeMutablePointer<T>) { self.address = address }

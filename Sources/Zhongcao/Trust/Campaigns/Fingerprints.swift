@@ -145,16 +145,8 @@ struct MinHash: Sendable {
     withUnsafeTemporaryAllocation(of: UInt64.self, capacity: bins) { minima in
       minima.initialize(repeating: .max)
       shingles.hashes.withUnsafeBufferPointer { hashes in
-        // Round 0: every bin starts empty.
         var filled = 0
-        for hash in hashes {
-          let mixed = SplitMix64.mix(hash ^ Self.seed)
-          let bin = Int(((mixed >> 32) &* UInt64(bins)) >> 32)
-          let current = minima[bin]
-          filled &+= current == .max ? 1 : 0  // branch-free: round 0 fills bins at random
-          minima[bin] = min(current, mixed & 0xFFFF_FFFF)
-        }
-        var round: UInt64 = 1
+        var round: UInt64 = 0
         while filled < bins {
           let roundSeed = Self.seed &+ round &* 0x9E37_79B9_7F4A_7C15
           // Values of a round lie above those of every earlier round, so a bin filled before
@@ -172,7 +164,7 @@ struct MinHash: Sendable {
               bin = (offset + Int(round) - bins) % bins
             }
             let current = minima[bin]
-            filled &+= current == .max ? 1 : 0
+            filled &+= current == .max ? 1 : 0  // branch-free: the first rounds fill bins at random
             minima[bin] = min(current, roundBase | (mixed & 0xFFFF_FFFF))
           }
           round += 1

@@ -235,17 +235,9 @@ public struct TrustScanner: Sendable {
     let count: Int
 
     init(_ notes: [Note]) {
-      var numbers: [String: Int32] = [:]
-      var ofNote: [Int32] = []
-      ofNote.reserveCapacity(notes.count)
-      for i in notes.indices {
-        let next = Int32(numbers.count)
-        let number = numbers[notes[i].author, default: next]
-        if number == next { numbers[notes[i].author] = next }
-        ofNote.append(number)
-      }
-      self.ofNote = ofNote
-      count = numbers.count
+      var authors = IDMap()
+      ofNote = notes.indices.map { Int32(authors.insert(notes[$0].author)) }
+      count = authors.count
     }
   }
 
