@@ -20,5 +20,5 @@ struct RecoTrain: ParsableCommand {
       environment for faster small Cholesky solves on Zen 4 (results differ in the last bits).
       """,
     version: Zhongcao.version,
-    subcommands: [GenerateCommand.self, SplitCommand.self, TrainCommand.self, EvaluateCommand.self, TuneCommand.self, RecommendCommand.self, SimilarCommand.self, ExplainCommand.self, TrustCommand.self])
+    subcommands: [GenerateCommand.self, SplitCommand.self, TrainCommand.self, EvaluateCommand.self, TuneCommand.self, RecommendCommand.self, SimilarCommand.self, ExplainCommand.self, TrustCommand.self, AdsCommand.self])
 }

@@ -267,6 +267,12 @@ private struct PlantedWorld {
     try log.write(to: path)
     let (back, report) = try ImpressionLog.load(contentsOf: path)
     #expect(back == log && report.hadHeader && report.columns.contains("arm"))
+    // Sessions are per user: 300 users each with sessions "s0", "s1" are 600 sessions (user
+    // indices past 127 are not UTF-8 bytes, which once merged sessions of different users).
+    let (many, _) = try PlantedWorld(users: 300, sessionsPerUser: 2, slots: 2, seed: 3).generate()
+    try many.write(to: path)
+    let manyBack = try ImpressionLog.load(contentsOf: path).0
+    #expect(manyBack == many && manyBack.sessionCount == 600)
 
     func failure(_ text: String) -> ZhongcaoError? {
       do { _ = try ImpressionLog.parse(Array(text.utf8), name: "x.tsv"); return nil } catch { return error }

@@ -173,6 +173,7 @@ private struct ImpressionLoader {
   var sessions = ByteKeyedIDs()
   var sessionKey: [UInt8] = []
   var sessionUsers: [Int32] = []
+  var sessionIDs: [String] = []
   var log = ImpressionLog()
 
   init(bytes: [UInt8], name: String, skipInvalid: Bool) {
@@ -225,7 +226,6 @@ private struct ImpressionLoader {
       }
       throw ZhongcaoError(.invalidInput, message, location: .init(file: name))
     }
-    let sessionIDs = sessions.map.ids.map { key in String(decoding: key.utf8.dropFirst(4), as: UTF8.self) }
     let result = ImpressionLog(
       users: users.map, notes: notes.map, arms: arms.map, sessionIDs: sessionIDs, sessionUsers: sessionUsers,
       userIndices: log.userIndices, sessionIndices: log.sessionIndices, positions: log.positions,
@@ -340,9 +340,18 @@ private struct ImpressionLoader {
     sessionKey.removeAll(keepingCapacity: true)
     withUnsafeBytes(of: userIndex.littleEndian) { sessionKey.append(contentsOf: $0) }
     sessionKey.append(contentsOf: session)
-    let sessionCount = sessions.map.count
-    let sessionIndex = Self.insert(sessionKey[...], into: &sessions)
-    if sessions.map.count > sessionCount { sessionUsers.append(userIndex) }
+    let sessionHash = ByteKeyedIDs.hash(sessionKey)
+    let sessionIndex: Int32
+    switch sessions.find(sessionKey, hash: sessionHash) {
+    case .found(let index):
+      sessionIndex = index
+    case .missing(let slot):
+      // Numbered here, not by the table's string map: the key's user bytes are not text.
+      sessionIndex = Int32(sessionUsers.count)
+      sessions.insert(sessionKey, index: sessionIndex, hash: sessionHash, slot: slot)
+      sessionUsers.append(userIndex)
+      sessionIDs.append(String(decoding: session, as: UTF8.self))
+    }
     log.appendColumns(user: userIndex, session: sessionIndex, position: position, note: Self.insert(note, into: &notes),
                       sponsored: sponsored, engagement: engagement, dwell: dwell, timestamp: timestamp,
                       arm: arm.map { Self.insert($0[...], into: &arms) })
