@@ -172,6 +172,9 @@ private struct ImpressionLoader {
   /// Sessions keyed by the user index's 4 bytes followed by the session id's bytes.
   var sessions = ByteKeyedIDs()
   var sessionKey: [UInt8] = []
+  /// The previous line's session id (already checked as UTF-8).
+  var previousSession: [UInt8] = []
+  var layout: Layout? = nil
   var sessionUsers: [Int32] = []
   var sessionIDs: [String] = []
   var log = ImpressionLog()
@@ -256,6 +259,27 @@ private struct ImpressionLoader {
     return found
   }
 
+  /// The column of each role, resolved once.
+  struct Layout {
+    var user = 0, session = 1, position = 2, note = 3, sponsored = 4, engaged = 5
+    var dwell: Int?, timestamp: Int?, arm: Int?
+    /// Fields a line needs.
+    var needed = 6
+
+    init(_ columns: [Role: Int]) {
+      user = columns[.user] ?? 0
+      session = columns[.session] ?? 1
+      position = columns[.position] ?? 2
+      note = columns[.note] ?? 3
+      sponsored = columns[.sponsored] ?? 4
+      engaged = columns[.engaged] ?? 5
+      dwell = columns[.dwell]
+      timestamp = columns[.timestamp]
+      arm = columns[.arm]
+      needed = (columns.values.max() ?? 5) + 1
+    }
+  }
+
   /// Reads the current record as one impression; nothing is added unless the whole line is valid.
   mutating func readImpression(line: Int) throws(ZhongcaoError) {
     if columns == nil {
@@ -272,30 +296,38 @@ private struct ImpressionLoader {
                                arm: positional[.arm] != nil)
       report.columns = Role.allCases.prefix(positional.count).map(\.rawValue)
     }
-    guard let columns else { return }
-    if let missing = Role.allCases.first(where: { $0.isRequired && columns[$0] == nil }) {
-      throw error("the header has no \(missing.rawValue) column (recognised names: \(missing.aliases.joined(separator: ", ")))",
-                  line: line, role: missing)
+    if layout == nil, let columns {
+      if let missing = Role.allCases.first(where: { $0.isRequired && columns[$0] == nil }) {
+        throw error("the header has no \(missing.rawValue) column (recognised names: \(missing.aliases.joined(separator: ", ")))",
+                    line: line, role: missing)
+      }
+      layout = Layout(columns)
     }
-    let needed = columns.values.max()! + 1
-    guard fields.count >= needed else {
+    guard let layout, let columns else { return }
+    guard fields.count >= layout.needed else {
       let role = columns.filter { $0.value >= fields.count }.min { $0.value < $1.value }!.key
-      throw error("the line has \(fields.count) fields but needs \(needed) (\(report.columns.joined(separator: ", ")))",
+      throw error("the line has \(fields.count) fields but needs \(layout.needed) (\(report.columns.joined(separator: ", ")))",
                   line: line, role: role)
     }
-    let user = try id(.user, column: columns[.user]!, line: line)
-    let session = try id(.session, column: columns[.session]!, line: line)
-    let note = try id(.note, column: columns[.note]!, line: line)
-    let positionText = field(columns[.position]!)
-    guard let position = Int32(String(decoding: positionText, as: UTF8.self)) else {
+    let user = try lookUp(.user, column: layout.user, in: users, line: line)
+    let note = try lookUp(.note, column: layout.note, in: notes, line: line)
+    let sessionText = field(layout.session)
+    guard !sessionText.isEmpty else { throw error("session id is empty", line: line, role: .session) }
+    if !sessionText.elementsEqual(previousSession) {
+      guard String(validating: sessionText, as: UTF8.self) != nil else {
+        throw error("session id is not valid UTF-8: \(quoted(sessionText))", line: line, role: .session)
+      }
+    }
+    let positionText = field(layout.position)
+    guard let position = Self.integer(positionText) else {
       throw error("\(describe(.position)) is not an integer: \(quoted(positionText))", line: line, role: .position)
     }
-    let sponsoredText = field(columns[.sponsored]!)
+    let sponsoredText = field(layout.sponsored)
     guard let sponsored = Self.boolean(sponsoredText) else {
       throw error("\(describe(.sponsored)) must be 1/0, true/false or yes/no, got \(quoted(sponsoredText))",
                   line: line, role: .sponsored)
     }
-    let engagedText = field(columns[.engaged]!)
+    let engagedText = field(layout.engaged)
     let engagement: Float
     if let flag = Self.boolean(engagedText) {
       engagement = flag ? 1 : 0
@@ -306,7 +338,7 @@ private struct ImpressionLoader {
                   line: line, role: .engaged)
     }
     var dwell: Float? = nil
-    if let column = columns[.dwell] {
+    if let column = layout.dwell {
       let text = field(column)
       if text.isEmpty {
         dwell = .nan
@@ -317,7 +349,7 @@ private struct ImpressionLoader {
       }
     }
     var timestamp: Int64? = nil
-    if let column = columns[.timestamp] {
+    if let column = layout.timestamp {
       let text = field(column)
       guard let value = FieldParsing.timestamp(text) else {
         throw error("\(describe(.timestamp)) is neither seconds since 1970 nor an ISO 8601 date: \(quoted(text))",
@@ -325,21 +357,20 @@ private struct ImpressionLoader {
       }
       timestamp = value
     }
-    var arm: [UInt8]? = nil
-    if let column = columns[.arm] {
-      let text = field(column)
-      guard !text.isEmpty else { throw error("\(describe(.arm)) is empty", line: line, role: .arm) }
-      guard String(validating: text, as: UTF8.self) != nil else {
-        throw error("\(describe(.arm)) is not valid UTF-8: \(quoted(text))", line: line, role: .arm)
-      }
-      arm = Array(text)
+    var arm: IDLookup? = nil
+    if let column = layout.arm {
+      guard !field(column).isEmpty else { throw error("\(describe(.arm)) is empty", line: line, role: .arm) }
+      arm = try lookUp(.arm, column: column, in: arms, line: line)
     }
 
     // Valid: number the ids and append.
-    let userIndex = Self.insert(user, into: &users)
+    let userIndex = Self.insert(user, key: field(layout.user), into: &users)
+    let noteIndex = Self.insert(note, key: field(layout.note), into: &notes)
+    var armIndex: Int32? = nil
+    if let arm, let column = layout.arm { armIndex = Self.insert(arm, key: field(column), into: &arms) }
     sessionKey.removeAll(keepingCapacity: true)
     withUnsafeBytes(of: userIndex.littleEndian) { sessionKey.append(contentsOf: $0) }
-    sessionKey.append(contentsOf: session)
+    sessionKey.append(contentsOf: field(layout.session))
     let sessionHash = ByteKeyedIDs.hash(sessionKey)
     let sessionIndex: Int32
     switch sessions.find(sessionKey, hash: sessionHash) {
@@ -350,35 +381,73 @@ private struct ImpressionLoader {
       sessionIndex = Int32(sessionUsers.count)
       sessions.insert(sessionKey, index: sessionIndex, hash: sessionHash, slot: slot)
       sessionUsers.append(userIndex)
-      sessionIDs.append(String(decoding: session, as: UTF8.self))
+      sessionIDs.append(String(decoding: field(layout.session), as: UTF8.self))
     }
-    log.appendColumns(user: userIndex, session: sessionIndex, position: position, note: Self.insert(note, into: &notes),
-                      sponsored: sponsored, engagement: engagement, dwell: dwell, timestamp: timestamp,
-                      arm: arm.map { Self.insert($0[...], into: &arms) })
+    previousSession.removeAll(keepingCapacity: true)
+    previousSession.append(contentsOf: field(layout.session))
+    log.appendColumns(user: userIndex, session: sessionIndex, position: position, note: noteIndex,
+                      sponsored: sponsored, engagement: engagement, dwell: dwell, timestamp: timestamp, arm: armIndex)
   }
 
-  /// The bytes of an id field, checked: not empty, valid UTF-8.
-  mutating func id(_ role: Role, column: Int, line: Int) throws(ZhongcaoError) -> [UInt8] {
+  /// A looked-up id: its index, or (new) the slot it goes to.
+  enum IDLookup {
+    case found(Int32)
+    case new(hash: UInt64, slot: Int)
+  }
+
+  /// Looks the id in `column` up in `table` without adding it; a new id is checked (valid UTF-8).
+  mutating func lookUp(_ role: Role, column: Int, in table: ByteKeyedIDs, line: Int) throws(ZhongcaoError) -> IDLookup {
     let text = field(column)
     guard !text.isEmpty else { throw error("\(role) id is empty", line: line, role: role) }
-    guard String(validating: text, as: UTF8.self) != nil else {
-      throw error("\(role) id is not valid UTF-8: \(quoted(text))", line: line, role: role)
+    let hash = ByteKeyedIDs.hash(text)
+    switch table.find(text, hash: hash) {
+    case .found(let index):
+      return .found(index)
+    case .missing(let slot):
+      guard String(validating: text, as: UTF8.self) != nil else {
+        throw error("\(role) id is not valid UTF-8: \(quoted(text))", line: line, role: role)
+      }
+      return .new(hash: hash, slot: slot)
     }
-    return Array(text)
   }
 
-  /// The index of `key` in `table`, adding it if new.
-  static func insert(_ key: some Collection<UInt8>, into table: inout ByteKeyedIDs) -> Int32 {
-    let hash = ByteKeyedIDs.hash(key)
-    switch table.find(key, hash: hash) {
-    case .found(let index): return index
-    case .missing(let slot): return table.insert(key, id: String(decoding: key, as: UTF8.self), hash: hash, slot: slot)
+  /// The index of a looked-up id, adding it if new.
+  static func insert(_ lookup: IDLookup, key: ArraySlice<UInt8>, into table: inout ByteKeyedIDs) -> Int32 {
+    switch lookup {
+    case .found(let index):
+      return index
+    case .new(let hash, let slot):
+      return table.insert(key, id: String(decoding: key, as: UTF8.self), hash: hash, slot: slot)
     }
+  }
+
+  /// A decimal integer that fits in 32 bits (optional sign), or nil.
+  static func integer(_ text: ArraySlice<UInt8>) -> Int32? {
+    var index = text.startIndex, negative = false
+    if index < text.endIndex, text[index] == 0x2D || text[index] == 0x2B {
+      negative = text[index] == 0x2D
+      index += 1
+    }
+    guard index < text.endIndex, text.endIndex - index <= 10 else { return nil }
+    var value: Int64 = 0
+    while index < text.endIndex {
+      guard let digit = text[index].digitValue else { return nil }
+      value = value * 10 + Int64(digit)
+      index += 1
+    }
+    return Int32(exactly: negative ? -value : value)
   }
 
   /// `1/0`, `true/false`, `yes/no` (case-insensitive), or nil.
   static func boolean(_ text: ArraySlice<UInt8>) -> Bool? {
-    switch String(decoding: text, as: UTF8.self).lowercased() {
+    if text.count == 1 {
+      switch text.first! {
+      case 0x31: return true
+      case 0x30: return false
+      default: break
+      }
+    }
+    return switch String(decoding: text, as: UTF8.self).lowercased() {
     case "1", "true", "yes", "y", "t": true
     case "0", "false", "no", "n", "f": false
     default: nil
