@@ -50,6 +50,7 @@ struct AdsStudyCommand: ParsableCommand {
   @Option(help: "Bootstrap resamples for the curve's intervals.") var bootstrap: Int = 200
   @Option(help: "Seed of the bootstrap.") var seed: UInt64 = 42
   @Option(help: "Write the study as JSON here (the input of `ads plan`).") var out: String?
+  @Option(help: "Write the dose-response plot (SVG) here.") var plot: String?
   @Flag(help: "Skip malformed impression lines instead of failing.") var skipInvalid = false
   @Flag(help: "Print the study as JSON on stdout.") var json = false
   @Flag(help: "No progress on stderr.") var quiet = false
@@ -82,13 +83,14 @@ struct AdsStudyCommand: ParsableCommand {
       let result = try AdDensityStudy(options: options).run(log, prePeriod: prePeriod, perceived: perceived)
       let elapsed = seconds(clock.now - start)
       if let out { try AtomicFile.write(Array((result.json() + "\n").utf8), to: out) }
+      if let plot { try result.doseResponseChart().write(to: plot) }
       if json {
         print(result.json())
       } else {
         print(Self.text(result))
         if !quiet {
           Console.note("done in \(formatSeconds(elapsed)), peak memory \(ProcessMemory.peakResidentBytes >> 20) MiB")
-          for path in [out].compactMap({ $0 }) { Console.note("wrote \(path)") }
+          for path in [out, plot].compactMap({ $0 }) { Console.note("wrote \(path)") }
         }
       }
     }
@@ -174,6 +176,7 @@ struct AdsPlanCommand: ParsableCommand {
   @Option(help: "Revenue per ad shown.") var revenuePerAd: Double
   @Option(help: "What the loss is on: rate or per-session.") var loss: AdDensityPlanner.LossMeasure = .rate
   @Option(help: "Shape of the fitted curves: linear or log-linear.") var shape: DoseResponseShape = .logLinear
+  @Option(help: "Write the study's dose-response plot with the planned density marked (SVG) here.") var plot: String?
   @Flag(help: "Print the plan as JSON on stdout.") var json = false
 
   func run() throws {
@@ -184,6 +187,7 @@ struct AdsPlanCommand: ParsableCommand {
       }
       let result = try AdDensityStudyResult.decode(data, name: study)
       let plan = try AdDensityPlanner(maximumLoss: maxLoss, revenuePerAd: revenuePerAd, lossMeasure: loss, shape: shape).plan(from: result)
+      if let plot { try result.doseResponseChart(plannedDensity: plan.density).write(to: plot) }
       if json {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
