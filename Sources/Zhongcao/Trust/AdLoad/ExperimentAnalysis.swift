@@ -145,20 +145,31 @@ enum ExperimentAnalyzer {
     var weekly: [WeeklyEffect] = []
     if log.timestamps != nil {
       let first = start ?? sessions.compactMap(\.start).min() ?? 0
-      let week = sessions.map { Int(($0.start ?? first) - first) / (7 * 86_400) }
+      // Sessions before the start (a given start after the first impression) belong to no week.
+      let week = sessions.map { session in
+        let offset = (session.start ?? first) - first
+        return offset >= 0 ? Int(offset / (7 * 86_400)) : -1
+      }
       let weeks = (week.max() ?? -1) + 1
       if weeks >= 1 {
-        var organic = [[Double]](repeating: [Double](repeating: 0, count: log.users.count), count: weeks)
-        var engaged = organic
-        for (index, session) in sessions.enumerated() where week[index] >= 0 {
-          organic[week[index]][Int(session.user)] += Double(session.organic)
-          engaged[week[index]][Int(session.user)] += session.organicEngagements
-        }
+        // Sessions bucketed by week; one pair of per-user arrays reused across weeks.
+        var byWeek = [[Int32]](repeating: [], count: weeks)
+        for (index, w) in week.enumerated() where w >= 0 { byWeek[w].append(Int32(index)) }
+        var organic = [Double](repeating: 0, count: log.users.count), engaged = organic
         for w in 0..<weeks {
-          let values = (0..<log.users.count).map { organic[w][$0] > 0 ? engaged[w][$0] / organic[w][$0] : nil as Double? }
+          for index in byWeek[w] {
+            let session = sessions[Int(index)]
+            organic[Int(session.user)] += Double(session.organic)
+            engaged[Int(session.user)] += session.organicEngagements
+          }
+          let values = (0..<log.users.count).map { organic[$0] > 0 ? engaged[$0] / organic[$0] : nil as Double? }
           weekly.append(WeeklyEffect(week: w + 1, organicEngagementRate: metric(
             "organicEngagementRate", values: values, pre: prePeriod == nil ? nil : preRate, arms: arms, names: names,
             density: density, control: controlIndex)))
+          for index in byWeek[w] {
+            organic[Int(sessions[Int(index)].user)] = 0
+            engaged[Int(sessions[Int(index)].user)] = 0
+          }
         }
       }
     }
