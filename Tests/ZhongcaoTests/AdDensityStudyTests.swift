@@ -301,3 +301,111 @@ private struct PlantedWorld {
     #expect(throws: ZhongcaoError.self) { try study().run(movedLog) }
   }
 }
+
+/// The studies against the simulator's planted truth.
+@Suite struct AdDensityStudySimulationTests {
+  private func configuration(users: Int, weeks: Int, seed: UInt64) -> AdLoadSimulator.Configuration {
+    var configuration = AdLoadSimulator.Configuration()
+    configuration.users = users
+    configuration.weeks = weeks
+    configuration.seed = seed
+    configuration.organicNotes = 500
+    configuration.simulatesCounterfactualArms = false
+    return configuration
+  }
+
+  private func study(_ simulation: AdLoadSimulation) throws -> AdDensityStudyResult {
+    var options = AdDensityStudy.Options()
+    options.bootstrapSamples = 0
+    return try AdDensityStudy(options: options).run(simulation.impressions, prePeriod: simulation.prePeriod)
+  }
+
+  @Test func theLineAcrossArmsCoversThePlantedSlopeInAtLeast90Of100Replications() throws {
+    var covered = 0, linearCovered = 0
+    for replication in 0..<100 {
+      var configuration = configuration(users: 300, weeks: 2, seed: UInt64(7_000 + replication))
+      configuration.trust = .off
+      configuration.organicEngagementEffect = .logLinear(percentPer10Points: -6)
+      configuration.design = .experiment(arms: [.init(name: "control", density: 0), .init(name: "low", density: 0.15),
+                                                .init(name: "high", density: 0.3)])
+      let simulation = try AdLoadSimulator(configuration: configuration).run()
+      let line = try #require(try study(simulation).experiment?.organicEngagementLine(.logLinear))
+      if line.low <= -6 && -6 <= line.high { covered += 1 }
+      // The truth's own arm ratios, fitted in the same shape, give the same planted value.
+      #expect(abs(simulation.truth.organicEngagementSlope - log(0.94) / 0.1) < 1e-12)
+      if let linear = try study(simulation).experiment?.organicEngagementLine(.linear) {
+        let plantedLinear = 100 * 0.1 * (exp(log(0.94) / 0.1 * 0.15) - 1) / 0.15  // chord slope, for reference only
+        if linear.low <= plantedLinear + 1 && plantedLinear - 1 <= linear.high { linearCovered += 1 }
+      }
+    }
+    #expect(covered >= 90, "the log-linear line across arms covered −6%/10 points in \(covered) of 100 replications")
+    #expect(linearCovered >= 80, "the linear line is close to the chord in \(linearCovered) of 100")
+  }
+
+  @Test func underSimulatedConfoundingTheNaiveSlopeIsBiasedAndTheWithinUserOneIsNot() throws {
+    var configuration = configuration(users: 3_000, weeks: 3, seed: 17)
+    configuration.trust = .off
+    configuration.organicEngagementEffect = .logLinear(percentPer10Points: -5)
+    configuration.propensityActivityCorrelation = 0.8
+    // Long sessions and a wide spread within users: a session's realised ad share then measures
+    // its density closely (short sessions would attenuate any fit on realised shares).
+    configuration.meanFeedLength = 80
+    configuration.feedLengthSigma = 0.1
+    // Leaving after irrelevant notes makes a session's engagements per impression depend on its
+    // length, and density shortens sessions: per-session fits then drift (−4.0% for −5%; see the
+    // study's documentation). Without it the within-user estimate is unbiased.
+    configuration.leaveRelevanceSensitivity = 0
+    configuration.design = .observational(meanDensity: 0.15, confounding: 0.8, withinUserSpread: 0.15)
+    let simulation = try AdLoadSimulator(configuration: configuration).run()
+    let result = try study(simulation)
+    let naive = try #require(result.organicEngagement.pooled(.logLinear))
+    let within = try #require(result.organicEngagement.withinUser(.logLinear))
+    #expect(naive.low > -5, "the naive interval lies above the planted −5%: \(naive.low)…\(naive.high)")
+    #expect(within.low <= -5 && -5 <= within.high, "the within-user interval covers −5%: \(within.low)…\(within.high)")
+  }
+
+  @Test func cupedCutsVarianceAsThePlantedPrePostCorrelationPredicts() throws {
+    var configuration = configuration(users: 4_000, weeks: 2, seed: 23)
+    configuration.prePeriodWeeks = 2
+    configuration.design = .experiment(arms: [.init(name: "control", density: 0.05), .init(name: "more", density: 0.2)])
+    let simulation = try AdLoadSimulator(configuration: configuration).run()
+    let experiment = try #require(try study(simulation).experiment)
+    let cuped = try #require(experiment.organicEngagementRate.cuped)
+    let planted = try #require(simulation.truth.prePeriod?.perUserRateCorrelation)
+    #expect(abs(cuped.correlation - planted) < 0.02, "study ρ \(cuped.correlation) vs simulator ρ \(planted)")
+    // Users without a pre-period keep their raw value, so the reduction is ρ² scaled by their share.
+    let share = Double(cuped.usersWithPrePeriod) / Double(experiment.organicEngagementRate.arms.reduce(0) { $0 + $1.users })
+    #expect(abs(cuped.varianceReduction - planted * planted * share) < 0.05,
+            "variance reduction \(cuped.varianceReduction) vs ρ²·share \(planted * planted * share)")
+    let effect = try #require(experiment.organicEngagementRate.arms.last?.effect)
+    let adjusted = try #require(experiment.organicEngagementRate.arms.last?.cupedEffect)
+    #expect(adjusted.percentHigh - adjusted.percentLow < effect.percentHigh - effect.percentLow)
+  }
+
+  @Test func trustLearningMakesTheLongRunEffectLargerThanTheShortRun() throws {
+    var configuration = configuration(users: 6_000, weeks: 12, seed: 29)
+    configuration.simulatesCounterfactualArms = true
+    configuration.design = .experiment(arms: [.init(name: "control", density: 0), .init(name: "mid", density: 0.15),
+                                              .init(name: "high", density: 0.3)])
+    let simulation = try AdLoadSimulator(configuration: configuration).run()
+    let experiment = try #require(try study(simulation).experiment)
+    let short = try #require(experiment.shortRun), long = try #require(experiment.longRun)
+    #expect(experiment.weekly.count == 12)
+    #expect(long.percentPer10Points < short.percentPer10Points, "long run \(long.percentPer10Points) vs week 1 \(short.percentPer10Points)")
+    // The estimand of a week's line is the arms' expected rates among that week's impressions
+    // (the users who still come back): the truth's `assigned` outcomes, fitted in the same shape.
+    func assignedTruth(week: Int) throws -> Double {
+      let rows = simulation.truth.weeks.filter { $0.week == week }
+      let rates = try rows.map { try #require($0.assigned.expectedOrganicEngagementRate) }
+      return try #require(AdLoadTruth.percentPer10Points(densities: rows.map { $0.density ?? 0 }, ratios: rates, shape: .logLinear))
+    }
+    let truthWeek1 = try assignedTruth(week: 1)
+    let truthLast = try (10...12).map(assignedTruth(week:)).reduce(0, +) / 3
+    // The population effect (every user under every arm) grows the same way.
+    let populationWeek1 = try #require(simulation.truth.weeklyEffects.first?.organicEngagementPercentPer10Points)
+    let populationLast = try #require(simulation.truth.weeklyEffects.last?.organicEngagementPercentPer10Points)
+    #expect(populationLast < populationWeek1)
+    #expect(short.low <= truthWeek1 && truthWeek1 <= short.high, "week 1: \(short.low)…\(short.high) vs truth \(truthWeek1)")
+    #expect(long.low <= truthLast && truthLast <= long.high, "long run: \(long.low)…\(long.high) vs truth \(truthLast)")
+  }
+}

@@ -80,8 +80,8 @@ public struct AdDensityPlanner: Sendable {
   ///   negative or non-finite revenue.
   public func plan(from study: AdDensityStudyResult) throws(ZhongcaoError) -> AdDensityPlan {
     let engagement: DensitySlope, engagementBasis: String
-    if let line = study.experiment?.organicEngagementRate.slope {
-      (engagement, engagementBasis) = (line, "experiment arms (linear, per user)")
+    if let line = study.experiment?.organicEngagementLine(shape) {
+      (engagement, engagementBasis) = (line, "experiment arms \(shape.rawValue)")
     } else if let within = study.organicEngagement.withinUser(shape) {
       (engagement, engagementBasis) = (within, "within-user \(shape.rawValue)")
     } else if let pooled = study.organicEngagement.pooled(shape) {

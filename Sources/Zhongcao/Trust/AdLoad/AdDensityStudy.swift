@@ -129,6 +129,17 @@ public struct AdDensityStudyResult: Sendable, Hashable, Codable {
 /// ads because they are heavy users cannot bias them), all with errors clustered by user. When
 /// the log has arms it analyses the randomized experiment (``ExperimentAnalysis``): arms against
 /// control, CUPED with a pre-period, the line across arms, and effects week by week.
+///
+/// What the fits can and cannot tell:
+/// - Pooled fits compare users with each other: when heavier users see more ads (and engage
+///   more), they are confounded — compare them with the within-user fits.
+/// - Per-session fits use each session's realised ad share; in short sessions that measures the
+///   density the user was served only roughly, which attenuates the fits.
+/// - When users leave after irrelevant notes, a session's engagements per impression depend on
+///   its length, and density shortens sessions; per-session fits (pooled or within-user) then
+///   drift from the per-impression effect (in the simulator: −4.0% for a planted −5%).
+/// - A randomized experiment's line across arms (``ExperimentAnalysis/organicEngagementLine``)
+///   has none of these problems: it is the estimate to plan with when there is one.
 public struct AdDensityStudy: Sendable {
   /// Settings of a study.
   public struct Options: Sendable {

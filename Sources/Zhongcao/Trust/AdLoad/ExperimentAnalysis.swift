@@ -70,6 +70,11 @@ public struct WeeklyEffect: Sendable, Hashable, Codable {
   public var week: Int
   /// The organic engagement rate metric computed on that week's impressions only.
   public var organicEngagementRate: ExperimentMetric
+  /// The impression-weighted dose-response line across arms on that week's impressions
+  /// (linear and log-linear; see ``ExperimentAnalysis/organicEngagementLine``). Its estimand is
+  /// the effect among the users who still come that week: when ads drive users away, the
+  /// effect on the whole assigned population differs.
+  public var organicEngagementLine: [DensitySlope]
 }
 
 /// The analysis of a persistent multi-arm ad-load experiment.
@@ -80,14 +85,25 @@ public struct ExperimentAnalysis: Sendable, Hashable, Codable {
   public var users: [String: Int]
   /// Organic engagement rate per user: the user's engagements with organic notes ÷ organic impressions.
   public var organicEngagementRate: ExperimentMetric
+  /// The dose-response line across arms, impression-weighted: each user is a cell (outcome =
+  /// engagements with organic notes, exposure = organic impressions) at the measured density of
+  /// the user's arm, fitted pooled (linear and log-linear) with errors clustered by user. As the
+  /// arms are randomized and the density is the arm's rather than each session's realised share,
+  /// it estimates the causal ratio rate(arm a) ÷ rate(arm b) without confounding or attenuation.
+  public var organicEngagementLine: [DensitySlope]
   /// Sessions per user over the experiment.
   public var sessionsPerUser: ExperimentMetric
   /// Effects by week since assignment (when the log has timestamps).
   public var weekly: [WeeklyEffect]
-  /// Percent change per +10 points across arms in the first week (short run).
+  /// The log-linear line across arms in the first week (short run).
   public var shortRun: DensitySlope?
-  /// The same over the last quarter of the weeks (at least one; long run).
+  /// The same, inverse-variance pooled over the last quarter of the weeks (at least one; long run).
   public var longRun: DensitySlope?
+
+  /// The line across arms of a shape.
+  public func organicEngagementLine(_ shape: DoseResponseShape) -> DensitySlope? {
+    organicEngagementLine.first { $0.shape == shape }
+  }
 }
 
 enum ExperimentAnalyzer {
@@ -163,9 +179,11 @@ enum ExperimentAnalyzer {
             engaged[Int(session.user)] += session.organicEngagements
           }
           let values = (0..<log.users.count).map { organic[$0] > 0 ? engaged[$0] / organic[$0] : nil as Double? }
-          weekly.append(WeeklyEffect(week: w + 1, organicEngagementRate: metric(
-            "organicEngagementRate", values: values, pre: prePeriod == nil ? nil : preRate, arms: arms, names: names,
-            density: density, control: controlIndex)))
+          weekly.append(WeeklyEffect(
+            week: w + 1,
+            organicEngagementRate: metric("organicEngagementRate", values: values, pre: prePeriod == nil ? nil : preRate,
+                                          arms: arms, names: names, density: density, control: controlIndex),
+            organicEngagementLine: armLine(organic: organic, engagements: engaged, arms: arms, density: density)))
           for index in byWeek[w] {
             organic[Int(sessions[Int(index)].user)] = 0
             engaged[Int(sessions[Int(index)].user)] = 0
@@ -176,9 +194,22 @@ enum ExperimentAnalyzer {
     let lastQuarter = weekly.suffix(max(1, weekly.count / 4))
     return ExperimentAnalysis(
       control: names[controlIndex], users: Dictionary(uniqueKeysWithValues: zip(names, armUsers)),
-      organicEngagementRate: engagement, sessionsPerUser: activity, weekly: weekly,
-      shortRun: weekly.first?.organicEngagementRate.slope,
-      longRun: pooledSlope(lastQuarter.compactMap { $0.organicEngagementRate.slope }))
+      organicEngagementRate: engagement,
+      organicEngagementLine: armLine(organic: totals.map(\.organic), engagements: totals.map(\.engagements), arms: arms,
+                                     density: density),
+      sessionsPerUser: activity, weekly: weekly,
+      shortRun: weekly.first?.organicEngagementLine.first { $0.shape == .logLinear },
+      longRun: pooledSlope(lastQuarter.compactMap { week in week.organicEngagementLine.first { $0.shape == .logLinear } }))
+  }
+
+  /// The impression-weighted line across arms: one cell per user with organic impressions, at
+  /// the arm's measured density; both shapes, those the data identify.
+  static func armLine(organic: [Double], engagements: [Double], arms: [Int], density: [Double]) -> [DensitySlope] {
+    var cells: [DensityCell] = []
+    for user in organic.indices where organic[user] > 0 && arms[user] >= 0 {
+      cells.append(DensityCell(cluster: Int32(user), density: density[arms[user]], exposure: organic[user], outcome: engagements[user]))
+    }
+    return DoseResponseShape.allCases.compactMap { try? RateRegression.fit(cells, shape: $0, withinUser: false) }
   }
 
   /// Per-user totals; every user must stay in one arm when `needsArms`.
@@ -216,9 +247,12 @@ enum ExperimentAnalyzer {
     result.coefficient = coefficient
     result.baseline = baseline
     result.standardError = error
-    result.percentPer10Points = 100 * 0.1 * coefficient / baseline
-    result.low = 100 * 0.1 * (coefficient - RateRegression.z95 * error) / baseline
-    result.high = 100 * 0.1 * (coefficient + RateRegression.z95 * error) / baseline
+    func percent(_ value: Double) -> Double {
+      result.shape == .logLinear ? 100 * (Foundation.exp(0.1 * value) - 1) : 100 * 0.1 * value / baseline
+    }
+    result.percentPer10Points = percent(coefficient)
+    result.low = percent(coefficient - RateRegression.z95 * error)
+    result.high = percent(coefficient + RateRegression.z95 * error)
     return result
   }
 
