@@ -12,11 +12,99 @@ struct AdsCommand: ParsableCommand {
       (a header may name them in any order).
 
       Typical session:
-        recotrain ads simulate --users 20000 --weeks 8 --out impressions.tsv --pre pre.tsv --truth truth.json
-        recotrain ads study --impressions impressions.tsv --pre pre.tsv --plot curve.svg --out study.json
+        recotrain ads simulate --users 20000 --weeks 8 --pre-weeks 2 --out impressions.tsv --pre pre.tsv \\
+          --truth truth.json --perceived-out perceived.txt
+        recotrain ads study --impressions impressions.tsv --pre pre.tsv --perceived perceived.txt \\
+          --plot curve.svg --out study.json
         recotrain ads plan --study study.json --max-loss 0.02 --revenue-per-ad 0.8
       """,
-    subcommands: [AdsStudyCommand.self, AdsPlanCommand.self])
+    subcommands: [AdsSimulateCommand.self, AdsStudyCommand.self, AdsPlanCommand.self])
+}
+
+/// `recotrain ads simulate`.
+struct AdsSimulateCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "simulate",
+    abstract: "Simulate feed impressions under a planted ad-density effect, with the truth written down.",
+    discussion: """
+      Users with tastes, activity and a trust state that falls with perceived ad load (paid ads, \
+      disclosed partnerships, undisclosed promotion) and recovers slowly; engagement and session \
+      length depend on relevance, density and trust. A persistent multi-arm experiment (--arms) or \
+      observational data where heavier users see more ads (--observational). Every planted \
+      parameter and the exact estimands go to --truth (JSON). AdLoadSimulator's documentation has \
+      the equations.
+
+      Examples:
+        recotrain ads simulate --users 20000 --weeks 12 --arms control=0,low=0.1,high=0.2 --out impressions.tsv --truth truth.json
+        recotrain ads simulate --observational 0.15 --confounding 0.6 --no-trust --out observational.tsv --truth truth.json
+      """)
+
+  @Option(help: "Users.") var users: Int = 20_000
+  @Option(help: "Weeks after assignment.") var weeks: Int = 8
+  @Option(help: "Weeks before assignment at the control density, written to --pre (for CUPED).") var preWeeks: Int = 0
+  @Option(help: "Experiment arms as name=density, the control first.")
+  var arms: String = "d05=0.05,d10=0.10,d15=0.15,d20=0.20,d25=0.25"
+  @Option(help: "Observational data instead of an experiment: the mean session ad density.") var observational: Double?
+  @Option(help: "With --observational: how strongly heavier users get more ads (0 = not at all).") var confounding: Double = 0.5
+  @Option(parsing: .unconditional, help: "Planted change of the organic engagement rate per +10 points of density, in percent.") var effect: Double = -2
+  @Option(help: "Shape of the planted engagement effect: linear or log-linear.") var shape: DoseResponseShape = .logLinear
+  @Option(parsing: .unconditional, help: "Planted change of session length per +10 points of density, in percent.") var sessionLengthEffect: Double = -3
+  @Flag(help: "Switch trust dynamics off (effects then do not grow over the weeks).") var noTrust = false
+  @Option(help: "Random seed.") var seed: UInt64 = 42
+  @Option(help: "Where to write the impressions (TSV).") var out: String
+  @Option(help: "Where to write the pre-period impressions (needs --pre-weeks).") var pre: String?
+  @Option(help: "Where to write the truth (JSON).") var truth: String?
+  @Option(help: "Where to write the ids of organic notes perceived as advertising (for `ads study --perceived`).")
+  var perceivedOut: String?
+  @Flag(help: "No progress on stderr.") var quiet = false
+
+  func run() throws {
+    try runReportingErrors {
+      var configuration = AdLoadSimulator.Configuration()
+      configuration.users = users
+      configuration.weeks = weeks
+      configuration.prePeriodWeeks = preWeeks
+      configuration.seed = seed
+      configuration.organicEngagementEffect = AdLoadSimulator.DensityEffect(shape, percentPer10Points: effect)
+      configuration.sessionLengthEffect = .logLinear(percentPer10Points: sessionLengthEffect)
+      if noTrust { configuration.trust = .off }
+      if let observational {
+        configuration.design = .observational(meanDensity: observational, confounding: confounding)
+      } else {
+        configuration.design = .experiment(arms: try Self.arms(arms))
+      }
+      guard pre == nil || preWeeks > 0 else {
+        throw ZhongcaoError(.invalidArgument, "--pre needs --pre-weeks (the weeks to simulate before assignment)")
+      }
+      let clock = ContinuousClock(), start = clock.now
+      let simulation = try AdLoadSimulator(configuration: configuration).run()
+      let simulated = seconds(clock.now - start)
+      try simulation.impressions.write(to: out)
+      if let pre, let prePeriod = simulation.prePeriod { try prePeriod.write(to: pre) }
+      if let truth { try simulation.truth.write(to: truth) }
+      if let perceivedOut {
+        let ids = simulation.truth.perceivedAdvertising.notes.sorted()
+        try AtomicFile.write(Array(ids.map { $0 + "\n" }.joined().utf8), to: perceivedOut)
+      }
+      if !quiet {
+        Console.note("simulated \(simulation.impressions.count) impressions in \(simulation.impressions.sessionCount) sessions of \(users) users in \(formatSeconds(simulated))")
+        for path in [out, pre, truth, perceivedOut].compactMap({ $0 }) { Console.note("wrote \(path)") }
+      }
+    }
+  }
+
+  /// Arms from `name=density,…`.
+  static func arms(_ text: String) throws(ZhongcaoError) -> [AdLoadSimulator.Arm] {
+    var arms: [AdLoadSimulator.Arm] = []
+    for part in text.split(separator: ",") {
+      let pieces = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+      guard pieces.count == 2, !pieces[0].isEmpty, let density = Double(pieces[1]) else {
+        throw ZhongcaoError(.invalidArgument, "--arms takes name=density pairs separated by commas (control=0,more=0.2), got '\(part)'")
+      }
+      arms.append(AdLoadSimulator.Arm(name: pieces[0], density: density))
+    }
+    return arms
+  }
 }
 
 /// `recotrain ads study`.
@@ -43,6 +131,8 @@ struct AdsStudyCommand: ParsableCommand {
   var notes: String?
   @Option(help: "A detector trained with `recotrain trust train`, for --notes (default: train on those notes).")
   var model: String?
+  @Option(help: "Note ids perceived as advertising, one per line (e.g. from `ads simulate --perceived-out`); added to --notes.")
+  var perceived: String?
   @Option(help: "Density of each organic impression over the W slots before it (default: per session).") var window: Int?
   @Option(help: "Which ad load the curves are on: paid or perceived (default: perceived with --notes, else paid).")
   var density: DensityMeasure?
@@ -65,22 +155,31 @@ struct AdsStudyCommand: ParsableCommand {
         Console.note("recotrain: skipped \(report.skipped) invalid line(s) of \(impressions); first: \(report.firstProblems.first.map { "\($0)" } ?? "")")
       }
       let prePeriod = try pre.map { path throws(ZhongcaoError) in try ImpressionLog.load(contentsOf: path, skipInvalid: skipInvalid).0 }
-      var perceived = PerceivedAdvertising()
+      var perceivedNotes = PerceivedAdvertising()
       if let notes {
         if !quiet && !json { Console.note("scanning \(notes) for perceived advertising …") }
         let (corpus, _) = try NoteLoader.load(contentsOf: notes)
         var configuration = TrustScanner.Configuration()
         if let model { configuration.detector = try SponsoredDetector(contentsOf: model) }
-        perceived = PerceivedAdvertising(scan: try TrustScanner(configuration: configuration).scan(corpus))
+        perceivedNotes = PerceivedAdvertising(scan: try TrustScanner(configuration: configuration).scan(corpus))
+      }
+      if let perceived {
+        let text: String
+        do { text = try String(contentsOfFile: perceived, encoding: .utf8) } catch {
+          throw ZhongcaoError(.io, "cannot read perceived-advertising list \(perceived): \(error.localizedDescription)",
+                              location: .init(file: perceived))
+        }
+        let ids = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        perceivedNotes.notes.formUnion(ids)
       }
       var options = AdDensityStudy.Options()
-      options.measure = density ?? (notes == nil ? .paid : .perceived)
+      options.measure = density ?? (notes == nil && perceived == nil ? .paid : .perceived)
       options.window = window
       options.control = control
       options.bootstrapSamples = bootstrap
       options.seed = seed
       if !quiet && !json { Console.note("studying \(log.count) impressions in \(log.sessionCount) sessions …") }
-      let result = try AdDensityStudy(options: options).run(log, prePeriod: prePeriod, perceived: perceived)
+      let result = try AdDensityStudy(options: options).run(log, prePeriod: prePeriod, perceived: perceivedNotes)
       let elapsed = seconds(clock.now - start)
       if let out { try AtomicFile.write(Array((result.json() + "\n").utf8), to: out) }
       if let plot { try result.doseResponseChart().write(to: plot) }

@@ -6,6 +6,34 @@ import Testing
 
 /// `recotrain ads`: bad input exits non-zero and writes nothing.
 @Suite struct AdsCommandLineTests {
+  @Test func simulateStudyAndPlan() throws {
+    let directory = try CommandLineTests.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+    try AdsSimulateCommand.parse(["--users", "1500", "--weeks", "3", "--pre-weeks", "1", "--arms", "control=0,mid=0.15,high=0.3",
+                                  "--effect", "-8", "--no-trust", "--seed", "3", "--out", path("imp.tsv"), "--pre", path("pre.tsv"),
+                                  "--truth", path("truth.json"), "--perceived-out", path("perceived.txt"), "--quiet"]).run()
+    let truth = try AdLoadTruth.load(contentsOf: path("truth.json"))
+    #expect(truth.arms.map(\.name) == ["control", "mid", "high"])
+    try AdsStudyCommand.parse(["--impressions", path("imp.tsv"), "--pre", path("pre.tsv"), "--perceived", path("perceived.txt"),
+                               "--bootstrap", "50", "--out", path("study.json"), "--plot", path("curve.svg"), "--quiet"]).run()
+    let study = try AdDensityStudyResult.decode(Data(contentsOf: URL(fileURLWithPath: path("study.json"))), name: "study.json")
+    #expect(study.measure == .perceived && study.overview.perceivedDensity > study.overview.paidDensity)
+    let experiment = try #require(study.experiment)
+    #expect(experiment.control == "control" && experiment.organicEngagementRate.cuped != nil)
+    let line = try #require(experiment.organicEngagementLine(.logLinear))
+    #expect(line.low <= -8 && -8 <= line.high, "\(line)")
+    let svg = try String(contentsOfFile: path("curve.svg"), encoding: .utf8)
+    #expect(svg.hasPrefix("<?xml") || svg.hasPrefix("<svg"))
+    #expect(svg.contains("Organic engagement rate by perceived ad density"))
+    try AdsPlanCommand.parse(["--study", path("study.json"), "--max-loss", "0.08", "--revenue-per-ad", "1",
+                              "--plot", path("plan.svg"), "--json"]).run()
+    // The plan rests on the line across arms: −8% per 10 points allows about 10 points at an 8% limit.
+    let plan = try AdDensityPlanner(maximumLoss: 0.08, revenuePerAd: 1).plan(from: study)
+    #expect(plan.basis.contains("experiment arms") && abs(plan.density - 0.1) < 0.04, "\(plan.density)")
+    #expect(FileManager.default.fileExists(atPath: path("plan.svg")))
+  }
+
   @Test func badImpressionsAndStudiesExitNonZeroAndWriteNothing() throws {
     let directory = try CommandLineTests.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
