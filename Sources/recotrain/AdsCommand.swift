@@ -223,7 +223,7 @@ struct AdsStudyCommand: ParsableCommand {
     if let experiment = result.experiment {
       lines.append("")
       lines.append("Experiment (control: \(experiment.control)), organic engagement rate per user:")
-      lines.append("  arm            users   density   mean       effect vs control            CUPED effect")
+      lines.append("  arm            users   \(result.measure == .perceived ? "perceived" : "paid     ") mean       effect vs control            CUPED effect")
       for arm in experiment.organicEngagementRate.arms {
         let effect = arm.effect.map { "\(signed($0.percent))% [\(signed($0.percentLow)), \(signed($0.percentHigh))]" } ?? "—"
         let cuped = arm.cupedEffect.map { "\(signed($0.percent))% [\(signed($0.percentLow)), \(signed($0.percentHigh))]" } ?? "—"
@@ -233,9 +233,12 @@ struct AdsStudyCommand: ParsableCommand {
       if let cuped = experiment.organicEngagementRate.cuped {
         lines.append("  CUPED: pre/post correlation \(decimal(cuped.correlation)), variance reduced by \(percent(cuped.varianceReduction)) (\(cuped.usersWithPrePeriod) users with a pre-period)")
       }
-      if let slope = experiment.organicEngagementRate.slope { lines.append("  line across arms: " + describe(slope)) }
+      for line in experiment.organicEngagementLine {
+        lines.append("  line across arms, \(line.shape.rawValue) (impression-weighted): " + describe(line))
+      }
+      if let slope = experiment.organicEngagementRate.slope { lines.append("  line across arms, mean of users' rates: " + describe(slope)) }
       if let short = experiment.shortRun, let long = experiment.longRun, experiment.weekly.count > 1 {
-        lines.append("  short run (week 1): \(describe(short))")
+        lines.append("  short run (week 1, log-linear line across arms): \(describe(short))")
         lines.append("  long run (last \(max(1, experiment.weekly.count / 4)) of \(experiment.weekly.count) weeks): \(describe(long))")
       }
     }

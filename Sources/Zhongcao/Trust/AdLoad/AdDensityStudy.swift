@@ -283,7 +283,9 @@ public struct AdDensityStudy: Sendable {
     guard let maximum = usable.map(\.density).max(), let minimum = usable.map(\.density).min() else { return [] }
     let width = options.binWidth ?? Self.niceWidth(range: maximum - minimum)
     let origin = (minimum / width).rounded(.down) * width
-    let binCount = max(1, Int(((maximum - origin) / width).rounded(.down)) + 1)
+    // The last bin is closed on the right, so a maximum on an edge (e.g. a session of ads only,
+    // density 1) does not open a bin of its own beyond it.
+    let binCount = max(1, Int(((maximum - origin) / width - 1e-9).rounded(.up)))
     func bin(_ density: Double) -> Int { min(binCount - 1, max(0, Int(((density - origin) / width + 1e-9).rounded(.down)))) }
     // Per user: its totals in each bin (sparse), for the bootstrap.
     var perUser: [Int32: [Int: (exposure: Double, outcome: Double, density: Double)]] = [:]

@@ -307,7 +307,7 @@ enum ExperimentAnalyzer {
       return ArmEffect(difference: difference, differenceLow: difference - z * error, differenceHigh: difference + z * error,
                        percent: percent, percentLow: percent - z * percentError, percentHigh: percent + z * percentError)
     }
-    let order = [control] + names.indices.filter { $0 != control }
+    let order = [control] + names.indices.filter { $0 != control }.sorted { (density[$0], $0) < (density[$1], $1) }
     let raw = users.map(\.value)
     let controlRaw = moments(raw, arm: control), controlAdjusted = moments(adjusted, arm: control)
     let summaries = order.map { arm -> ArmSummary in
