@@ -52,6 +52,21 @@ public struct ExperimentMetric: Sendable, Hashable, Codable {
   public var cuped: CUPEDSummary?
 }
 
+/// An arm's pooled organic engagement rate: its users' engagements with organic notes ÷ their
+/// organic impressions, with a 95% interval from the user-clustered (linearised) variance.
+public struct ArmRate: Sendable, Hashable, Codable {
+  /// The arm's name.
+  public var arm: String
+  /// The arm's measured ad density.
+  public var density: Double
+  /// Σ engagements ÷ Σ organic impressions.
+  public var rate: Double
+  /// 95% interval of ``rate``.
+  public var low: Double
+  /// 95% interval of ``rate``.
+  public var high: Double
+}
+
 /// What CUPED did.
 public struct CUPEDSummary: Sendable, Hashable, Codable {
   /// The regression coefficient of the metric on its pre-period value.
@@ -91,6 +106,8 @@ public struct ExperimentAnalysis: Sendable, Hashable, Codable {
   /// arms are randomized and the density is the arm's rather than each session's realised share,
   /// it estimates the causal ratio rate(arm a) ÷ rate(arm b) without confounding or attenuation.
   public var organicEngagementLine: [DensitySlope]
+  /// Each arm's pooled organic engagement rate (what the line across arms is fitted to), control first.
+  public var organicEngagementByArm: [ArmRate]
   /// Sessions per user over the experiment.
   public var sessionsPerUser: ExperimentMetric
   /// Effects by week since assignment (when the log has timestamps).
@@ -197,6 +214,7 @@ enum ExperimentAnalyzer {
       organicEngagementRate: engagement,
       organicEngagementLine: armLine(organic: totals.map(\.organic), engagements: totals.map(\.engagements), arms: arms,
                                      density: density),
+      organicEngagementByArm: armRates(totals, arms: arms, names: names, density: density, control: controlIndex),
       sessionsPerUser: activity, weekly: weekly,
       shortRun: weekly.first?.organicEngagementLine.first { $0.shape == .logLinear },
       longRun: pooledSlope(lastQuarter.compactMap { week in week.organicEngagementLine.first { $0.shape == .logLinear } }))
@@ -210,6 +228,29 @@ enum ExperimentAnalyzer {
       cells.append(DensityCell(cluster: Int32(user), density: density[arms[user]], exposure: organic[user], outcome: engagements[user]))
     }
     return DoseResponseShape.allCases.compactMap { try? RateRegression.fit(cells, shape: $0, withinUser: false) }
+  }
+
+  /// Pooled rates per arm with user-clustered intervals (ratio estimator, linearised).
+  static func armRates(_ totals: [UserTotals], arms: [Int], names: [String], density: [Double], control: Int) -> [ArmRate] {
+    let order = [control] + names.indices.filter { $0 != control }.sorted { (density[$0], $0) < (density[$1], $1) }
+    return order.compactMap { arm -> ArmRate? in
+      var organic = 0.0, engaged = 0.0, users = 0
+      for user in totals.indices where arms[user] == arm && totals[user].organic > 0 {
+        organic += totals[user].organic
+        engaged += totals[user].engagements
+        users += 1
+      }
+      guard organic > 0 else { return nil }
+      let rate = engaged / organic
+      var sum = 0.0
+      for user in totals.indices where arms[user] == arm && totals[user].organic > 0 {
+        let residual = totals[user].engagements - rate * totals[user].organic
+        sum += residual * residual
+      }
+      let error = (sum * Double(users) / Double(max(users - 1, 1))).squareRoot() / organic
+      return ArmRate(arm: names[arm], density: density[arm], rate: rate, low: rate - RateRegression.z95 * error,
+                     high: rate + RateRegression.z95 * error)
+    }
   }
 
   /// Per-user totals; every user must stay in one arm when `needsArms`.
