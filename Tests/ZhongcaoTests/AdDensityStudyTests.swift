@@ -322,7 +322,7 @@ private struct PlantedWorld {
   }
 
   @Test func theLineAcrossArmsCoversThePlantedSlopeInAtLeast90Of100Replications() throws {
-    var covered = 0, linearCovered = 0
+    var covered = 0, linearCovered = 0, lengthCovered = 0
     for replication in 0..<100 {
       var configuration = configuration(users: 300, weeks: 2, seed: UInt64(7_000 + replication))
       configuration.trust = .off
@@ -330,8 +330,12 @@ private struct PlantedWorld {
       configuration.design = .experiment(arms: [.init(name: "control", density: 0), .init(name: "low", density: 0.15),
                                                 .init(name: "high", density: 0.3)])
       let simulation = try AdLoadSimulator(configuration: configuration).run()
-      let line = try #require(try study(simulation).experiment?.organicEngagementLine(.logLinear))
+      let experiment = try #require(try study(simulation).experiment)
+      let line = try #require(experiment.organicEngagementLine(.logLinear))
       if line.low <= -6 && -6 <= line.high { covered += 1 }
+      // Session length: the simulator's default planted effect, −3% per +10 points (log-linear).
+      let length = try #require(experiment.sessionLengthLine(.logLinear))
+      if length.low <= -3 && -3 <= length.high { lengthCovered += 1 }
       // The truth's own arm ratios, fitted in the same shape, give the same planted value.
       #expect(abs(simulation.truth.organicEngagementSlope - log(0.94) / 0.1) < 1e-12)
       if let linear = try study(simulation).experiment?.organicEngagementLine(.linear) {
@@ -340,6 +344,7 @@ private struct PlantedWorld {
       }
     }
     #expect(covered >= 90, "the log-linear line across arms covered −6%/10 points in \(covered) of 100 replications")
+    #expect(lengthCovered >= 90, "the session-length line covered −3%/10 points in \(lengthCovered) of 100")
     #expect(linearCovered >= 80, "the linear line is close to the chord in \(linearCovered) of 100")
   }
 

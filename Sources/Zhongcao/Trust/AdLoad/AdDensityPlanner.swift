@@ -45,9 +45,9 @@ public struct AdDensityPlan: Sendable, Hashable, Codable {
 /// slots ads displace and the sessions they shorten. Densities are searched on a 0.0005 grid from
 /// 0 to the highest density the study observed.
 ///
-/// The curves come from the most causal fit the study has: for organic engagement the line
-/// across a randomized experiment's arms, else the within-user fit, else the pooled one; for
-/// session length the within-user fit, else the pooled one; both of ``shape``.
+/// The curves come from the most causal fit the study has: the lines across a randomized
+/// experiment's arms (searched up to the densest arm), else the within-user fits, else the pooled
+/// ones (searched up to the highest binned density); all of ``shape``.
 public struct AdDensityPlanner: Sendable {
   /// Which organic engagement the loss limit is on.
   public enum LossMeasure: String, Sendable, Hashable, Codable, CaseIterable {
@@ -89,12 +89,20 @@ public struct AdDensityPlanner: Sendable {
     } else {
       throw ZhongcaoError(.invalidInput, "the study has no organic engagement fit of shape \(shape.rawValue)")
     }
-    guard let length = study.sessionLength.withinUser(shape) ?? study.sessionLength.pooled(shape) else {
+    let length: DensitySlope, lengthBasis: String
+    if let line = study.experiment?.sessionLengthLine(shape) {
+      (length, lengthBasis) = (line, "experiment arms \(shape.rawValue)")
+    } else if let within = study.sessionLength.withinUser(shape) {
+      (length, lengthBasis) = (within, "within-user \(shape.rawValue)")
+    } else if let pooled = study.sessionLength.pooled(shape) {
+      (length, lengthBasis) = (pooled, "pooled \(shape.rawValue)")
+    } else {
       throw ZhongcaoError(.invalidInput, "the study has no session length fit of shape \(shape.rawValue)")
     }
-    let lengthBasis = (study.sessionLength.withinUser(shape) != nil ? "within-user " : "pooled ") + shape.rawValue
-    let maximum = [study.organicEngagement.curve.last?.high, study.experiment?.organicEngagementRate.arms.map(\.density).max()]
-      .compactMap { $0 }.max() ?? max(study.overview.paidDensity, study.overview.perceivedDensity)
+    // An experiment's lines hold between its arms: plan no further than the densest arm.
+    let armDensities = study.experiment?.organicEngagementByArm.map(\.density) ?? []
+    let maximum = armDensities.max() ?? study.organicEngagement.curve.last?.high
+      ?? max(study.overview.paidDensity, study.overview.perceivedDensity)
     var plan = try plan(engagement: { engagement.rate(at: $0) }, sessionLength: { length.rate(at: $0) },
                         studiedMaximum: min(max(maximum, 0), 1))
     plan.basis = "organic engagement: \(engagementBasis); session length: \(lengthBasis)"

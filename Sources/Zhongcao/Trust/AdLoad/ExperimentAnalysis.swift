@@ -106,6 +106,9 @@ public struct ExperimentAnalysis: Sendable, Hashable, Codable {
   /// arms are randomized and the density is the arm's rather than each session's realised share,
   /// it estimates the causal ratio rate(arm a) ÷ rate(arm b) without confounding or attenuation.
   public var organicEngagementLine: [DensitySlope]
+  /// The line across arms of session length: each user a cell (outcome = slots, exposure =
+  /// sessions) at the arm's density, pooled linear and log-linear, errors clustered by user.
+  public var sessionLengthLine: [DensitySlope]
   /// Each arm's pooled organic engagement rate (what the line across arms is fitted to), control first.
   public var organicEngagementByArm: [ArmRate]
   /// Sessions per user over the experiment.
@@ -120,6 +123,11 @@ public struct ExperimentAnalysis: Sendable, Hashable, Codable {
   /// The line across arms of a shape.
   public func organicEngagementLine(_ shape: DoseResponseShape) -> DensitySlope? {
     organicEngagementLine.first { $0.shape == shape }
+  }
+
+  /// The session-length line across arms of a shape.
+  public func sessionLengthLine(_ shape: DoseResponseShape) -> DensitySlope? {
+    sessionLengthLine.first { $0.shape == shape }
   }
 }
 
@@ -214,6 +222,7 @@ enum ExperimentAnalyzer {
       organicEngagementRate: engagement,
       organicEngagementLine: armLine(organic: totals.map(\.organic), engagements: totals.map(\.engagements), arms: arms,
                                      density: density),
+      sessionLengthLine: armLine(organic: totals.map(\.sessions), engagements: totals.map(\.slots), arms: arms, density: density),
       organicEngagementByArm: armRates(totals, arms: arms, names: names, density: density, control: controlIndex),
       sessionsPerUser: activity, weekly: weekly,
       shortRun: weekly.first?.organicEngagementLine.first { $0.shape == .logLinear },
