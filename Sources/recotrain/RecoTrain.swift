@@ -15,6 +15,8 @@ struct RecoTrain: ParsableCommand {
         recotrain similar --model feed.zcm --note n00042
         recotrain evaluate --interactions events.tsv --compare als,ease,popularity
         recotrain tune --interactions events.tsv --out best.json
+        recotrain trust scan --notes notes.jsonl --out flags.jsonl
+        recotrain ads study --impressions impressions.tsv --out study.json --plot curve.svg
 
       Errors go to stderr with a non-zero exit status. Set OPENBLAS_CORETYPE=Haswell in the \
       environment for faster small Cholesky solves on Zen 4 (results differ in the last bits).
