@@ -156,8 +156,9 @@ struct SVGMarkup {
 
   /// A rough width of `text` set in a sans-serif font of `fontSize` pixels, to lay out labels and
   /// the legend without measuring: East Asian wide characters and emoji take 1 em, combining
-  /// marks none, narrow Latin letters and punctuation 0.3 em, capitals and `m`/`w` 0.75 em,
-  /// anything else 0.56 em.
+  /// marks none, narrow Latin letters and punctuation 0.34 em, capitals and `m`/`w` 0.78 em,
+  /// anything else 0.62 em. The widths are those of the widest common fallback (DejaVu Sans,
+  /// which Chromium on Linux picks for `system-ui`), so labels never overrun in it.
   static func estimatedWidth(_ text: String, fontSize: Double) -> Double {
     var ems = 0.0
     for scalar in text.unicodeScalars {
@@ -168,11 +169,11 @@ struct SVGMarkup {
       switch scalar.value {
       case 0x0300...0x036F, 0x200B...0x200F, 0xFE00...0xFE0F: break
       case 0x69, 0x6A, 0x6C, 0x49, 0x2E, 0x2C, 0x3A, 0x3B, 0x27, 0x7C, 0x21, 0x20, 0x66, 0x74, 0x72, 0x28, 0x29:
-        ems += 0.3  // i j l I . , : ; ' | ! space f t r ( )
+        ems += 0.34  // i j l I . , : ; ' | ! space f t r ( )
       case 0x41...0x5A, 0x6D, 0x77, 0x25, 0x40:
-        ems += 0.75  // capitals, m w % @
+        ems += 0.78  // capitals, m w % @
       default:
-        ems += 0.56
+        ems += 0.62
       }
     }
     return ems * fontSize
