@@ -34,6 +34,38 @@ import Testing
     #expect(FileManager.default.fileExists(atPath: path("plan.svg")))
   }
 
+  @Test func notesMakeTheirDetectedAdvertisingPartOfThePerceivedLoad() throws {
+    let directory = try CommandLineTests.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+    try TrustGenerateCommand.parse(["--notes", "3000", "--seed", "9", "--out", path("notes.jsonl"), "--truth", path("truth.jsonl")]).run()
+    let (notes, _) = try NoteLoader.load(contentsOf: path("notes.jsonl"))
+    let advertising = PerceivedAdvertising(scan: try TrustScanner().scan(notes))
+    #expect(!advertising.notes.isEmpty && advertising.notes.count < notes.count)
+    // Every organic slot shows one of the notes, in turn; every fifth slot is a paid ad.
+    var text = "user\tsession\tposition\tnote\tsponsored\tengaged\n", shown = 0, perceivedSlots = 0, slots = 0
+    for user in 0..<60 {
+      for slot in 0..<25 {
+        slots += 1
+        if slot % 5 == 4 {
+          text += "u\(user)\ts\t\(slot)\tad\(slot)\t1\t0\n"
+        } else {
+          let note = notes[shown % notes.count].id
+          shown += 1
+          if advertising.notes.contains(note) { perceivedSlots += 1 }
+          text += "u\(user)\ts\t\(slot)\t\(note)\t0\t\(slot % 3 == 0 ? 1 : 0)\n"
+        }
+      }
+    }
+    try text.write(toFile: path("imp.tsv"), atomically: true, encoding: .utf8)
+    try AdsStudyCommand.parse(["--impressions", path("imp.tsv"), "--notes", path("notes.jsonl"), "--bootstrap", "0",
+                               "--out", path("study.json"), "--quiet"]).run()
+    let study = try AdDensityStudyResult.decode(Data(contentsOf: URL(fileURLWithPath: path("study.json"))), name: "study.json")
+    #expect(study.measure == .perceived)
+    #expect(abs(study.overview.paidDensity - 0.2) < 1e-12)
+    #expect(abs(study.overview.perceivedDensity - Double(slots / 5 + perceivedSlots) / Double(slots)) < 1e-12)
+  }
+
   @Test func badImpressionsAndStudiesExitNonZeroAndWriteNothing() throws {
     let directory = try CommandLineTests.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
