@@ -293,7 +293,9 @@ struct AdsPlanCommand: ParsableCommand {
       if json {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        print(String(decoding: try! encoder.encode(plan), as: UTF8.self))
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        guard let data = try? encoder.encode(plan) else { throw ZhongcaoError(.invalidInput, "the plan cannot be written as JSON") }
+        print(String(decoding: data, as: UTF8.self))
         return
       }
       let expected = plan.expected
