@@ -190,8 +190,8 @@ public struct AdDensityStudy: Sendable {
     throws(ZhongcaoError) -> AdDensityStudyResult
   {
     let options = self.options
-    if let window = options.window, window < 1 {
-      throw ZhongcaoError(.invalidArgument, "the window must be at least 1 slot, got \(window)")
+    if let window = options.window, !(1...10_000).contains(window) {
+      throw ZhongcaoError(.invalidArgument, "the window must be 1 to 10000 slots, got \(window)")
     }
     if let width = options.binWidth, !(width > 0 && width <= 1) {
       throw ZhongcaoError(.invalidArgument, "the bin width must be in (0, 1], got \(width)")

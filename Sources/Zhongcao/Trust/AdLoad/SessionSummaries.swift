@@ -105,7 +105,8 @@ extension ImpressionLog {
   ///
   /// - Parameter perceived: with a set, organic notes in it count as ads too; nil counts paid slots.
   public func windowCells(window: Int, perceived: PerceivedAdvertising?) -> [DensityCell] {
-    let window = max(1, window)
+    // Slots and ads before an impression are packed in 16 bits each.
+    let window = min(max(1, window), Int(UInt16.max))
     let perceivedNote = perceived.map { set in notes.ids.map { set.notes.contains($0) } }
     var order = Array(0..<Int32(count))
     order.sort { (sessionIndices[Int($0)], positions[Int($0)], $0) < (sessionIndices[Int($1)], positions[Int($1)], $1) }
