@@ -97,11 +97,18 @@ private func relativeError(_ a: [Float], _ b: [Float]) -> Float {
 
     try "id,f0,f1\n0,0.1,0.2\n1,0.3,0.4\n2,0.5,0.6\n".write(toFile: factors + "/user_factors.csv", atomically: true, encoding: .utf8)
     let model = try SparkExchange.importModel(export: export, factors: factors)
+    let expectedHash = try Self.smallMatrix().contentHash
+    #expect(model.provenance.trainingSeconds == 0.5 && model.provenance.dataHash == expectedHash)
     guard case .als(let configuration) = model.contents.settings else { Issue.record("not ALS"); return }
     #expect(configuration.regularizationConvention == .spark && configuration.factors == 2)
     let top = try model.recommendations(for: "bob", count: 1)
     #expect(top.map(\.note) == ["n1"])
     #expect(abs(top[0].score - (0.3 * 0.1 + 0.4 * 0.2)) < 1e-6)
+
+    try #"{"rank": 2, "regParam": 0.1, "alpha": 1, "maxIter": 3, "seed": 1, "sparkVersion": "test", "fitSeconds": 0.5, "dataHash": "0123456789abcdef"}"#
+      .write(toFile: factors + "/training.json", atomically: true, encoding: .utf8)
+    let otherData = #expect(throws: ZhongcaoError.self) { try SparkExchange.importModel(export: export, factors: factors) }
+    #expect(otherData?.location?.field == "dataHash")
   }
 
   @Test("model files without a regularization convention load as frequency-scaled; spark survives a save")

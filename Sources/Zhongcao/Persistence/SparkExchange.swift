@@ -62,6 +62,8 @@ public enum SparkExchange {
     public var sparkVersion: String
     /// Seconds spent in `ALS.fit`.
     public var fitSeconds: Double
+    /// The export's data hash, as the job read it from `manifest.json` (checked on import).
+    public var dataHash: String?
   }
 
   // MARK: Export
@@ -171,6 +173,10 @@ public enum SparkExchange {
     let (matrix, manifest) = try readExport(export)
     let trainingPath = path(factors, trainingFile)
     let training: SparkTraining = try decodeJSON(trainingPath)
+    if let trained = training.dataHash, trained != manifest.dataHash {
+      throw ZhongcaoError(.invalidInput, "these factors were trained on data with hash \(trained), but the export \(export) has \(manifest.dataHash)",
+                          location: .init(file: trainingPath, field: "dataHash"))
+    }
     guard training.rank >= 1, training.rank <= 4096 else {
       throw ZhongcaoError(.invalidInput, "rank must be in 1...4096, got \(training.rank)", location: .init(file: trainingPath, field: "rank"))
     }
