@@ -54,6 +54,27 @@ import Testing
     }
   }
 
+  @Test func evaluateTrainedModelOnlyOnItsOwnTrainingData() throws {
+    let directory = try CommandLineTests.temporaryDirectory().path
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let events = directory + "/events.tsv", test = directory + "/test.tsv", model = directory + "/m.zcm"
+    try CommandLineTests.writeEvents(to: events)
+    try "user\tnote\nu1\tn0\nu2\tn1\n".write(toFile: test, atomically: true, encoding: .utf8)
+    try TrainCommand.parse(["--interactions", events, "--out", model, "--factors", "4", "--iterations", "2", "--quiet"]).run()
+    let split = try DataSplit(train: Interactions.load(contentsOf: events).0, test: Interactions.load(contentsOf: test).0)
+    let evaluator = Evaluator(split: split, cutoffs: [5], bootstrapSamples: 0, threads: 1)
+    let result = try evaluator.evaluate(trained: FeedModel(contentsOf: model))
+    #expect(result.trainedBy == "Zhongcao \(Zhongcao.version)")
+    #expect(result.report.metrics["ndcg@5"] != nil)
+    // Trained on other data: refused.
+    let otherEvents = directory + "/other.tsv"
+    try (String(contentsOfFile: events, encoding: .utf8) + "u0\tn39\t1\n").write(toFile: otherEvents, atomically: true, encoding: .utf8)
+    let other = Evaluator(split: try DataSplit(train: Interactions.load(contentsOf: otherEvents).0, test: Interactions.load(contentsOf: test).0),
+                          cutoffs: [5], bootstrapSamples: 0, threads: 1)
+    let refused = #expect(throws: ZhongcaoError.self) { try other.evaluate(trained: FeedModel(contentsOf: model)) }
+    #expect(refused?.message.contains("trained on data with hash") == true)
+  }
+
   @Test func sparkOptionErrors() throws {
     let bogus = try TrainCommand.parse(["--interactions", "a.tsv", "--out", "m.zcm", "--convention", "bogus"])
     #expect(throws: ZhongcaoError.self) { try bogus.modelOptions.settings() }
