@@ -66,7 +66,7 @@ def main(argv):
     from pyspark.ml.recommendation import ALS
 
     from pyspark import SparkConf
-    builder = SparkSession.builder.appName("zhongcao-als")
+    builder = SparkSession.builder.appName("zhongcao-als").config("spark.ui.showConsoleProgress", "false")
     if arguments.master:
         builder = builder.master(arguments.master)
     elif not SparkConf().contains("spark.master"):  # spark-submit sets it; plain python3 does not
