@@ -6,7 +6,7 @@ internal import COpenBLAS
 /// when updating note factors) with observed entries `i` of weight `w_ui`:
 ///
 ///     minimise  Σ_i c_ui (1 − x_uᵀy_i)² + α₀ Σ_{j unobserved} (x_uᵀy_j)² + λ_u ‖x_u‖²
-///     c_ui = 1 + α·w_ui,   λ_u = λ · (n_u + α₀·N)^ν
+///     c_ui = 1 + α·w_ui,   λ_u = λ · (n_u + α₀·N)^ν   (or λ·n_u, Spark's convention)
 ///
 /// whose normal equations are `(α₀·YᵀY + Σ_i (c_ui − α₀) y_i y_iᵀ + λ_u I) x_u = Σ_i c_ui y_i`.
 /// With α₀ = 1 and ν = 0 this is Hu, Koren & Volinsky (2008); α₀ and ν are the unobserved weight
@@ -24,10 +24,14 @@ package struct LeastSquaresSettings: Sendable, Equatable {
   package var conjugateGradientSteps: Int?
   /// Worker threads.
   package var threads: Int
+  /// Spark MLlib's convention: `λ_u = λ·n_u` (ignores ν and α₀·N).
+  package var regularizationCountsObserved: Bool
 
   /// Settings for one half-sweep.
   package init(confidenceScale: Float, unobservedWeight: Float, regularization: Float,
-               regularizationExponent: Float, conjugateGradientSteps: Int?, threads: Int) {
+               regularizationExponent: Float, conjugateGradientSteps: Int?, threads: Int,
+               regularizationCountsObserved: Bool = false) {
+    self.regularizationCountsObserved = regularizationCountsObserved
     self.confidenceScale = confidenceScale
     self.unobservedWeight = unobservedWeight
     self.regularization = regularization
@@ -38,6 +42,7 @@ package struct LeastSquaresSettings: Sendable, Equatable {
 
   /// λ_u for a row with `observed` entries, when the fixed side has `fixedCount` entities.
   package func regularization(observed: Int, fixedCount: Int) -> Float {
+    if regularizationCountsObserved { return Float(Double(regularization) * Double(observed)) }
     if regularizationExponent == 0 { return regularization }
     let base = Double(observed) + Double(unobservedWeight) * Double(fixedCount)
     return base <= 0 ? 0 : Float(Double(regularization) * pow(base, Double(regularizationExponent)))

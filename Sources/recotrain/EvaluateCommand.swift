@@ -28,6 +28,8 @@ struct EvaluateCommand: ParsableCommand {
   @OptionGroup var modelOptions: ModelOptions
   @Option(help: "Evaluate several kinds on the same split, e.g. als,ease,popularity (their defaults plus the flags given).")
   var compare: String?
+  @Option(help: "Also evaluate these trained model files (e.g. `recotrain spark import` output), each trained on exactly the --train file; comma-separated.")
+  var trained: String?
   @Option(help: "Cutoffs K, comma-separated.") var k: String = "10,20,100"
   @Option(help: "Bootstrap resamples of the users for the intervals (0: none).") var bootstrap: Int = 1000
   @Option(help: "Event weights, e.g. like=2,collect=4 (changes to the defaults).") var eventWeights: String?
@@ -64,6 +66,10 @@ struct EvaluateCommand: ParsableCommand {
       for settings in kinds {
         if !quiet { Console.note("evaluating \(settings.summary) on \(evaluationSplit.testUsers.count) test users …") }
         results.append(try evaluator.evaluate(settings))
+      }
+      for path in trained?.split(separator: ",").map(String.init) ?? [] {
+        if !quiet { Console.note("evaluating trained model \(path) on \(evaluationSplit.testUsers.count) test users …") }
+        results.append(try evaluator.evaluate(trained: try FeedModel(contentsOf: path)))
       }
       if json {
         Console.printJSON(EvaluationOutput(split: evaluationSplit, results: results).jsonObject)

@@ -20,11 +20,17 @@ struct EvaluationOutput {
             "split": splitObject, "models": results.map(Self.modelObject)]
   }
 
+  /// The settings summary, plus who trained the model when it was trained elsewhere.
+  static func label(_ result: Evaluator.Result) -> String {
+    result.trainedBy.map { "\(result.settings.summary), trained by \($0)" } ?? result.settings.summary
+  }
+
   static func modelObject(_ result: Evaluator.Result) -> [String: Any] {
     var object = Self.object(result.report)
     object["kind"] = result.settings.kind.rawValue
     object["settings"] = Self.object(result.settings)
-    object["summary"] = result.settings.summary
+    object["summary"] = Self.label(result)
+    if let trainedBy = result.trainedBy { object["trainedBy"] = trainedBy }
     object["trainSeconds"] = result.trainSeconds
     object["rankSeconds"] = result.rankSeconds
     object["metricSeconds"] = result.metricSeconds
@@ -41,14 +47,14 @@ struct EvaluationOutput {
     columns += ["map@\(k)", "mrr"]
     var lines = ["split \(split.strategy) (seed \(split.seed)): \(split.counts.trainPairs) train pairs, "
                  + "\(split.counts.testPairs) test pairs, \(split.testUsers.count) test users", ""]
-    let nameWidth = max(24, results.map { $0.settings.summary.count }.max() ?? 0)
+    let nameWidth = max(24, results.map { Self.label($0).count }.max() ?? 0)
     var header = "model".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
     let widths = columns.map { max(16, $0.count) }
     for (column, width) in zip(columns, widths) { header += "  " + column.padding(toLength: width, withPad: " ", startingAt: 0) }
     header += "  coverage@\(k)  train s"
     lines.append(header)
     for result in results {
-      var row = result.settings.summary.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+      var row = Self.label(result).padding(toLength: nameWidth, withPad: " ", startingAt: 0)
       for (column, width) in zip(columns, widths) {
         let summary = result.report.metrics[column]
         var cell = "—"
@@ -63,7 +69,7 @@ struct EvaluationOutput {
       lines.append(row)
     }
     for result in results {
-      lines += ["", "== \(result.settings.summary)", result.report.table()]
+      lines += ["", "== \(Self.label(result))", result.report.table()]
     }
     return lines.joined(separator: "\n")
   }

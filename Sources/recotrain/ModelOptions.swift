@@ -18,6 +18,8 @@ struct ModelOptions: ParsableArguments {
   @Option(help: "ALS: alpha in the confidence 1 + alpha·weight.") var alpha: Float?
   @Option(help: "ALS: weight α₀ of unobserved pairs.") var unobservedWeight: Float?
   @Option(help: "ALS: solver, cg (conjugate gradient) or cholesky (exact).") var solver: String?
+  @Option(help: "ALS: regularization convention, frequency-scaled (λ·(n_u + α₀·N)^ν) or spark (λ·n_u, as Spark MLlib; needs α₀ 1, ν 0).")
+  var convention: String?
   @Option(help: "ALS: conjugate-gradient steps per system.") var cgSteps: Int?
   @Option(help: "ALS: seed of the factor initialisation.") var seed: UInt64?
   @Flag(help: "ALS: compute and report the training loss after every iteration.") var loss = false
@@ -64,6 +66,12 @@ struct ModelOptions: ParsableArguments {
           throw ZhongcaoError(.invalidArgument, "unknown solver '\(solver)'; use cg or cholesky")
         }
         configuration.solver = choice
+      }
+      if let convention {
+        guard let choice = ALSConfiguration.RegularizationConvention(rawValue: convention) else {
+          throw ZhongcaoError(.invalidArgument, "unknown regularization convention '\(convention)'; use frequency-scaled or spark")
+        }
+        configuration.regularizationConvention = choice
       }
       if let cgSteps { configuration.conjugateGradientSteps = cgSteps }
       if let seed { configuration.seed = seed }
@@ -119,6 +127,7 @@ extension ModelSettings {
       var text = "ALS, \(c.factors) factors × \(c.iterations) iterations, λ \(c.regularization), alpha \(c.alpha), \(c.solver.rawValue)"
       if c.regularizationExponent != 0 { text += ", ν \(c.regularizationExponent)" }
       if c.unobservedWeight != 1 { text += ", α₀ \(c.unobservedWeight)" }
+      if c.regularizationConvention == .spark { text += ", Spark's λ·n_u" }
       return text
     case .ease(let c): return "EASE, λ \(c.regularization)\(c.binary ? "" : ", weighted")"
     case .itemKNN(let c): return "item-kNN, \(c.weighting.rawValue), \(c.neighbours) neighbours, shrinkage \(c.shrinkage)\(c.binary ? "" : ", weighted")"

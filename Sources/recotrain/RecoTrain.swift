@@ -17,10 +17,11 @@ struct RecoTrain: ParsableCommand {
         recotrain tune --interactions events.tsv --out best.json
         recotrain trust scan --notes notes.jsonl --out flags.jsonl
         recotrain ads study --impressions impressions.tsv --out study.json --plot curve.svg
+        recotrain spark export --interactions ratings.csv --out export/
 
       Errors go to stderr with a non-zero exit status. Set OPENBLAS_CORETYPE=Haswell in the \
       environment for faster small Cholesky solves on Zen 4 (results differ in the last bits).
       """,
     version: Zhongcao.version,
-    subcommands: [GenerateCommand.self, SplitCommand.self, TrainCommand.self, EvaluateCommand.self, TuneCommand.self, RecommendCommand.self, SimilarCommand.self, ExplainCommand.self, TrustCommand.self, AdsCommand.self])
+    subcommands: [GenerateCommand.self, SplitCommand.self, TrainCommand.self, EvaluateCommand.self, TuneCommand.self, RecommendCommand.self, SimilarCommand.self, ExplainCommand.self, TrustCommand.self, AdsCommand.self, SparkCommand.self])
 }

@@ -25,6 +25,9 @@ public struct Evaluator: Sendable {
     public var rankSeconds: Double
     /// Seconds to compute the metrics and their bootstrap intervals.
     public var metricSeconds: Double
+    /// For a model trained elsewhere (``Evaluator/evaluate(trained:)``): who trained it, e.g.
+    /// `Apache Spark 4.3.0`; nil when the evaluator trained it.
+    public var trainedBy: String? = nil
   }
 
   /// The split.
@@ -53,7 +56,25 @@ public struct Evaluator: Sendable {
     let clock = ContinuousClock()
     let start = clock.now
     let model = try ModelTrainer(settings).train(on: matrix)
-    let trained = clock.now
+    return try evaluate(model, trainSeconds: Self.seconds(clock.now - start))
+  }
+
+  /// Evaluates a model trained elsewhere (e.g. imported from Spark) on exactly this split's
+  /// training part: its provenance data hash must equal the training matrix's.
+  /// - Throws: ``ZhongcaoError/Code-swift.struct/invalidArgument`` when the model was trained on
+  ///   other data.
+  public func evaluate(trained model: FeedModel) throws(ZhongcaoError) -> Result {
+    guard model.provenance.dataHash == matrix.contentHash else {
+      throw ZhongcaoError(.invalidArgument, "the model was trained on data with hash \(model.provenance.dataHash), but this split's training part has \(matrix.contentHash); train (or export for Spark) on the same training file")
+    }
+    var result = try evaluate(model, trainSeconds: model.provenance.trainingSeconds)
+    result.trainedBy = model.provenance.blasCore.hasPrefix("Apache Spark") ? model.provenance.blasCore : "Zhongcao \(model.provenance.zhongcaoVersion)"
+    return result
+  }
+
+  private func evaluate(_ model: FeedModel, trainSeconds: Double) throws(ZhongcaoError) -> Result {
+    let clock = ContinuousClock()
+    let start = clock.now
     let rankings = try rank(model)
     let ranked = clock.now
     let report = try RankingMetrics.evaluate(
@@ -61,8 +82,8 @@ public struct Evaluator: Sendable {
       users: split.foldInHistory == nil ? split.testUsers : nil,
       itemVectors: model.kind == .als ? { model.noteVector($0) } : nil,
       bootstrapSamples: bootstrapSamples, seed: split.seed)
-    return Result(settings: settings, report: report, trainSeconds: Self.seconds(trained - start),
-                  rankSeconds: Self.seconds(ranked - trained), metricSeconds: Self.seconds(clock.now - ranked))
+    return Result(settings: model.contents.settings, report: report, trainSeconds: trainSeconds,
+                  rankSeconds: Self.seconds(ranked - start), metricSeconds: Self.seconds(clock.now - ranked))
   }
 
   /// The ranked lists (note ids, best first, `cutoffs.last` long) of every test user.

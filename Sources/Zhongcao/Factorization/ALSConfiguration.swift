@@ -8,7 +8,9 @@
 ///
 /// With the defaults (α₀ = 1, ν = 0) this is Hu, Koren & Volinsky (2008); `unobservedWeight`
 /// and `regularizationExponent` are the knobs of Rendle et al. (2021), "Revisiting the
-/// Performance of iALS on Item Recommendation Benchmarks".
+/// Performance of iALS on Item Recommendation Benchmarks". With
+/// ``RegularizationConvention/spark`` the regularization is Apache Spark MLlib's `λ_u = λ·n_u`
+/// instead (α₀ must be 1 and ν 0), so models trained or imported from Spark fold in as Spark would.
 public struct ALSConfiguration: Sendable, Equatable, Codable {
   /// How each half-sweep solves its least-squares systems.
   public enum Solver: String, Sendable, Equatable, Codable, CaseIterable {
@@ -16,6 +18,15 @@ public struct ALSConfiguration: Sendable, Equatable, Codable {
     case conjugateGradient = "cg"
     /// Exact Cholesky solve of every system (LAPACK `sposv`): slower, monotone loss.
     case cholesky = "cholesky"
+  }
+
+  /// How λ_u is derived from λ.
+  public enum RegularizationConvention: String, Sendable, Equatable, Codable, CaseIterable {
+    /// `λ_u = λ·(n_u + α₀·N)^ν` (plain λ when ν = 0): Zhongcao's own.
+    case frequencyScaled = "frequency-scaled"
+    /// `λ_u = λ·n_u`, `n_u` the row's observed pairs: Apache Spark MLlib ALS (`implicitPrefs`),
+    /// whose `n_u` counts positive ratings (every Zhongcao pair with a positive weight).
+    case spark
   }
 
   /// Latent factors per user and note.
@@ -30,6 +41,8 @@ public struct ALSConfiguration: Sendable, Equatable, Codable {
   public var alpha: Float = 2
   /// α₀: the weight of every unobserved pair.
   public var unobservedWeight: Float = 1
+  /// How λ_u is derived from λ (Zhongcao's frequency scaling, or Spark's `λ·n_u`).
+  public var regularizationConvention: RegularizationConvention = .frequencyScaled
   /// The solver.
   public var solver: Solver = .conjugateGradient
   /// Conjugate-gradient steps per system and iteration.
@@ -66,8 +79,43 @@ public struct ALSConfiguration: Sendable, Equatable, Codable {
       throw fail("conjugate-gradient steps must be in 1...1000, got \(conjugateGradientSteps)")
     }
     guard threads >= 0, threads <= 1024 else { throw fail("threads must be in 0...1024, got \(threads)") }
+    if regularizationConvention == .spark {
+      guard unobservedWeight == 1, regularizationExponent == 0 else {
+        throw fail("the spark regularization convention needs unobserved weight 1 and regularization exponent 0, got \(unobservedWeight) and \(regularizationExponent)")
+      }
+    }
     if regularization == 0 && unobservedWeight == 0 {
       throw fail("regularization and unobserved weight cannot both be 0: the systems would be singular")
     }
+  }
+}
+
+
+extension ALSConfiguration {
+  private enum CodingKeys: String, CodingKey {
+    case factors, iterations, regularization, regularizationExponent, alpha, unobservedWeight
+    case regularizationConvention, solver, conjugateGradientSteps, seed, threads, computeLoss
+  }
+
+  /// Decodes a configuration; keys left out keep their defaults, so model files written before a
+  /// setting existed (e.g. `regularizationConvention`) still load.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    self.init()
+    func read<Value: Decodable>(_ key: CodingKeys, into value: inout Value) throws {
+      if let decoded = try container.decodeIfPresent(Value.self, forKey: key) { value = decoded }
+    }
+    try read(.factors, into: &factors)
+    try read(.iterations, into: &iterations)
+    try read(.regularization, into: &regularization)
+    try read(.regularizationExponent, into: &regularizationExponent)
+    try read(.alpha, into: &alpha)
+    try read(.unobservedWeight, into: &unobservedWeight)
+    try read(.regularizationConvention, into: &regularizationConvention)
+    try read(.solver, into: &solver)
+    try read(.conjugateGradientSteps, into: &conjugateGradientSteps)
+    try read(.seed, into: &seed)
+    try read(.threads, into: &threads)
+    try read(.computeLoss, into: &computeLoss)
   }
 }

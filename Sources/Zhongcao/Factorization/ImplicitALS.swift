@@ -124,6 +124,7 @@ extension ALSConfiguration {
     LeastSquaresSettings(
       confidenceScale: alpha, unobservedWeight: unobservedWeight, regularization: regularization,
       regularizationExponent: regularizationExponent,
-      conjugateGradientSteps: solver == .conjugateGradient ? conjugateGradientSteps : nil, threads: threads)
+      conjugateGradientSteps: solver == .conjugateGradient ? conjugateGradientSteps : nil, threads: threads,
+      regularizationCountsObserved: regularizationConvention == .spark)
   }
 }
