@@ -1,3 +1,5 @@
+import Foundation
+
 /// Byte-level reading of delimited text (TSV and RFC 4180 CSV) and parsing of the numbers and
 /// dates in it, without building a `String` per line.
 ///
@@ -180,6 +182,46 @@ struct DelimitedTextReader {
     while start < end, bytes[start].isBlank { start += 1 }
     while end > start, bytes[end - 1].isBlank { end -= 1 }
     return bytes[start..<end]
+  }
+}
+
+/// Reading and writing whole delimited-text files: the pieces every loader and writer shares.
+enum DelimitedTextFile {
+  /// The bytes of the file at `path`; `kind` names it in the error ("interactions file").
+  ///
+  /// - Throws: ``ZhongcaoError/Code/io`` saying why: no such file, a directory, or the system's reason.
+  static func bytes(of path: String, kind: String) throws(ZhongcaoError) -> [UInt8] {
+    do {
+      return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped))
+    } catch {
+      var isDirectory: ObjCBool = false
+      let reason = !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        ? "no such file" : isDirectory.boolValue ? "it is a directory" : error.localizedDescription
+      throw ZhongcaoError(.io, "cannot read \(kind) \(path): \(reason)", location: .init(file: path))
+    }
+  }
+
+  /// An id as a TSV field, double-quoted when reading it back unquoted would change it.
+  static func field(_ id: String) -> [UInt8] {
+    let bytes = Array(id.utf8)
+    let needsQuotes = bytes.isEmpty || bytes.first?.isBlank == true || bytes.last?.isBlank == true
+      || bytes.contains { $0 == .tab || $0 == .newline || $0 == .carriageReturn || $0 == .quote }
+    guard needsQuotes else { return bytes }
+    var quoted: [UInt8] = [.quote]
+    for byte in bytes {
+      quoted.append(byte)
+      if byte == .quote { quoted.append(.quote) }
+    }
+    quoted.append(.quote)
+    return quoted
+  }
+
+  /// A field value for an error message: quoted, invalid UTF-8 replaced, shortened if long.
+  static func quoted(_ text: ArraySlice<UInt8>) -> String {
+    let value = String(decoding: text.prefix(200), as: UTF8.self)
+    let limit = 40
+    guard value.count > limit || text.count > 200 else { return "'\(value)'" }
+    return "'\(value.prefix(limit - 1))…' (\(text.count) bytes)"
   }
 }
 

@@ -70,22 +70,7 @@ extension Interactions {
   public static func load(contentsOf path: String, options: InteractionLoadOptions = .init())
     throws(ZhongcaoError) -> (Interactions, InteractionLoadReport)
   {
-    let bytes: [UInt8]
-    do {
-      let data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
-      bytes = [UInt8](data)
-    } catch {
-      var isDirectory: ObjCBool = false
-      let reason: String
-      if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-        reason = "no such file"
-      } else if isDirectory.boolValue {
-        reason = "it is a directory"
-      } else {
-        reason = error.localizedDescription
-      }
-      throw ZhongcaoError(.io, "cannot read interactions file \(path): \(reason)", location: .init(file: path))
-    }
+    let bytes = try DelimitedTextFile.bytes(of: path, kind: "interactions file")
     return try parse(bytes, name: path, options: options)
   }
 
@@ -175,7 +160,7 @@ extension Interactions {
     init(_ ids: [String]) {
       entries.reserveCapacity(ids.count)
       for id in ids {
-        let field = Self.field(id)
+        let field = DelimitedTextFile.field(id)
         if field.count <= 15 {
           var entry = Entry(low: 0, high: UInt64(field.count) << 56)
           for (offset, byte) in field.enumerated() {
@@ -211,21 +196,6 @@ extension Interactions {
         output.append(UInt8(truncatingIfNeeded: word))
         word >>= 8
       }
-    }
-
-    /// An id as a TSV field, double-quoted when reading it back unquoted would change it.
-    private static func field(_ id: String) -> [UInt8] {
-      let bytes = Array(id.utf8)
-      let needsQuotes = bytes.isEmpty || bytes.first?.isBlank == true || bytes.last?.isBlank == true
-        || bytes.contains { $0 == .tab || $0 == .newline || $0 == .carriageReturn || $0 == .quote }
-      guard needsQuotes else { return bytes }
-      var quoted: [UInt8] = [.quote]
-      for byte in bytes {
-        quoted.append(byte)
-        if byte == .quote { quoted.append(.quote) }
-      }
-      quoted.append(.quote)
-      return quoted
     }
   }
 
@@ -618,10 +588,5 @@ private struct InteractionLoader {
   }
 
   /// A field value for a message: quoted, invalid UTF-8 replaced, shortened if long.
-  func quoted(_ text: ArraySlice<UInt8>) -> String {
-    let value = String(decoding: text.prefix(200), as: UTF8.self)
-    let limit = 40
-    guard value.count > limit || text.count > 200 else { return "'\(value)'" }
-    return "'\(value.prefix(limit - 1))…' (\(text.count) bytes)"
-  }
+  func quoted(_ text: ArraySlice<UInt8>) -> String { DelimitedTextFile.quoted(text) }
 }

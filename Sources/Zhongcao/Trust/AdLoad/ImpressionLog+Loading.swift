@@ -35,15 +35,7 @@ extension ImpressionLog {
   public static func load(contentsOf path: String, skipInvalid: Bool = false)
     throws(ZhongcaoError) -> (ImpressionLog, ImpressionLoadReport)
   {
-    let bytes: [UInt8]
-    do {
-      bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped))
-    } catch {
-      var isDirectory: ObjCBool = false
-      let reason = !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-        ? "no such file" : isDirectory.boolValue ? "it is a directory" : error.localizedDescription
-      throw ZhongcaoError(.io, "cannot read impressions file \(path): \(reason)", location: .init(file: path))
-    }
+    let bytes = try DelimitedTextFile.bytes(of: path, kind: "impressions file")
     return try parse(bytes, name: path, skipInvalid: skipInvalid)
   }
 
@@ -62,8 +54,8 @@ extension ImpressionLog {
   ///
   /// - Throws: ``ZhongcaoError/Code/io`` when the file cannot be written.
   public func write(to path: String) throws(ZhongcaoError) {
-    let users = self.users.ids.map(Self.field), notes = self.notes.ids.map(Self.field)
-    let sessions = sessionIDs.map(Self.field), arms = self.arms.ids.map(Self.field)
+    let users = self.users.ids.map(DelimitedTextFile.field), notes = self.notes.ids.map(DelimitedTextFile.field)
+    let sessions = sessionIDs.map(DelimitedTextFile.field), arms = self.arms.ids.map(DelimitedTextFile.field)
     try AtomicFile.write(to: path) { (writer: inout AtomicFile.Writer) throws(ZhongcaoError) in
       var header = "user\tsession\tposition\tnote\tsponsored\tengaged"
       if dwell != nil { header += "\tdwell" }
@@ -113,21 +105,6 @@ extension ImpressionLog {
     } else {
       bytes.append(contentsOf: value.description.utf8)
     }
-  }
-
-  /// An id as a TSV field, double-quoted when reading it back unquoted would change it.
-  private static func field(_ id: String) -> [UInt8] {
-    let bytes = Array(id.utf8)
-    let needsQuotes = bytes.isEmpty || bytes.first?.isBlank == true || bytes.last?.isBlank == true
-      || bytes.contains { $0 == .tab || $0 == .newline || $0 == .carriageReturn || $0 == .quote }
-    guard needsQuotes else { return bytes }
-    var quoted: [UInt8] = [.quote]
-    for byte in bytes {
-      quoted.append(byte)
-      if byte == .quote { quoted.append(.quote) }
-    }
-    quoted.append(.quote)
-    return quoted
   }
 }
 
@@ -463,9 +440,5 @@ private struct ImpressionLoader {
     return "\(role.rawValue) (column '\(header)')"
   }
 
-  func quoted(_ text: ArraySlice<UInt8>) -> String {
-    let value = String(decoding: text.prefix(200), as: UTF8.self)
-    guard value.count > 40 || text.count > 200 else { return "'\(value)'" }
-    return "'\(value.prefix(39))…' (\(text.count) bytes)"
-  }
+  func quoted(_ text: ArraySlice<UInt8>) -> String { DelimitedTextFile.quoted(text) }
 }

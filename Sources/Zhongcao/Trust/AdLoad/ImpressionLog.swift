@@ -39,7 +39,8 @@ public struct ImpressionLog: Sendable, Equatable {
   /// Arm index of each impression, when the input has an arm column.
   public private(set) var armIndices: [Int32]? = nil
 
-  /// Session index by (user index, session id), for ``append(user:session:position:note:sponsored:engagement:dwell:timestamp:arm:)``.
+  /// Session index by (user index, session id), for ``append(user:session:position:note:sponsored:engagement:dwell:timestamp:arm:)``;
+  /// built on the first append to a log made from numbered columns.
   private var sessionLookup: [SessionKey: Int32] = [:]
 
   private struct SessionKey: Hashable, Sendable {
@@ -90,6 +91,12 @@ public struct ImpressionLog: Sendable, Equatable {
 
   /// The session index of (user, id), numbering a new session.
   mutating func sessionIndex(user: Int32, id: String) -> Int32 {
+    if sessionLookup.count != sessionUsers.count {
+      // A log built from numbered columns (loader, simulator) has no lookup until it is appended to.
+      for (index, user) in sessionUsers.enumerated() {
+        sessionLookup[SessionKey(user: user, session: sessionIDs[index])] = Int32(index)
+      }
+    }
     let key = SessionKey(user: user, session: id)
     if let index = sessionLookup[key] { return index }
     let index = Int32(sessionUsers.count)
@@ -139,9 +146,6 @@ public struct ImpressionLog: Sendable, Equatable {
     self.dwell = dwell
     self.timestamps = timestamps
     self.armIndices = armIndices
-    for (index, user) in sessionUsers.enumerated() {
-      sessionLookup[SessionKey(user: user, session: sessionIDs[index])] = Int32(index)
-    }
   }
 
   /// Reserves room for `count` impressions.

@@ -53,28 +53,13 @@ extension ImpressionLog {
   ///   - window: the width, in slots, of the sliding window of ``SessionSummary/peakWindowDensity``.
   public func sessionSummaries(perceived: PerceivedAdvertising = .init(), window: Int = 10) -> [SessionSummary] {
     let perceivedNote = notes.ids.map { perceived.notes.contains($0) }
-    // Counting sort of impressions by session, then by position inside each session.
-    var starts = [Int](repeating: 0, count: sessionCount + 1)
-    for session in sessionIndices { starts[Int(session) + 1] += 1 }
-    for index in 0..<sessionCount { starts[index + 1] += starts[index] }
-    var order = [Int32](repeating: 0, count: count)
-    var next = starts
-    for impression in 0..<count {
-      let session = Int(sessionIndices[impression])
-      order[next[session]] = Int32(impression)
-      next[session] += 1
-    }
-    let sessionOrder = order, sessionStarts = starts
-    let positions = self.positions, sponsored = self.sponsored, engagements = self.engagements
+    let (sessionStarts, sessionOrder) = slotsBySession()
+    let sponsored = self.sponsored, engagements = self.engagements
     let noteIndices = self.noteIndices, timestamps = self.timestamps, armIndices = self.armIndices
     let sessionUsers = self.sessionUsers
     let window = max(1, window)
-    return parallelMap(count: sessionCount, chunkSize: 4_096, workspace: { [Int32]() }) { slots, session in
-      slots.removeAll(keepingCapacity: true)
-      slots.append(contentsOf: sessionOrder[sessionStarts[session]..<sessionStarts[session + 1]])
-      if !slots.isSorted(by: { positions[Int($0)] <= positions[Int($1)] }) {
-        slots.sort { (positions[Int($0)], $0) < (positions[Int($1)], $1) }
-      }
+    return parallelMap(count: sessionCount, chunkSize: 4_096, workspace: {}) { _, session in
+      let slots = sessionOrder[sessionStarts[session]..<sessionStarts[session + 1]]
       var summary = SessionSummary(user: sessionUsers[session], slots: slots.count, paid: 0, perceivedOrganic: 0,
                                    organicEngagements: 0, start: nil, arm: nil, peakWindowDensity: 0)
       var inWindow = 0, peak = 0
@@ -87,18 +72,42 @@ extension ImpressionLog {
           summary.organicEngagements += Double(engagements[index])
           if perceivedNote[Int(noteIndices[index])] { summary.perceivedOrganic += 1 }
         }
-        if offset >= window, sponsored[Int(slots[offset - window])] { inWindow -= 1 }
+        if offset >= window, sponsored[Int(slots[slots.startIndex + offset - window])] { inWindow -= 1 }
         peak = max(peak, inWindow)
         if let timestamps { summary.start = min(summary.start ?? .max, timestamps[index]) }
       }
       summary.peakWindowDensity = Double(peak) / Double(min(window, slots.count))
-      summary.arm = armIndices.map { $0[Int(slots[0])] }
+      summary.arm = armIndices.map { $0[Int(slots[slots.startIndex])] }
       return summary
     }
   }
 }
 
 extension ImpressionLog {
+  /// The impressions grouped by session and ordered by position inside each (ties by file
+  /// order): session `s` holds `order[starts[s]..<starts[s + 1]]`. A counting sort by session;
+  /// a session's slots are sorted only when the file did not list them in order.
+  func slotsBySession() -> (starts: [Int], order: [Int32]) {
+    var starts = [Int](repeating: 0, count: sessionCount + 1)
+    for session in sessionIndices { starts[Int(session) + 1] += 1 }
+    for index in 0..<sessionCount { starts[index + 1] += starts[index] }
+    var order = [Int32](repeating: 0, count: count)
+    var next = starts
+    for impression in 0..<count {
+      let session = Int(sessionIndices[impression])
+      order[next[session]] = Int32(impression)
+      next[session] += 1
+    }
+    let positions = self.positions
+    for session in 0..<sessionCount where starts[session + 1] - starts[session] > 1 {
+      let range = starts[session]..<starts[session + 1]
+      if !order[range].isSorted(by: { positions[Int($0)] <= positions[Int($1)] }) {
+        order[range].sort { (positions[Int($0)], $0) < (positions[Int($1)], $1) }
+      }
+    }
+    return (starts, order)
+  }
+
   /// Organic impressions as density cells by the ad share of the `window` slots before each
   /// (fewer at the start of a session; a session's first slot has none and is left out), summed
   /// per user and (ads, slots) before it: outcome = engagements, exposure = organic impressions.
@@ -108,15 +117,11 @@ extension ImpressionLog {
     // Slots and ads before an impression are packed in 16 bits each.
     let window = min(max(1, window), Int(UInt16.max))
     let perceivedNote = perceived.map { set in notes.ids.map { set.notes.contains($0) } }
-    var order = Array(0..<Int32(count))
-    order.sort { (sessionIndices[Int($0)], positions[Int($0)], $0) < (sessionIndices[Int($1)], positions[Int($1)], $1) }
+    let (starts, order) = slotsBySession()
     var totals: [UInt64: (exposure: Double, outcome: Double)] = [:]
-    var start = 0
-    while start < order.count {
-      let session = sessionIndices[Int(order[start])]
-      var end = start
-      while end < order.count, sessionIndices[Int(order[end])] == session { end += 1 }
-      let user = UInt64(UInt32(bitPattern: sessionUsers[Int(session)]))
+    for session in 0..<sessionCount {
+      let start = starts[session], end = starts[session + 1]
+      let user = UInt64(UInt32(bitPattern: sessionUsers[session]))
       var adsBefore = 0
       for offset in start..<end {
         let index = Int(order[offset])
@@ -133,7 +138,6 @@ extension ImpressionLog {
           if sponsored[leaving] || (perceivedNote?[Int(noteIndices[leaving])] ?? false) { adsBefore -= 1 }
         }
       }
-      start = end
     }
     return totals.sorted { $0.key < $1.key }.map { key, value in
       DensityCell(cluster: Int32(truncatingIfNeeded: key >> 32), density: Double(key & 0xFFFF) / Double(key >> 16 & 0xFFFF),
@@ -142,13 +146,15 @@ extension ImpressionLog {
   }
 }
 
-extension Array {
+extension Collection {
   /// Whether the elements are in order by `areInIncreasingOrder` (non-strict).
   fileprivate func isSorted(by inOrder: (Element, Element) -> Bool) -> Bool {
-    var index = 1
-    while index < count {
-      if !inOrder(self[index - 1], self[index]) { return false }
-      index += 1
+    var previous = startIndex
+    var index = self.index(after: startIndex)
+    while index < endIndex {
+      if !inOrder(self[previous], self[index]) { return false }
+      previous = index
+      index = self.index(after: index)
     }
     return true
   }
