@@ -8,6 +8,7 @@
 //   swift run -c release zhongcao-bench detector-load [rounds] (DetectorBenchmark.runLoad)
 //   swift run -c release zhongcao-bench lockstep PATH [reps]  (see LockstepBenchmark)
 //   swift run -c release zhongcao-bench ad-load [impressions] [reps] (see AdLoadBenchmark)
+//   swift run -c release zhongcao-bench serve-scale write|serve PATH … (see ServeScaleBenchmark)
 //
 // 1. Measures the sgemm peak the way training uses BLAS: one single-threaded sgemm per worker,
 //    all workers at once (n = 1024, best of 5), for 1 and for all workers.
@@ -28,6 +29,7 @@ if CommandLine.arguments.dropFirst().first == "notes-load" { NotesLoadBenchmark.
 if CommandLine.arguments.dropFirst().first == "detector-load" { DetectorBenchmark.runLoad(Array(CommandLine.arguments.dropFirst(2))); exit(0) }
 if CommandLine.arguments.dropFirst().first == "detector" { DetectorBenchmark.run(Array(CommandLine.arguments.dropFirst(2))); exit(0) }
 if CommandLine.arguments.dropFirst().first == "lockstep" { LockstepBenchmark.run(Array(CommandLine.arguments.dropFirst(2))); exit(0) }
+if CommandLine.arguments.dropFirst().first == "serve-scale" { ServeScaleBenchmark.run(Array(CommandLine.arguments.dropFirst(2))); exit(0) }
 if CommandLine.arguments.dropFirst().first == "ad-load" { AdLoadBenchmark.run(Array(CommandLine.arguments.dropFirst(2))); exit(0) }
 
 func seconds(_ body: () -> Void) -> Double {

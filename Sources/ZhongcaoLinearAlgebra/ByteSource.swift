@@ -44,6 +44,15 @@ package protocol ByteSource: ~Copyable {
   /// - Throws: ``ByteSourceError/Kind/outOfRange`` if the range is not inside the source,
   ///   ``ByteSourceError/Kind/io`` if reading fails.
   func copyBytes(at offset: Int, into destination: UnsafeMutableRawBufferPointer) throws(ByteSourceError)
+
+  /// Reads `count` elements stored contiguously at byte `offset` as a ``MappableArray``: a copy,
+  /// or, from a memory-mapped source, a view of the mapping. Feeds their bytes to `hasher` unless
+  /// it is nil.
+  ///
+  /// - Throws: ``ByteSourceError`` if the range is outside the source or reading fails.
+  func mappableArray<Element: BitwiseCopyable>(
+    _ type: Element.Type, count: Int, at offset: Int, hashingInto hasher: inout XXH64Hasher?
+  ) throws(ByteSourceError) -> MappableArray<Element>
 }
 
 extension ByteSource where Self: ~Copyable {
@@ -63,33 +72,67 @@ extension ByteSource where Self: ~Copyable {
   package func read<Element: BitwiseCopyable>(
     _ type: Element.Type, count: Int, at offset: Int, hashingInto hasher: inout XXH64Hasher
   ) throws(ByteSourceError) -> [Element] {
+    let length = try checkedLength(Element.self, count: count, at: offset)
+    if count == 0 { return [] }
+    var failure: ByteSourceError?
+    let elements = [Element](unsafeUninitializedCapacity: count) { buffer, initializedCount in
+      do throws(ByteSourceError) {
+        try fill(UnsafeMutableRawBufferPointer(buffer), length: length, from: offset, hashingInto: &hasher)
+        initializedCount = count
+      } catch {
+        failure = error
+        initializedCount = 0
+      }
+    }
+    if let failure { throw failure }
+    return elements
+  }
+
+  /// Reads into an allocation of its own (what every source but a mapped file does).
+  package func mappableArray<Element: BitwiseCopyable>(
+    _ type: Element.Type, count: Int, at offset: Int, hashingInto hasher: inout XXH64Hasher?
+  ) throws(ByteSourceError) -> MappableArray<Element> {
+    let length = try checkedLength(Element.self, count: count, at: offset)
+    var failure: ByteSourceError?
+    var local = hasher ?? XXH64Hasher()
+    let elements = MappableArray<Element>(count: count) { buffer in
+      do throws(ByteSourceError) {
+        try fill(UnsafeMutableRawBufferPointer(buffer), length: length, from: offset, hashingInto: &local)
+      } catch {
+        failure = error
+        UnsafeMutableRawBufferPointer(buffer).initializeMemory(as: UInt8.self, repeating: 0)
+      }
+    }
+    if let failure { throw failure }
+    if hasher != nil { hasher = local }
+    return elements
+  }
+
+  /// The byte length of `count` elements at `offset`, checked against ``byteCount`` with
+  /// overflow-checked arithmetic before anything is allocated.
+  package func checkedLength<Element: BitwiseCopyable>(_ type: Element.Type, count: Int, at offset: Int)
+    throws(ByteSourceError) -> Int
+  {
     let (length, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<Element>.stride)
     guard count >= 0, offset >= 0, !overflow, offset <= byteCount, length <= byteCount - offset else {
       throw ByteSourceError(.outOfRange, "\(count) elements of \(MemoryLayout<Element>.stride) bytes at offset \(offset) "
                               + "do not fit in \(byteCount) bytes")
     }
-    if count == 0 { return [] }
-    var failure: ByteSourceError?
+    return length
+  }
+
+  /// Copies `length` bytes at `offset` into `destination` in 1 MiB chunks, hashing each chunk
+  /// while it is still in cache.
+  private func fill(_ destination: UnsafeMutableRawBufferPointer, length: Int, from offset: Int,
+                    hashingInto hasher: inout XXH64Hasher) throws(ByteSourceError) {
     let chunkLength = 1 << 20
-    let elements = [Element](unsafeUninitializedCapacity: count) { buffer, initializedCount in
-      let raw = UnsafeMutableRawBufferPointer(buffer)
-      var done = 0
-      while done < length {
-        let piece = UnsafeMutableRawBufferPointer(rebasing: raw[done..<done + min(chunkLength, length - done)])
-        do throws(ByteSourceError) {
-          try copyBytes(at: offset + done, into: piece)
-        } catch {
-          failure = error
-          initializedCount = 0
-          return
-        }
-        hasher.update(UnsafeRawBufferPointer(piece))
-        done += piece.count
-      }
-      initializedCount = count
+    var done = 0
+    while done < length {
+      let piece = UnsafeMutableRawBufferPointer(rebasing: destination[done..<done + min(chunkLength, length - done)])
+      try copyBytes(at: offset + done, into: piece)
+      hasher.update(UnsafeRawBufferPointer(piece))
+      done += piece.count
     }
-    if let failure { throw failure }
-    return elements
   }
 
   /// Reads `count` elements stored contiguously at byte `offset` (see
@@ -122,6 +165,57 @@ package struct ByteArraySource: ByteSource, Sendable {
     bytes.withUnsafeBytes { source in
       destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[offset..<offset + destination.count]))
     }
+  }
+}
+
+/// A ``ByteSource`` over a memory-mapped regular file: arrays read from it are views of the
+/// mapping (no copy), as long as their offset is aligned for their element type.
+package struct MappedFileSource: ByteSource, Sendable {
+  /// The mapping.
+  package let owner: MemoryOwner
+  /// The file's size when it was mapped.
+  package let byteCount: Int
+
+  /// Maps the regular file at `path` read-only.
+  ///
+  /// - Throws: ``ByteSourceError/Kind/io`` if it does not exist, cannot be opened or mapped, or
+  ///   is not a regular file.
+  package init(path: String) throws(ByteSourceError) {
+    (owner, byteCount) = try MemoryOwner.mapFile(atPath: path)
+  }
+
+  package func copyBytes(at offset: Int, into destination: UnsafeMutableRawBufferPointer) throws(ByteSourceError) {
+    guard offset >= 0, offset <= byteCount, destination.count <= byteCount - offset else {
+      throw ByteSourceError(.outOfRange, "\(destination.count) bytes at offset \(offset) do not fit in \(byteCount) bytes")
+    }
+    guard destination.count > 0 else { return }
+    destination.copyMemory(from: UnsafeRawBufferPointer(start: owner.base + offset, count: destination.count))
+  }
+
+  /// A view of the mapping (a copy when `offset` is not aligned for `Element`).
+  package func mappableArray<Element: BitwiseCopyable>(
+    _ type: Element.Type, count: Int, at offset: Int, hashingInto hasher: inout XXH64Hasher?
+  ) throws(ByteSourceError) -> MappableArray<Element> {
+    let length = try checkedLength(Element.self, count: count, at: offset)
+    guard offset % MemoryLayout<Element>.alignment == 0 else {
+      var copyHasher = hasher
+      defer { hasher = copyHasher }
+      return try copiedArray(Element.self, count: count, at: offset, hashingInto: &copyHasher)
+    }
+    hasher?.update(UnsafeRawBufferPointer(start: owner.base + offset, count: length))
+    return MappableArray(viewing: owner, byteOffset: offset, count: count)
+  }
+
+  /// A copy of `count` elements at an unaligned `offset`.
+  private func copiedArray<Element: BitwiseCopyable>(
+    _ type: Element.Type, count: Int, at offset: Int, hashingInto hasher: inout XXH64Hasher?
+  ) throws(ByteSourceError) -> MappableArray<Element> {
+    let length = try checkedLength(Element.self, count: count, at: offset)
+    let copy = MappableArray<Element>(count: count) { buffer in
+      UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(start: owner.base + offset, count: length))
+    }
+    hasher?.update(contentsOf: copy)
+    return copy
   }
 }
 

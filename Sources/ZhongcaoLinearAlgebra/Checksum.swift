@@ -125,6 +125,11 @@ package struct XXH64Hasher: Sendable {
     elements.withUnsafeBytes { update($0) }
   }
 
+  /// Feeds the in-memory bytes of a mappable array's elements, without copying them.
+  package mutating func update<Element: BitwiseCopyable>(contentsOf elements: MappableArray<Element>) {
+    elements.withUnsafeBufferPointer { update(UnsafeRawBufferPointer($0)) }
+  }
+
   /// Feeds the in-memory bytes of an array slice's elements, without copying them.
   package mutating func update<Element: BitwiseCopyable>(contentsOf elements: ArraySlice<Element>) {
     elements.withUnsafeBytes { update($0) }

@@ -8,8 +8,9 @@ package struct Matrix: Sendable, Equatable {
   package let rows: Int
   /// Number of columns.
   package let columns: Int
-  /// Column-major elements, `rows * columns` of them.
-  package var storage: [Float]
+  /// Column-major elements, `rows * columns` of them: memory of the matrix's own, or a block of
+  /// a memory-mapped model file.
+  package var storage: MappableArray<Float>
 
   /// A matrix of zeros.
   package init(rows: Int, columns: Int) {
@@ -18,11 +19,16 @@ package struct Matrix: Sendable, Equatable {
     precondition(!overflow, "matrix shape \(rows)×\(columns) overflows")
     self.rows = rows
     self.columns = columns
-    self.storage = [Float](repeating: 0, count: count)
+    self.storage = MappableArray(repeating: 0, count: count)
   }
 
-  /// A matrix over existing column-major storage.
+  /// A matrix over existing column-major storage (copied).
   package init(rows: Int, columns: Int, storage: [Float]) {
+    self.init(rows: rows, columns: columns, storage: MappableArray(storage))
+  }
+
+  /// A matrix over existing column-major storage (shared, not copied).
+  package init(rows: Int, columns: Int, storage: MappableArray<Float>) {
     precondition(rows >= 0 && columns >= 0 && storage.count == rows * columns,
                  "storage of \(storage.count) elements does not fit \(rows)×\(columns)")
     self.rows = rows
@@ -44,7 +50,10 @@ package struct Matrix: Sendable, Equatable {
   /// Replaces one column.
   package mutating func setColumn(_ column: Int, to values: [Float]) {
     precondition(values.count == rows, "column length \(values.count) != rows \(rows)")
-    storage.replaceSubrange(column * rows..<(column + 1) * rows, with: values)
+    let base = column * rows
+    storage.withUnsafeMutableBufferPointer { buffer in
+      for (offset, value) in values.enumerated() { buffer[base + offset] = value }
+    }
   }
 
   /// True when every element is finite.

@@ -47,7 +47,7 @@ package enum NoteCooccurrence {
     let chunkCount = (n + chunkColumns - 1) / chunkColumns
     let workers = max(1, min(threads, chunkCount))
     let scratch = (0..<workers).map { _ in DoubleScratch(capacity: n) }
-    let storage = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+    let storage = MappableArray<Float>(count: count) { buffer in
       withRawParts(byUser) { userOffsets, userIndices, userValues in
         withRawParts(byNote) { noteOffsets, noteIndices, noteValues in
           guard let out = buffer.baseAddress else { return }
@@ -82,7 +82,6 @@ package enum NoteCooccurrence {
           }
         }
       }
-      initialized = count
     }
     return Matrix(rows: n, columns: n, storage: storage)
   }

@@ -9,14 +9,22 @@ package struct SparseRows: Sendable, Equatable {
   /// Number of columns.
   package let columnCount: Int
   /// `rowCount + 1` offsets into `indices` and `values`; `offsets[0] == 0`.
-  package let offsets: [Int]
+  package let offsets: MappableArray<Int>
   /// Column index of every stored entry, sorted within each row.
-  package let indices: [Int32]
+  package let indices: MappableArray<Int32>
   /// Value of every stored entry.
-  package let values: [Float]
+  package let values: MappableArray<Float>
 
-  /// A matrix from its parts; checks the CSR invariants (a programmer error if broken).
+  /// A matrix from its parts (copied); checks the CSR invariants (a programmer error if broken).
   package init(rowCount: Int, columnCount: Int, offsets: [Int], indices: [Int32], values: [Float]) {
+    self.init(rowCount: rowCount, columnCount: columnCount, offsets: MappableArray(offsets),
+              indices: MappableArray(indices), values: MappableArray(values))
+  }
+
+  /// A matrix from its parts (shared, not copied); checks the CSR invariants (a programmer error
+  /// if broken).
+  package init(rowCount: Int, columnCount: Int, offsets: MappableArray<Int>, indices: MappableArray<Int32>,
+               values: MappableArray<Float>) {
     precondition(offsets.count == rowCount + 1 && offsets.first == 0 && offsets.last == indices.count
                  && indices.count == values.count, "inconsistent CSR arrays")
     self.rowCount = rowCount

@@ -155,7 +155,7 @@ package enum TopK {
           source.scoreRow(queryColumns[j], into: scores)
           var selection = Selection()
           selection.reset(count: count)
-          var excluded: ArraySlice<Int32> = []
+          var excluded = Self.noExclusions
           if let perQuery = filter.excludedPerQuery, queryColumns[j] < perQuery.rowCount {
             excluded = perQuery.indices[perQuery.range(ofRow: queryColumns[j])]
           }
@@ -214,7 +214,7 @@ package enum TopK {
               (gathered + j * k).update(from: queryBase + queryColumns[first + j] * k, count: k)
             }
             var selections = [Selection](repeating: Selection(), count: width)
-            var exclusions = [ArraySlice<Int32>](repeating: [], count: width)
+            var exclusions = [Slice<MappableArray<Int32>>](repeating: Self.noExclusions, count: width)
             for j in 0..<width {
               selections[j].reset(count: count)
               if let perQuery = filter.excludedPerQuery, queryColumns[first + j] < perQuery.rowCount {
@@ -250,7 +250,7 @@ package enum TopK {
   /// Feeds one tile of scores (items `offset ..< offset + count`) to a query's selection.
   private static func scan(
     _ scores: UnsafeMutablePointer<Float>, count: Int, offset: Int, keep: Int, itemIndex: [Int32]?,
-    excluded: ArraySlice<Int32>, excludedForAll: [Int32], allowed: [Int32]?, into selection: inout Selection
+    excluded: Slice<MappableArray<Int32>>, excludedForAll: [Int32], allowed: [Int32]?, into selection: inout Selection
   ) {
     @inline(__always) func item(_ c: Int) -> Int32 { itemIndex.map { $0[offset + c] } ?? Int32(offset + c) }
     @inline(__always) func isExcluded(_ item: Int32) -> Bool {
@@ -297,7 +297,7 @@ package enum TopK {
       .filter { !sortedContains(filter.excludedForAll[...], $0.index) }
     order.sort { $0.ranksAbove($1) }
     return queryColumns.map { column in
-      var excluded: ArraySlice<Int32> = []
+      var excluded = Self.noExclusions
       if let perQuery = filter.excludedPerQuery, column < perQuery.rowCount {
         excluded = perQuery.indices[perQuery.range(ofRow: column)]
       }
@@ -311,9 +311,14 @@ package enum TopK {
     }
   }
 
+  /// An empty slice of per-query exclusions.
+  private static let noExclusions = MappableArray<Int32>()[...]
+
   /// Binary search in an ascending slice.
   @inline(__always)
-  private static func sortedContains(_ sorted: ArraySlice<Int32>, _ value: Int32) -> Bool {
+  private static func sortedContains<Sorted: RandomAccessCollection<Int32>>(_ sorted: Sorted, _ value: Int32) -> Bool
+    where Sorted.Index == Int
+  {
     var low = sorted.startIndex, high = sorted.endIndex
     while low < high {
       let middle = (low + high) / 2

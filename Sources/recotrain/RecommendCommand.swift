@@ -17,6 +17,8 @@ struct RecommendCommand: ParsableCommand {
       """)
 
   @Option(help: "Model file.") var model: String
+  @Flag(help: "Serve from the memory-mapped model file instead of reading it into memory (no second copy; for models of millions of users).")
+  var memoryMap = false
   @Option(help: "File of user ids, one per line (default: all users of the model).") var users: String?
   @Option(help: "Notes per user.") var count: Int = 10
   @Flag(help: "Allow notes the user already interacted with.") var includeSeen = false
@@ -36,7 +38,7 @@ struct RecommendCommand: ParsableCommand {
     try runReportingErrors {
       let clock = ContinuousClock()
       let loadStart = clock.now
-      let feedModel = try FeedModel(contentsOf: model)
+      let feedModel = try FeedModel(contentsOf: model, storage: memoryMap ? .memoryMapped : .inMemory)
       let loadSeconds = seconds(clock.now - loadStart)
       let requested = try users.map { try readIDList($0) } ?? feedModel.users.ids
       var filter = RecommendationFilter(excludeSeen: !includeSeen)
@@ -110,13 +112,15 @@ struct SimilarCommand: ParsableCommand {
       """)
 
   @Option(help: "Model file.") var model: String
+  @Flag(help: "Serve from the memory-mapped model file instead of reading it into memory (no second copy; for models of millions of users).")
+  var memoryMap = false
   @Option(help: "The note id.") var note: String
   @Option(help: "How many similar notes.") var count: Int = 10
   @Flag(help: "Print JSON instead of TSV.") var json = false
 
   func run() throws {
     try runReportingErrors {
-      let feedModel = try FeedModel(contentsOf: model)
+      let feedModel = try FeedModel(contentsOf: model, storage: memoryMap ? .memoryMapped : .inMemory)
       let similar = try feedModel.similarNotes(to: note, count: count)
       if json {
         Console.printJSON(["note": note, "similar": similar.map { ["note": $0.note, "score": Double($0.score)] }])
@@ -142,6 +146,8 @@ struct ExplainCommand: ParsableCommand {
       """)
 
   @Option(help: "Model file.") var model: String
+  @Flag(help: "Serve from the memory-mapped model file instead of reading it into memory (no second copy; for models of millions of users).")
+  var memoryMap = false
   @Option(help: "The user id.") var user: String
   @Option(help: "The recommended note id.") var note: String
   @Option(help: "How many past notes to show.") var count: Int = 10
@@ -149,7 +155,7 @@ struct ExplainCommand: ParsableCommand {
 
   func run() throws {
     try runReportingErrors {
-      let feedModel = try FeedModel(contentsOf: model)
+      let feedModel = try FeedModel(contentsOf: model, storage: memoryMap ? .memoryMapped : .inMemory)
       let explanation = try feedModel.explain(user: user, note: note, count: count)
       if json {
         Console.printJSON([

@@ -110,7 +110,7 @@ private func dense(_ byUser: SparseRows, binary: Bool) -> [[Double]] {
       var (byUser, _) = randomInteractions(users: 30, notes: 17, density: 0.25, seed: seed)
       if binary {
         byUser = SparseRows(rowCount: byUser.rowCount, columnCount: byUser.columnCount, offsets: byUser.offsets,
-                            indices: byUser.indices, values: [Float](repeating: 1, count: byUser.entryCount))
+                            indices: byUser.indices, values: MappableArray(repeating: 1, count: byUser.entryCount))
       }
       let byNote = byUser.transposed()
       let one = NoteCooccurrence.neighbours(byNote: byNote, byUser: byUser, shrinkage: shrinkage, count: count, threads: 1)

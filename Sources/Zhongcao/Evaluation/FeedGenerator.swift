@@ -302,7 +302,7 @@ public struct FeedGenerator: Sendable {
   }
 
   /// `prefix` followed by the zero-padded index, e.g. `u000123`.
-  static func ids(prefix: String, count: Int, minimumDigits: Int) -> [String] {
+  package static func ids(prefix: String, count: Int, minimumDigits: Int) -> [String] {
     let digits = max(minimumDigits, String(max(count - 1, 0)).count)
     return (0..<count).map { index in
       let number = String(index)

@@ -96,9 +96,8 @@ public struct ImplicitALS: Sendable {
   /// Uniform factors in [0, 0.01), as `implicit` initialises them, from a seeded stream.
   static func initialFactors(rows: Int, columns: Int, seed: UInt64, stream: UInt64) -> Matrix {
     var generator = SplitMix64(seed: seed &+ stream &* 0x9E37_79B9_7F4A_7C15)
-    var storage = [Float](repeating: 0, count: rows * columns)
-    for i in storage.indices {
-      storage[i] = Float(generator.next() >> 40) * (0.01 / Float(1 << 24))
+    let storage = MappableArray<Float>(count: rows * columns) { buffer in
+      for i in buffer.indices { buffer[i] = Float(generator.next() >> 40) * (0.01 / Float(1 << 24)) }
     }
     return Matrix(rows: rows, columns: columns, storage: storage)
   }

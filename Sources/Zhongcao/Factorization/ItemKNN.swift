@@ -83,6 +83,6 @@ extension ItemKNNConfiguration {
       }
     }
     return SparseRows(rowCount: byUser.rowCount, columnCount: byUser.columnCount, offsets: byUser.offsets,
-                      indices: byUser.indices, values: values)
+                      indices: byUser.indices, values: MappableArray(values))
   }
 }

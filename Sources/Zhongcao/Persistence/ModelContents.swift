@@ -194,3 +194,25 @@ extension ModelContents {
     }
   }
 }
+
+/// How a model file is brought into memory.
+public enum ModelStorage: Sendable, Equatable {
+  /// Every section is read into memory of the model's own: the file can go away afterwards.
+  case inMemory
+  /// The file is memory-mapped and the factor, weight and interaction blocks are used where
+  /// they lie, so a model of 10⁷ users needs no second copy in the heap and processes serving
+  /// the same file share its pages. The file must not be modified in place while the model is
+  /// alive (files Zhongcao writes are replaced by renaming, which is safe).
+  case memoryMapped
+}
+
+/// How much of a model file is checked when it is loaded.
+public enum ModelVerification: Sendable, Equatable {
+  /// Every checksum and every invariant (the default): each byte is read once.
+  case full
+  /// Everything but the checksums and finiteness of the dense factor / weight blocks: ids,
+  /// section layout and interaction structure are still checked, so no file can make serving
+  /// read out of bounds, but a flipped bit inside a factor goes unnoticed. For fast start-up
+  /// of memory-mapped models whose files are trusted.
+  case structure
+}

@@ -18,6 +18,9 @@ extension ModelFile {
   private struct Reader {
     /// The file's path or name, for error locations.
     let name: String
+    /// Whether the factor / weight blocks are hashed and checked for non-finite values (see
+    /// ``ModelVerification``).
+    let checksDenseBlocks: Bool
 
     /// An `.invalidModel` error located in the file.
     func invalid(_ message: String) -> ZhongcaoError {
@@ -33,11 +36,34 @@ extension ModelFile {
       do {
         return try source.read(type, count: count, at: offset, hashingInto: &hasher)
       } catch {
-        switch error.kind {
-        case .outOfRange: throw invalid("truncated: \(what): \(error.message)")
-        case .io: throw ZhongcaoError(.io, "cannot read \(what): \(error.message)", location: .init(file: name))
-        }
+        throw failure(error, reading: what)
       }
+    }
+
+    /// Reads `count` elements at `offset` as a ``MappableArray`` (a view when `source` is a
+    /// mapped file), hashing them into `hasher` unless it is nil.
+    func array<Element: BitwiseCopyable, Source: ByteSource & ~Copyable>(
+      _ type: Element.Type, count: Int, at offset: Int, from source: borrowing Source, what: String,
+      hashingInto hasher: inout XXH64Hasher?
+    ) throws(ZhongcaoError) -> MappableArray<Element> {
+      do {
+        return try source.mappableArray(type, count: count, at: offset, hashingInto: &hasher)
+      } catch {
+        throw failure(error, reading: what)
+      }
+    }
+
+    /// A source error as the reader reports it: a short file is invalid, a failing read is I/O.
+    private func failure(_ error: ByteSourceError, reading what: String) -> ZhongcaoError {
+      switch error.kind {
+      case .outOfRange: invalid("truncated: \(what): \(error.message)")
+      case .io: ZhongcaoError(.io, "cannot read \(what): \(error.message)", location: .init(file: name))
+      }
+    }
+
+    /// Compares what `hasher` saw, if anything, with the section's checksum.
+    func verify(_ hasher: XXH64Hasher?, against section: CheckedSection, _ name: Section) throws(ZhongcaoError) {
+      if let hasher { try verify(hasher, against: section, name) }
     }
 
     /// Reads `count` elements at `offset` without hashing them.
@@ -66,10 +92,10 @@ extension ModelFile {
   }
 
   /// Decodes a model file from any byte source; see the checks in the type's documentation.
-  static func decode<Source: ByteSource & ~Copyable>(from source: borrowing Source, name: String)
-    throws(ZhongcaoError) -> ModelContents
-  {
-    let reader = Reader(name: name)
+  static func decode<Source: ByteSource & ~Copyable>(
+    from source: borrowing Source, name: String, verification: ModelVerification = .full
+  ) throws(ZhongcaoError) -> ModelContents {
+    let reader = Reader(name: name, checksDenseBlocks: verification == .full)
     let size = source.byteCount
     let smallestFile = preambleLength + headerChecksumLength
 
@@ -181,7 +207,7 @@ extension ModelFile {
     case .als: parameters = .factors(users: userVectors, notes: noteVectors)
     case .ease: parameters = .noteWeights(noteVectors)
     case .itemKNN: parameters = .noteNeighbours(neighbours)
-    case .popularity: parameters = .noteScores(noteVectors.storage)
+    case .popularity: parameters = .noteScores(Array(noteVectors.storage))
     }
     return ModelContents(settings: header.settings, provenance: header.provenance, users: users, notes: notes,
                          parameters: parameters, seen: seen)
@@ -195,22 +221,25 @@ extension ModelFile {
     entryCount: Int, what: String, from source: borrowing Source, reader: Reader
   ) throws(ZhongcaoError) -> SparseRows {
     let offsetsSection = try next(names.offsets)
-    var hasher = XXH64Hasher()
-    let offsets: [Int] = try reader.read(Int.self, count: max(rowCount + 1, 0), at: offsetsSection.offset,
-                                         from: source, what: "section '\(names.offsets.rawValue)'", hashingInto: &hasher)
+    var hasher: XXH64Hasher? = XXH64Hasher()
+    let offsets: MappableArray<Int> = try reader.array(Int.self, count: max(rowCount + 1, 0), at: offsetsSection.offset,
+                                                       from: source, what: "section '\(names.offsets.rawValue)'",
+                                                       hashingInto: &hasher)
     try reader.verify(hasher, against: offsetsSection, names.offsets)
     let indicesSection = try next(names.indices)
     hasher = XXH64Hasher()
-    let indices: [Int32] = try reader.read(Int32.self, count: entryCount, at: indicesSection.offset, from: source,
-                                           what: "section '\(names.indices.rawValue)'", hashingInto: &hasher)
+    let indices: MappableArray<Int32> = try reader.array(Int32.self, count: entryCount, at: indicesSection.offset,
+                                                         from: source, what: "section '\(names.indices.rawValue)'",
+                                                         hashingInto: &hasher)
     try reader.verify(hasher, against: indicesSection, names.indices)
     let valuesSection = try next(names.values)
     hasher = XXH64Hasher()
-    let values: [Float] = try reader.read(Float.self, count: entryCount, at: valuesSection.offset, from: source,
-                                          what: "section '\(names.values.rawValue)'", hashingInto: &hasher)
+    let values: MappableArray<Float> = try reader.array(Float.self, count: entryCount, at: valuesSection.offset,
+                                                        from: source, what: "section '\(names.values.rawValue)'",
+                                                        hashingInto: &hasher)
     try reader.verify(hasher, against: valuesSection, names.values)
     if rowCount < 0 {
-      return SparseRows(rowCount: 0, columnCount: 0, offsets: [0], indices: [], values: [])
+      return SparseRows(rowCount: 0, columnCount: 0, offsets: [0], indices: MappableArray(), values: MappableArray())
     }
     if let problem = sparseProblem(offsets: offsets, indices: indices, values: values, rowCount: rowCount,
                                    columnCount: columnCount) {
@@ -290,35 +319,24 @@ extension ModelFile {
   ) throws(ZhongcaoError) -> IDMap {
     let quoted = "section '\(section.rawValue)'"
     let tableLength = 8 * (count + 1)
-    var hasher = XXH64Hasher()
-    let ends: [UInt64] = try reader.read(UInt64.self, count: count + 1, at: checked.offset, from: source,
-                                         what: quoted, hashingInto: &hasher)
-    let text: [UInt8] = try reader.read(UInt8.self, count: checked.length - tableLength,
-                                        at: checked.offset + tableLength, from: source, what: quoted,
-                                        hashingInto: &hasher)
+    var hasher: XXH64Hasher? = XXH64Hasher()
+    let ends: MappableArray<UInt64> = try reader.array(UInt64.self, count: count + 1, at: checked.offset, from: source,
+                                                       what: quoted, hashingInto: &hasher)
+    let text: MappableArray<UInt8> = try reader.array(UInt8.self, count: checked.length - tableLength,
+                                                      at: checked.offset + tableLength, from: source, what: quoted,
+                                                      hashingInto: &hasher)
     try reader.verify(hasher, against: checked, section)
-    guard ends[0] == 0, ends[count] == UInt64(text.count) else {
-      throw reader.invalid("\(quoted): id offsets run from \(ends[0]) to \(ends[count]), not 0 to \(text.count)")
-    }
-    for index in 0..<count where ends[index] > ends[index + 1] {
-      throw reader.invalid("\(quoted): id offsets decrease at id \(index)")
-    }
-    var ids = IDMap()
-    ids.reserveCapacity(count)
-    for index in 0..<count {
-      // Decoding repairs invalid UTF-8, so it is the identity exactly when the bytes are valid
-      // (and, unlike `String(validating:as:)`, takes the contiguous fast path).
-      let bytes = text[Int(ends[index])..<Int(ends[index + 1])]
-      let id = String(decoding: bytes, as: UTF8.self)
-      guard id.utf8.elementsEqual(bytes) else {
-        throw reader.invalid("\(quoted): id \(index) is not valid UTF-8")
-      }
-      let assigned = ids.insert(id)
-      guard assigned == index else {
-        throw reader.invalid("\(quoted): id '\(id)' appears at indices \(assigned) and \(index)")
+    do {
+      return IDMap(packed: try PackedIDs(ends: ends, bytes: text))
+    } catch {
+      switch error {
+      case .offsets(let problem): throw reader.invalid("\(quoted): \(problem)")
+      case .invalidUTF8(let index): throw reader.invalid("\(quoted): id \(index) is not valid UTF-8")
+      case .duplicate(let first, let second):
+        let id = String(decoding: text[Int(ends[second])..<Int(ends[second + 1])], as: UTF8.self)
+        throw reader.invalid("\(quoted): id '\(id)' appears at indices \(first) and \(second)")
       }
     }
-    return ids
   }
 
   /// Reads and checks a factor block.
@@ -326,11 +344,12 @@ extension ModelFile {
     _ section: Section, _ checked: CheckedSection, factorCount: Int, count: Int, from source: borrowing Source,
     reader: Reader
   ) throws(ZhongcaoError) -> Matrix {
-    var hasher = XXH64Hasher()
-    let storage: [Float] = try reader.read(Float.self, count: factorCount * count, at: checked.offset, from: source,
-                                           what: "section '\(section.rawValue)'", hashingInto: &hasher)
+    var hasher: XXH64Hasher? = reader.checksDenseBlocks ? XXH64Hasher() : nil
+    let storage: MappableArray<Float> = try reader.array(Float.self, count: factorCount * count, at: checked.offset,
+                                                         from: source, what: "section '\(section.rawValue)'",
+                                                         hashingInto: &hasher)
     try reader.verify(hasher, against: checked, section)
-    if let index = firstNonFinite(storage) {
+    if reader.checksDenseBlocks, let index = firstNonFinite(storage) {
       throw reader.invalid("section '\(section.rawValue)' holds \(storage[index]) at column \(index / factorCount), "
                              + "factor \(index % factorCount)")
     }

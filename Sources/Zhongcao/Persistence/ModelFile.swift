@@ -126,14 +126,38 @@ package enum ModelFile {
   /// - Throws: ``ZhongcaoError/Code-swift.struct/io`` if the file is missing or unreadable,
   ///   ``ZhongcaoError/Code-swift.struct/invalidModel`` if it is not a valid model file.
   /// - Complexity: O(file size), reading each section straight into its final array.
-  package static func read(from path: String) throws(ZhongcaoError) -> ModelContents {
+  package static func read(from path: String, verification: ModelVerification = .full) throws(ZhongcaoError)
+    -> ModelContents
+  {
     let source: FileByteSource
     do {
       source = try FileByteSource(path: path)
     } catch {
       throw ZhongcaoError(.io, "cannot open model file: \(error.message)", location: .init(file: path))
     }
-    return try decode(from: source, name: path)
+    return try decode(from: source, name: path, verification: verification)
+  }
+
+  /// Maps the model file at `path` into memory and decodes it in place: the factor, weight and
+  /// interaction blocks stay in the file's pages (shared with the page cache and with every
+  /// other process mapping the file) instead of being copied into the heap.
+  ///
+  /// The file must not be modified in place while mapped (Zhongcao never does: it replaces
+  /// model files by renaming, which leaves an existing mapping on the old file).
+  ///
+  /// - Parameter verification: ``ModelVerification/full`` checks everything ``read(from:)``
+  ///   checks (reading every page once); ``ModelVerification/structure`` skips the checksums and
+  ///   finiteness checks of the dense factor blocks, so loading touches only the ids and the
+  ///   interaction structure.
+  /// - Throws: As ``read(from:)``.
+  package static func map(from path: String, verification: ModelVerification) throws(ZhongcaoError) -> ModelContents {
+    let source: MappedFileSource
+    do {
+      source = try MappedFileSource(path: path)
+    } catch {
+      throw ZhongcaoError(.io, "cannot map model file: \(error.message)", location: .init(file: path))
+    }
+    return try decode(from: source, name: path, verification: verification)
   }
 
   /// The bytes of the model file of `contents` (what ``write(_:to:)`` writes, without the
@@ -250,12 +274,8 @@ protocol ModelFileSink {
   mutating func prepare(totalLength: Int)
   /// Appends bytes.
   mutating func write(_ bytes: [UInt8]) throws(ZhongcaoError)
-  /// Appends `Float32`s, little-endian.
-  mutating func write(floats: [Float]) throws(ZhongcaoError)
-  /// Appends `Int32`s, little-endian.
-  mutating func write(int32s: [Int32]) throws(ZhongcaoError)
-  /// Appends `Int`s as `Int64`s, little-endian.
-  mutating func write(int64s: [Int]) throws(ZhongcaoError)
+  /// Appends the little-endian bytes of plain values (`Float32`, `Int32`, `Int` as `Int64`).
+  mutating func write<Element: BitwiseCopyable>(elements: MappableArray<Element>) throws(ZhongcaoError)
 }
 
 extension AtomicFile.Writer: ModelFileSink {
@@ -270,9 +290,9 @@ struct ByteArraySink: ModelFileSink {
 
   mutating func prepare(totalLength: Int) { bytes.reserveCapacity(totalLength) }
   mutating func write(_ bytes: [UInt8]) { self.bytes.append(contentsOf: bytes) }
-  mutating func write(floats: [Float]) { bytes.append(bytesOf: floats[...]) }
-  mutating func write(int32s: [Int32]) { bytes.append(bytesOf: int32s[...]) }
-  mutating func write(int64s: [Int]) { bytes.append(bytesOf: int64s[...]) }
+  mutating func write<Element: BitwiseCopyable>(elements: MappableArray<Element>) {
+    elements.withUnsafeBufferPointer { bytes.append(contentsOf: UnsafeRawBufferPointer($0)) }
+  }
 }
 
 extension ModelFile {
@@ -281,11 +301,11 @@ extension ModelFile {
     /// Raw bytes (the id blocks).
     case bytes([UInt8])
     /// `Float32`s.
-    case floats([Float])
+    case floats(MappableArray<Float>)
     /// `Int32`s.
-    case int32s([Int32])
+    case int32s(MappableArray<Int32>)
     /// `Int`s, written as `Int64`s.
-    case int64s([Int])
+    case int64s(MappableArray<Int>)
 
     /// Length in the file, in bytes.
     var length: Int {
@@ -301,9 +321,9 @@ extension ModelFile {
     var checksum: UInt64 {
       switch self {
       case .bytes(let values): Checksum.xxh64(values)
-      case .floats(let values): Checksum.xxh64(values)
-      case .int32s(let values): Checksum.xxh64(values)
-      case .int64s(let values): Checksum.xxh64(values)
+      case .floats(let values): Self.xxh64(values)
+      case .int32s(let values): Self.xxh64(values)
+      case .int64s(let values): Self.xxh64(values)
       }
     }
 
@@ -311,10 +331,17 @@ extension ModelFile {
     func write(to sink: inout some ModelFileSink) throws(ZhongcaoError) {
       switch self {
       case .bytes(let values): try sink.write(values)
-      case .floats(let values): try sink.write(floats: values)
-      case .int32s(let values): try sink.write(int32s: values)
-      case .int64s(let values): try sink.write(int64s: values)
+      case .floats(let values): try sink.write(elements: values)
+      case .int32s(let values): try sink.write(elements: values)
+      case .int64s(let values): try sink.write(elements: values)
       }
+    }
+
+    /// XXH64 (seed 0) of the in-memory bytes of `values`.
+    private static func xxh64<Element: BitwiseCopyable>(_ values: MappableArray<Element>) -> UInt64 {
+      var hasher = XXH64Hasher()
+      hasher.update(contentsOf: values)
+      return hasher.finalize()
     }
   }
 
@@ -407,7 +434,7 @@ extension ModelFile {
     case .noteNeighbours(let neighbours):
       return (Matrix(rows: 0, columns: userCount), Matrix(rows: 0, columns: noteCount), neighbours)
     case .noteScores(let scores):
-      return (Matrix(rows: 0, columns: userCount), Matrix(rows: 1, columns: noteCount, storage: scores), nil)
+      return (Matrix(rows: 0, columns: userCount), Matrix(rows: 1, columns: noteCount, storage: MappableArray(scores)), nil)
     }
   }
 
@@ -457,15 +484,15 @@ extension ModelFile {
   }
 
   /// The index of the first NaN or infinity in `values`, if any.
-  static func firstNonFinite(_ values: [Float]) -> Int? {
-    values.firstIndex { !$0.isFinite }
+  static func firstNonFinite(_ values: MappableArray<Float>) -> Int? {
+    values.withUnsafeBufferPointer { buffer in buffer.firstIndex { !$0.isFinite } }
   }
 
   /// What breaks the CSR invariants of the seen interactions, or nil if nothing does.
   ///
   /// Never traps, whatever the arrays hold.
-  static func sparseProblem(offsets: [Int], indices: [Int32], values: [Float], rowCount: Int,
-                            columnCount: Int) -> String? {
+  static func sparseProblem(offsets: MappableArray<Int>, indices: MappableArray<Int32>, values: MappableArray<Float>,
+                            rowCount: Int, columnCount: Int) -> String? {
     guard offsets.count == rowCount + 1, indices.count == values.count else {
       return "\(offsets.count) row offsets for \(rowCount) users, \(indices.count) note indices, \(values.count) values"
     }

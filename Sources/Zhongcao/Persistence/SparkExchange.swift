@@ -208,22 +208,25 @@ public enum SparkExchange {
 
   /// Reads `id,f0,…` rows into a `rank × count` matrix; every id in `0..<count` exactly once.
   private static func readFactors(_ file: String, count: Int, rank: Int) throws(ZhongcaoError) -> Matrix {
-    var storage = [Float](repeating: 0, count: count * rank)
+    // Parsed straight into the matrix's own storage: a 10⁷-user block is never held twice.
+    var storage = MappableArray<Float>(repeating: 0, count: count * rank)
     var present = [Bool](repeating: false, count: count)
     let header = ["id"] + (0..<rank).map { "f\($0)" }
-    try forEachRecord(file, separator: ",", header: header) { fields, line throws(ZhongcaoError) in
-      guard fields.count == rank + 1 else { throw malformed(file, line, "expected id and \(rank) factors, got \(fields.count) fields") }
-      let id = Int(try index(fields[0], below: count, file: file, line: line, field: "id"))
-      guard !present[id] else {
-        throw ZhongcaoError(.invalidInput, "id \(id) appears twice", location: .init(file: file, line: line, field: "id"))
-      }
-      present[id] = true
-      for f in 0..<rank {
-        guard let value = Float(fields[f + 1]), value.isFinite else {
-          throw ZhongcaoError(.invalidInput, "factor must be a finite number, got '\(fields[f + 1])'",
-                              location: .init(file: file, line: line, field: "f\(f)"))
+    try storage.withUnsafeMutableBufferPointer { storage throws(ZhongcaoError) in
+      try forEachRecord(file, separator: ",", header: header) { fields, line throws(ZhongcaoError) in
+        guard fields.count == rank + 1 else { throw malformed(file, line, "expected id and \(rank) factors, got \(fields.count) fields") }
+        let id = Int(try index(fields[0], below: count, file: file, line: line, field: "id"))
+        guard !present[id] else {
+          throw ZhongcaoError(.invalidInput, "id \(id) appears twice", location: .init(file: file, line: line, field: "id"))
         }
-        storage[id * rank + f] = value
+        present[id] = true
+        for f in 0..<rank {
+          guard let value = Float(fields[f + 1]), value.isFinite else {
+            throw ZhongcaoError(.invalidInput, "factor must be a finite number, got '\(fields[f + 1])'",
+                                location: .init(file: file, line: line, field: "f\(f)"))
+          }
+          storage[id * rank + f] = value
+        }
       }
     }
     if let missing = present.firstIndex(of: false) {

@@ -69,10 +69,12 @@ public struct FeedModel: Sendable {
     if case .factors(_, let notes) = contents.parameters {
       noteGram = notes.gram()
       let k = notes.rows
-      inverseNoteNorms = (0..<notes.columns).map { i in
-        var sum: Float = 0
-        for f in 0..<k { let v = notes.storage[i * k + f]; sum += v * v }
-        return sum > 0 ? 1 / sum.squareRoot() : 0
+      inverseNoteNorms = notes.storage.withUnsafeBufferPointer { factors in
+        (0..<notes.columns).map { i in
+          var sum: Float = 0
+          for f in 0..<k { let v = factors[i * k + f]; sum += v * v }
+          return sum > 0 ? 1 / sum.squareRoot() : 0
+        }
       }
     } else {
       noteGram = Matrix(rows: 0, columns: 0)
@@ -82,8 +84,28 @@ public struct FeedModel: Sendable {
 
   /// Loads a model file. Refuses truncated, corrupted, foreign or hostile files with
   /// ``ZhongcaoError/Code-swift.struct/invalidModel``.
-  public init(contentsOf path: String) throws(ZhongcaoError) {
-    self.init(contents: try ModelFile.read(from: path))
+  ///
+  /// - Parameters:
+  ///   - storage: ``ModelStorage/inMemory`` (the default) reads the file into memory of the
+  ///     model's own; ``ModelStorage/memoryMapped`` serves from the file's pages, with no second
+  ///     copy (for models of millions of users; the file must then not be modified in place).
+  ///   - verification: ``ModelVerification/full`` (the default) checks every checksum;
+  ///     ``ModelVerification/structure`` skips those of the factor blocks for a faster start.
+  public init(contentsOf path: String, storage: ModelStorage = .inMemory,
+              verification: ModelVerification = .full) throws(ZhongcaoError) {
+    switch storage {
+    case .inMemory: self.init(contents: try ModelFile.read(from: path, verification: verification))
+    case .memoryMapped: self.init(contents: try ModelFile.map(from: path, verification: verification))
+    }
+  }
+
+  /// Whether the model serves from a memory-mapped file (see ``ModelStorage``).
+  public var isMemoryMapped: Bool {
+    switch contents.parameters {
+    case .factors(_, let notes), .noteWeights(let notes): notes.storage.isMapped
+    case .noteNeighbours(let neighbours): neighbours.values.isMapped
+    case .noteScores: contents.seen.offsets.isMapped
+    }
   }
 
   /// Writes the model atomically (temporary file, fsync, rename).

@@ -1,4 +1,5 @@
 import Foundation
+import ZhongcaoLinearAlgebra
 
 /// Writes files so that readers see either the old file or the complete new one, never a part:
 /// the bytes go to a temporary file beside the target, are flushed to disk, and the temporary file
@@ -76,38 +77,16 @@ package enum AtomicFile {
       if buffer.count >= 1 << 20 { try flush() }
     }
 
-    /// Appends the little-endian bytes of a float array (the model file's factor blocks), in
-    /// chunks, without an extra whole-array copy.
-    package mutating func write(floats: [Float]) throws(ZhongcaoError) {
-      let chunk = 1 << 18
-      var start = 0
-      while start < floats.count {
-        let end = min(start + chunk, floats.count)
-        floats[start..<end].withUnsafeBytes { buffer.append(contentsOf: $0) }
-        if buffer.count >= 1 << 20 { try flush() }
-        start = end
-      }
-    }
-
-    /// Appends the little-endian bytes of 32-bit integers (the model file's index blocks), in
-    /// chunks, without an extra whole-array copy.
-    package mutating func write(int32s: [Int32]) throws(ZhongcaoError) {
-      try writeElements(int32s)
-    }
-
-    /// Appends `Int`s as 64-bit little-endian integers (the model file's offsets), in chunks,
-    /// without an extra whole-array copy.
-    package mutating func write(int64s: [Int]) throws(ZhongcaoError) {
-      precondition(Int.bitWidth == 64, "64-bit platforms only")
-      try writeElements(int64s)
-    }
-
-    private mutating func writeElements<Element: BitwiseCopyable>(_ elements: [Element]) throws(ZhongcaoError) {
-      let chunk = (1 << 20) / MemoryLayout<Element>.stride
+    /// Appends the in-memory (little-endian) bytes of plain values (the model file's factor,
+    /// index and offset blocks), in chunks, without an extra whole-array copy.
+    package mutating func write<Element: BitwiseCopyable>(elements: MappableArray<Element>) throws(ZhongcaoError) {
+      let chunk = max((1 << 20) / MemoryLayout<Element>.stride, 1)
       var start = 0
       while start < elements.count {
         let end = min(start + chunk, elements.count)
-        elements[start..<end].withUnsafeBytes { buffer.append(contentsOf: $0) }
+        elements.withUnsafeBufferPointer { all in
+          buffer.append(contentsOf: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: all[start..<end])))
+        }
         if buffer.count >= 1 << 20 { try flush() }
         start = end
       }
