@@ -225,9 +225,15 @@ package enum TopK {
             var tileStart = 0
             while tileStart < itemCount {
               let tileCount = min(tile, itemCount - tileStart)
-              // scores (tileCount × width) = candidates[:, tile]ᵀ · gathered
-              BLAS.gemm(transA: true, transB: false, m: tileCount, n: width, k: k, alpha: 1,
-                        itemBase + tileStart * k, lda: k, gathered, ldb: k, beta: 0, scores, ldc: tileCount)
+              // scores (tileCount × width) = candidates[:, tile]ᵀ · gathered; one query is a
+              // matrix-vector product (a GEMM with one column would pack the tile first).
+              if width == 1 {
+                BLAS.gemv(trans: true, m: k, n: tileCount, alpha: 1, itemBase + tileStart * k, lda: k, gathered,
+                          beta: 0, scores)
+              } else {
+                BLAS.gemm(transA: true, transB: false, m: tileCount, n: width, k: k, alpha: 1,
+                          itemBase + tileStart * k, lda: k, gathered, ldb: k, beta: 0, scores, ldc: tileCount)
+              }
               for j in 0..<width {
                 let column = scores + j * tileCount
                 if let candidateScale {

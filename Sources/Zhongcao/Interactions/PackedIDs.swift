@@ -1,3 +1,4 @@
+import Foundation
 import ZhongcaoLinearAlgebra
 
 /// Ids stored as one block of UTF-8 bytes with an offset table (the model file's id sections),
@@ -45,16 +46,20 @@ struct PackedIDs: Sendable {
     var problem: Problem?
     ends.withUnsafeBufferPointer { ends in
       bytes.withUnsafeBufferPointer { text in
+        // Pure ASCII (the usual case) is valid UTF-8 whatever the boundaries.
+        var high: UInt8 = 0
+        for byte in text { high |= byte }
+        let ascii = high < 0x80
         for index in 0..<count {
           let id = UnsafeBufferPointer(rebasing: text[Int(ends[index])..<Int(ends[index + 1])])
-          guard String(validating: id, as: UTF8.self) != nil else {
+          guard ascii || String(validating: id, as: UTF8.self) != nil else {
             problem = .invalidUTF8(index: index)
             return
           }
           var slot = Int(truncatingIfNeeded: Self.hash(id)) & mask
           while slots[slot] >= 0 {
             let other = Int(slots[slot])
-            if id.elementsEqual(text[Int(ends[other])..<Int(ends[other + 1])]) {
+            if Self.equal(id, UnsafeBufferPointer(rebasing: text[Int(ends[other])..<Int(ends[other + 1])])) {
               problem = .duplicate(first: other, second: index)
               return
             }
@@ -89,13 +94,20 @@ struct PackedIDs: Sendable {
         bytes.withUnsafeBufferPointer { text in
           while slots[slot] >= 0 {
             let candidate = Int(slots[slot])
-            if key.elementsEqual(text[Int(ends[candidate])..<Int(ends[candidate + 1])]) { return candidate }
+            let stored = UnsafeBufferPointer(rebasing: text[Int(ends[candidate])..<Int(ends[candidate + 1])])
+            if Self.equal(key, stored) { return candidate }
             slot = (slot + 1) & mask
           }
           return nil
         }
       }
     }
+  }
+
+  /// Whether two byte strings are equal.
+  @inline(__always)
+  private static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
   }
 
   /// FNV-1a over the bytes, then the MurmurHash3 finalizer so that the low bits (the table
