@@ -7,6 +7,7 @@ import ZhongcaoLinearAlgebra
 ///
 ///     zhongcao-bench serve-scale write PATH [users] [notes] [factors] [seen per user]
 ///     zhongcao-bench serve-scale serve PATH [queries] [--in-memory]
+///     zhongcao-bench serve-scale spark-factors EXPORT_DIR OUT_DIR [factors]
 ///
 /// `write` generates the model (seeded Gaussian factors scaled by 1/√k, `seen` distinct random
 /// notes per user, ids `u00000000`, `n0000000`) and writes it with `ModelFile.write`, in its own
@@ -18,8 +19,22 @@ import ZhongcaoLinearAlgebra
 ///    batches of 512 users on all cores (users per second); similar notes; fold-in feeds of new
 ///    users from 5 events;
 /// 3. with `--in-memory`, the same load into the heap for comparison.
+///
+/// `spark-factors` writes what `Tools/spark/train_als.py` would write for the export in
+/// EXPORT_DIR (`user_factors.csv`, `item_factors.csv` with 6 decimals, `training.json` with the
+/// export's data hash), with seeded random factors, so that `recotrain spark import` can be
+/// measured at a scale Spark in local mode would take hours to train.
 enum ServeScaleBenchmark {
   static func run(_ arguments: [String]) {
+    if arguments.first == "spark-factors", arguments.count >= 3 {
+      do {
+        try writeSparkFactors(export: arguments[1], to: arguments[2], factors: arguments.dropFirst(3).first.flatMap { Int($0) } ?? 64)
+      } catch {
+        print("serve-scale: \(error)")
+        exit(1)
+      }
+      return
+    }
     guard arguments.count >= 2, ["write", "serve"].contains(arguments[0]) else {
       print("usage: zhongcao-bench serve-scale write PATH [users] [notes] [factors] [seen]\n"
             + "       zhongcao-bench serve-scale serve PATH [queries] [--in-memory]")
@@ -110,6 +125,53 @@ enum ServeScaleBenchmark {
       notes: IDMap(FeedGenerator.ids(prefix: "n", count: notes, minimumDigits: 7)),
       userFactors: userFactors, noteFactors: noteFactors,
       seen: SparseRows(rowCount: users, columnCount: notes, offsets: offsets, indices: indices, values: values))
+  }
+
+  // MARK: Spark factors
+
+  static func writeSparkFactors(export: String, to directory: String, factors: Int) throws {
+    let manifestURL = URL(fileURLWithPath: export).appendingPathComponent(SparkExchange.manifestFile)
+    let manifest = try JSONDecoder().decode(SparkExchange.Manifest.self, from: Data(contentsOf: manifestURL))
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let start = ContinuousClock.now
+    for (file, count, seed) in [(SparkExchange.userFactorsFile, manifest.users, UInt64(1)),
+                                (SparkExchange.itemFactorsFile, manifest.items, 2)] {
+      let path = URL(fileURLWithPath: directory).appendingPathComponent(file).path
+      guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+        throw CocoaError(.fileWriteUnknown)
+      }
+      var buffer: [UInt8] = Array(("id," + (0..<factors).map { "f\($0)" }.joined(separator: ",") + "\n").utf8)
+      var generator = SplitMix64(seed: seed)
+      for id in 0..<count {
+        buffer.append(contentsOf: String(id).utf8)
+        for _ in 0..<factors {
+          // Uniform in ±0.25 with 6 decimals, formatted by hand (Float's description is slow).
+          let micro = Int(generator.next() % 500_001) - 250_000
+          buffer.append(UInt8(ascii: ","))
+          if micro < 0 { buffer.append(UInt8(ascii: "-")) }
+          let magnitude = abs(micro)
+          buffer.append(UInt8(ascii: "0"))
+          buffer.append(UInt8(ascii: "."))
+          var divisor = 100_000
+          while divisor > 0 {
+            buffer.append(UInt8(ascii: "0") + UInt8(magnitude / divisor % 10))
+            divisor /= 10
+          }
+        }
+        buffer.append(UInt8(ascii: "\n"))
+        if buffer.count > 1 << 22 {
+          try handle.write(contentsOf: buffer)
+          buffer.removeAll(keepingCapacity: true)
+        }
+      }
+      try handle.write(contentsOf: buffer)
+      try handle.close()
+    }
+    let training: [String: Any] = ["rank": factors, "regParam": 0.1, "alpha": 1.0, "maxIter": 10, "seed": 1,
+                                   "sparkVersion": "generated", "fitSeconds": 0.0, "dataHash": manifest.dataHash]
+    try JSONSerialization.data(withJSONObject: training).write(to: URL(fileURLWithPath: directory).appendingPathComponent(SparkExchange.trainingFile))
+    let elapsed = ContinuousClock.now - start
+    print("wrote factors for \(manifest.users) users and \(manifest.items) items × \(factors) to \(directory) in \(elapsed)")
   }
 
   // MARK: Serving

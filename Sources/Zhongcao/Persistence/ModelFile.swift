@@ -60,7 +60,9 @@ import ZhongcaoLinearAlgebra
 /// Version 1 files (ALS only, written by development builds before 0.1.0) are refused.
 ///
 /// Factor and interaction blocks start 64-byte aligned so that they can be memory-mapped and
-/// used in place.
+/// used in place: ``map(from:verification:)`` does that (``ModelStorage/memoryMapped``), and
+/// the id sections are then looked up in place too (``PackedIDs``), so a model of 10⁷ users
+/// needs only its id tables (4 bytes × a power of two ≥ 2 × the ids) in the heap.
 ///
 /// ## What reading checks
 ///
