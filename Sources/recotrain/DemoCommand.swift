@@ -30,16 +30,32 @@ struct DemoCommand: ParsableCommand {
   @Option(help: "Folder for the results (created if missing).") var out: String = "zhongcao-demo"
   @Option(help: "small (about a minute) or medium (a few minutes).") var size: Size = .small
   @Option(help: "Seed of every generator.") var seed: UInt64 = 7
+  @Option(help: "Detector for the trust scan (default: Models/trust-detector-v1.json of this checkout when found, else one trained on the generated notes).")
+  var detector: String?
   @Option(help: "Worker threads (0 = one per core).") var threads: Int = 0
   @Flag(help: "No progress on stderr.") var quiet = false
 
   func run() throws {
     try runReportingErrors {
-      let summary = try Self.run(size: size.world, seed: seed, out: out, threads: threads) { line in
+      let detectorPath = detector ?? Self.shippedDetector()
+      let summary = try Self.run(size: size.world, seed: seed, out: out, threads: threads, detector: detectorPath) { line in
         if !quiet { Console.note(line) }
       }
       print(summary)
     }
+  }
+
+  /// The shipped detector, `Models/trust-detector-v1.json`, looked up in the working directory
+  /// and above the executable (`.build/<configuration>/recotrain` in a checkout); nil if absent.
+  static func shippedDetector() -> String? {
+    let name = "Models/trust-detector-v1.json"
+    var candidates = [name]
+    var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+    for _ in 0..<4 {
+      folder = folder.deletingLastPathComponent()
+      candidates.append(folder.appending(path: name).path)
+    }
+    return candidates.first { FileManager.default.fileExists(atPath: $0) }
   }
 
   /// The relative path of `name` in the output folder.
@@ -47,7 +63,7 @@ struct DemoCommand: ParsableCommand {
 
   /// Runs the whole demo, reporting progress lines to `progress`; returns the closing summary.
   static func run(
-    size: NoteWorld.Size, seed: UInt64, out: String, threads: Int, progress: (String) -> Void
+    size: NoteWorld.Size, seed: UInt64, out: String, threads: Int, detector: String?, progress: (String) -> Void
   ) throws(ZhongcaoError) -> String {
     do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
       throw ZhongcaoError(.io, "cannot create \(out): \(error.localizedDescription)", location: .init(file: out))
@@ -115,9 +131,15 @@ struct DemoCommand: ParsableCommand {
     done(results.map { "\($0.settings.kind.rawValue) NDCG@10 \(String(format: "%.3f", $0.report.metrics["ndcg@10"]?.mean ?? .nan))" }.joined(separator: ", ") + " → evaluate.json")
 
     // 4. Trust.
-    step(4, "scanning \(world.corpus.notes.count) notes for disclosure, undisclosed promotion and campaigns")
+    step(4, "scanning \(world.corpus.notes.count) notes for disclosure, undisclosed promotion and campaigns "
+         + (detector.map { "(detector \($0))" } ?? "(detector trained on these notes)"))
     let scanStart = clock.now
-    let scan = try TrustScanner(configuration: TrustScanner.Configuration()).scan(world.corpus.notes, engagement: world.corpus.engagementEvents)
+    var scanner = TrustScanner.Configuration()
+    // The world's brands are known, as a platform knows its advertisers (`trust scan --brands brands.txt`).
+    scanner.brands = BrandList(world.corpus.brands.map { BrandList.Brand(name: $0) })
+    try writeText(world.corpus.brands.joined(separator: "\n"), "brands.txt")
+    if let detector { scanner.detector = try SponsoredDetector(contentsOf: detector) }
+    let scan = try TrustScanner(configuration: scanner).scan(world.corpus.notes, engagement: world.corpus.engagementEvents)
     let scanSeconds = seconds(clock.now - scanStart)
     try TrustScanCommand.writeFlags(scan, to: path(out, "flags.jsonl"))
     try writeJSON(TrustScanCommand.summary(scan, top: 5, loadSeconds: 0, scanSeconds: scanSeconds), FeedHealthReport.Files.trustScan)
@@ -146,10 +168,11 @@ struct DemoCommand: ParsableCommand {
     done("recommended density \(String(format: "%.1f%%", 100 * plan.density)) → ads-plan.json, ads-dose-response.svg")
 
     // 7. Feeds.
-    step(7, "composing sample feeds for the 3 most active users")
+    step(7, "composing sample feeds for 3 of the 30 most active users")
     let flags = scan.assessments.map(NoteFlag.init)
-    let feeds = try SampleFeed.compose(model: model, users: SampleFeed.activeUsers(of: model, count: 3), flags: flags,
-                                       notes: world.corpus.notes, count: 12)
+    let candidates = try SampleFeed.compose(model: model, users: SampleFeed.activeUsers(of: model, count: 30), flags: flags,
+                                            notes: world.corpus.notes, count: 12)
+    let feeds = SampleFeed.varied(candidates, count: 3)
     try writeText(SampleFeed.json(feeds), FeedHealthReport.Files.feeds)
     done("\(feeds.count) feeds → feeds.json")
 

@@ -120,175 +120,155 @@ extension FeedHealthReport {
   }
 
   private func rankingSection(_ page: inout HTMLPage) {
-    page.open(section: "ranking", title: "2. Ranking quality")
-    guard let evaluation, !evaluation.models.isEmpty else {
-      page.missing(Files.evaluation, command: "recotrain evaluate --interactions events.tsv --compare als,ease,popularity --json > evaluate.json")
-      page.close()
-      return
-    }
-    let k = mainCutoff(evaluation), split = evaluation.split
-    let largest = evaluation.models.first?.cutoffs.last ?? k
-    page.raw("<p>Each model is trained on \(Self.count(split.trainPairs)) pairs and asked for the notes of \(Self.count(split.testUsers)) users that were held out "
-             + "(\(HTMLText.escaped(split.strategy)), seed \(split.seed)); notes the user has seen are never recommended. "
-             + "Higher is better; brackets are \(Self.percent(evaluation.models[0].bootstrap.confidence, 0)) bootstrap intervals over users.</p>\n")
-    var metrics = [("ndcg@\(k)", "NDCG@\(k)"), ("precision@\(k)", "Precision@\(k)"), ("recallTruncated@\(largest)", "Recall@\(largest)")]
-    if largest == k { metrics[2] = ("recallTruncated@\(k)", "Recall@\(k)") }
-    let top = evaluation.models.compactMap { $0.metrics["ndcg@\(k)"]?.high ?? $0.metrics["ndcg@\(k)"]?.mean }.max() ?? 1
-    page.raw("<table class=\"metrics\">\n<thead><tr><th>Model</th>")
-    for (_, name) in metrics { page.raw("<th>\(name)</th>") }
-    page.raw("<th>Coverage@\(k)</th><th>Train</th></tr></thead>\n<tbody>\n")
-    let best = bestModel(evaluation)?.kind
-    for model in evaluation.models {
-      page.raw("<tr\(model.kind == best ? " class=\"best\"" : "")><th scope=\"row\"><b>\(HTMLText.escaped(Self.modelName(model.kind)))</b><br><small>\(HTMLText.escaped(model.summary))</small></th>")
-      for (index, (key, _)) in metrics.enumerated() {
-        let metric = model.metrics[key]
-        var cell = Self.interval(metric)
-        if index == 0, let mean = metric?.mean, top > 0 {
-          cell += Self.bar(mean: mean, low: metric?.low, high: metric?.high, scale: top)
-        }
-        page.raw("<td>\(cell)</td>")
-      }
-      let coverage = model.beyondAccuracy["coverage@\(k)"].flatMap { $0 }.map { Self.percent($0) } ?? "—"
-      page.raw("<td>\(coverage)</td><td>\(Self.seconds(model.trainSeconds))</td></tr>\n")
-    }
-    page.raw("</tbody>\n</table>\n")
-    page.close()
-  }
-
-  private func feedsSection(_ page: inout HTMLPage) {
-    page.open(section: "feeds", title: "3. Sample feeds")
-    guard let feeds, !feeds.isEmpty else {
-      page.missing(Files.feeds, command: "recotrain feeds --model feed.zcm --flags flags.jsonl --notes notes.jsonl --out feeds.json")
-      page.close()
-      return
-    }
-    page.raw("<p>What a few of the most active users would see: the model's ranking with suspected undisclosed promotion demoted, "
-             + "and paid slots placed by the ad policy. Every slot says what it is, and why.</p>\n")
-    page.raw("<p class=\"legend\">\(Self.badge("organic")) \(Self.badge("paid_ad")) \(Self.badge("disclosed_ad")) "
-             + "\(Self.badge("suspected_undisclosed_promotion")) \(Self.badge("business_self_promotion"))</p>\n<div class=\"feeds\">\n")
-    for feed in feeds {
-      page.raw("<article class=\"feed\"><h3>User \(HTMLText.escaped(feed.user)) <small>\(Self.count(feed.historyCount)) notes in their history</small></h3>\n<ol>\n")
-      for slot in feed.slots {
-        page.raw("<li class=\"slot \(HTMLText.escaped(slot.label))\"><span class=\"pos\">\(slot.position)</span>\(Self.badge(slot.label))")
-        page.raw("<span class=\"note-title\">\(HTMLText.escaped(slot.title, or: "<i>untitled</i>"))</span> <code>\(HTMLText.escaped(slot.note))</code>")
-        var facts: [String] = []
-        if let shown = slot.shownLabel, !shown.isEmpty { facts.append("shown as “\(HTMLText.escaped(shown))”") }
-        if let grade = slot.grade, grade != "absent" { facts.append("disclosure: \(HTMLText.escaped(Self.gradeName(grade)))") }
-        if let probability = slot.probability, slot.label != "organic" || probability >= 0.3 { facts.append("P(paid) \(Self.fixed(probability, 2))") }
-        if let campaign = slot.campaign { facts.append("campaign \(HTMLText.escaped(campaign))") }
-        if !facts.isEmpty { page.raw("<div class=\"facts-line\">\(facts.joined(separator: " · "))</div>") }
-        if slot.label != "organic" && !slot.evidence.isEmpty {
-          page.raw("<ul class=\"evidence\">")
-          for item in slot.evidence {
-            var text = "<b>\(HTMLText.escaped(item.kind))</b> \(HTMLText.escaped(item.detail))"
-            if let matched = item.text, !matched.isEmpty { text += ": “\(HTMLText.escaped(String(matched.prefix(60))))”" }
-            page.raw("<li>\(text)</li>")
+    section(&page, "ranking", "2. Ranking quality", evaluation.flatMap { evaluation in !evaluation.models.isEmpty ? evaluation : nil },
+            missing: Files.evaluation, command: "recotrain evaluate --interactions events.tsv --compare als,ease,popularity --json > evaluate.json") { evaluation, page in
+      let k = mainCutoff(evaluation), split = evaluation.split
+      let largest = evaluation.models.first?.cutoffs.last ?? k
+      page.raw("<p>Each model is trained on \(Self.count(split.trainPairs)) pairs and asked for the notes of \(Self.count(split.testUsers)) users that were held out "
+               + "(\(HTMLText.escaped(split.strategy)), seed \(split.seed)); notes the user has seen are never recommended. "
+               + "Higher is better; brackets are \(Self.percent(evaluation.models[0].bootstrap.confidence, 0)) bootstrap intervals over users.</p>\n")
+      var metrics = [("ndcg@\(k)", "NDCG@\(k)"), ("precision@\(k)", "Precision@\(k)"), ("recallTruncated@\(largest)", "Recall@\(largest)")]
+      if largest == k { metrics[2] = ("recallTruncated@\(k)", "Recall@\(k)") }
+      let top = evaluation.models.compactMap { $0.metrics["ndcg@\(k)"]?.high ?? $0.metrics["ndcg@\(k)"]?.mean }.max() ?? 1
+      page.raw("<table class=\"metrics\">\n<thead><tr><th>Model</th>")
+      for (_, name) in metrics { page.raw("<th>\(name)</th>") }
+      page.raw("<th>Coverage@\(k)</th><th>Train</th></tr></thead>\n<tbody>\n")
+      let best = bestModel(evaluation)?.kind
+      for model in evaluation.models {
+        page.raw("<tr\(model.kind == best ? " class=\"best\"" : "")><th scope=\"row\"><b>\(HTMLText.escaped(Self.modelName(model.kind)))</b><br><small>\(HTMLText.escaped(model.summary))</small></th>")
+        for (index, (key, _)) in metrics.enumerated() {
+          let metric = model.metrics[key]
+          var cell = Self.interval(metric)
+          if index == 0, let mean = metric?.mean, top > 0 {
+            cell += Self.bar(mean: mean, low: metric?.low, high: metric?.high, scale: top)
           }
-          page.raw("</ul>")
+          page.raw("<td>\(cell)</td>")
         }
-        page.raw("</li>\n")
-      }
-      page.raw("</ol></article>\n")
-    }
-    page.raw("</div>\n")
-    page.close()
-  }
-
-  private func disclosureSection(_ page: inout HTMLPage) {
-    page.open(section: "disclosure", title: "4. Disclosure and sponsored share")
-    guard let trust else {
-      page.missing(Files.trustScan, command: "recotrain trust scan --notes notes.jsonl --out flags.jsonl --json > trust-scan.json")
-      page.close()
-      return
-    }
-    let total = max(1, trust.notes)
-    let disclosed = DisclosureGrade.allCases.filter { $0 != .absent }
-    let largest = max(1, disclosed.map { trust.grades[$0.rawValue] ?? 0 }.max() ?? 1)
-    page.raw("<div class=\"two\">\n<div><h3>Disclosure grade of disclosed notes</h3>\n<table class=\"bars\">\n")
-    for grade in disclosed {
-      let n = trust.grades[grade.rawValue] ?? 0
-      page.raw("<tr><th scope=\"row\">\(HTMLText.escaped(Self.gradeName(grade.rawValue)))</th><td class=\"num\">\(Self.count(n))</td>"
-               + "<td class=\"barcell\"><span class=\"hbar grade-\(grade.rawValue)\" style=\"width:\(Self.fixed(100 * Double(n) / Double(largest), 1))%\"></span></td></tr>\n")
-    }
-    page.raw("</table>\n<p class=\"note\">\(Self.count(trust.grades[DisclosureGrade.absent.rawValue] ?? 0)) notes (\(Self.percent(Double(trust.grades[DisclosureGrade.absent.rawValue] ?? 0) / Double(total)))) carry no disclosure at all.</p></div>\n")
-    page.raw("<div><h3>Verdicts</h3>\n<table class=\"bars\">\n")
-    let verdictMax = max(1, TrustVerdict.allCases.filter { $0 != .organic }.map { trust.verdicts[$0.rawValue] ?? 0 }.max() ?? 1)
-    for verdict in TrustVerdict.allCases {
-      let n = trust.verdicts[verdict.rawValue] ?? 0
-      let width = verdict == .organic ? 0 : 100 * Double(n) / Double(verdictMax)
-      page.raw("<tr><th scope=\"row\">\(Self.badge(verdict.rawValue))</th><td class=\"num\">\(Self.count(n))</td>"
-               + "<td class=\"barcell\">\(verdict == .organic ? "<small>\(Self.percent(Double(n) / Double(total))) of notes</small>" : "<span class=\"hbar \(verdict.rawValue)\" style=\"width:\(Self.fixed(width, 1))%\"></span>")</td></tr>\n")
-    }
-    page.raw("</table></div>\n</div>\n")
-    let p = trust.prevalence
-    var text = "<p class=\"headline\">Estimated sponsored share: <b>\(Self.percent(p.estimate))</b> (\(Self.percent(p.confidence, 0)) interval \(Self.percent(p.low)) – \(Self.percent(p.high)); "
-      + "at least \(Self.percent(p.lowerBound)) is certain from disclosures and business accounts alone)"
-    if let world { text += ". Planted: <b>\(Self.percent(world.corpus.sponsoredShare))</b>" }
-    page.raw(text + ".</p>\n")
-    page.raw("<p class=\"note\">The detector (\(HTMLText.escaped(trust.detector.source))) estimates that \(Self.percent(trust.detector.labelFrequency, 0)) of sponsored notes disclose.</p>\n")
-    page.close()
-  }
-
-  private func campaignsSection(_ page: inout HTMLPage) {
-    page.open(section: "campaigns", title: "5. Largest campaigns")
-    guard let trust else {
-      page.missing(Files.trustScan, command: "recotrain trust scan --notes notes.jsonl --json > trust-scan.json")
-      page.close()
-      return
-    }
-    page.raw("<p>\(Self.count(trust.campaigns)) campaigns of near-duplicate notes posted by different accounts within a week (代写代发), and \(Self.count(trust.lockstepGroups)) groups of accounts engaging the same notes in lockstep.</p>\n")
-    if !trust.largestCampaigns.isEmpty {
-      page.raw("<table class=\"campaigns\">\n<thead><tr><th>Campaign</th><th>Notes</th><th>Accounts</th><th>Brand</th><th>Posted</th><th>One copy</th></tr></thead>\n<tbody>\n")
-      for campaign in trust.largestCampaigns {
-        let sample = campaign.sample.replacingOccurrences(of: "\n", with: " ")
-        page.raw("<tr><td><code>\(HTMLText.escaped(campaign.id))</code></td><td class=\"num\">\(campaign.notes)</td><td class=\"num\">\(campaign.authors)</td>"
-                 + "<td>\(HTMLText.escaped(campaign.brand, or: "—"))</td><td>\(Self.dateRange(campaign.start, campaign.end))</td>"
-                 + "<td class=\"sample\">\(HTMLText.escaped(sample.count > 90 ? String(sample.prefix(90)) + "…" : sample))</td></tr>\n")
+        let coverage = model.beyondAccuracy["coverage@\(k)"].flatMap { $0 }.map { Self.percent($0) } ?? "—"
+        page.raw("<td>\(coverage)</td><td>\(Self.seconds(model.trainSeconds))</td></tr>\n")
       }
       page.raw("</tbody>\n</table>\n")
     }
-    if !trust.leastTrustedAuthors.isEmpty {
-      page.raw("<p class=\"note\">Least-trusted accounts: "
-               + trust.leastTrustedAuthors.map { "<code>\(HTMLText.escaped($0.author))</code> \(Self.fixed($0.score, 2))" }.joined(separator: ", ")
-               + " (trust in 0–1).</p>\n")
+  }
+
+  private func feedsSection(_ page: inout HTMLPage) {
+    section(&page, "feeds", "3. Sample feeds", feeds.flatMap { feeds in !feeds.isEmpty ? feeds : nil },
+            missing: Files.feeds, command: "recotrain feeds --model feed.zcm --flags flags.jsonl --notes notes.jsonl --out feeds.json") { feeds, page in
+      page.raw("<p>What a few active users would see: the model's ranking with suspected undisclosed promotion demoted, "
+               + "and paid slots placed by the ad policy. Every slot says what it is, and why.</p>\n")
+      page.raw("<p class=\"legend\">\(Self.badge("organic")) \(Self.badge("paid_ad")) \(Self.badge("disclosed_ad")) "
+               + "\(Self.badge("suspected_undisclosed_promotion")) \(Self.badge("business_self_promotion"))</p>\n<div class=\"feeds\">\n")
+      for feed in feeds {
+        page.raw("<article class=\"feed\"><h3>User \(HTMLText.escaped(feed.user)) <small>\(Self.count(feed.historyCount)) notes in their history</small></h3>\n<ol>\n")
+        for slot in feed.slots {
+          page.raw("<li class=\"slot \(HTMLText.escaped(slot.label))\"><span class=\"pos\">\(slot.position)</span>\(Self.badge(slot.label))")
+          page.raw("<span class=\"note-title\">\(HTMLText.escaped(slot.title, or: "<i>untitled</i>"))</span> <code>\(HTMLText.escaped(slot.note))</code>")
+          var facts: [String] = []
+          if let shown = slot.shownLabel, !shown.isEmpty { facts.append("shown as “\(HTMLText.escaped(shown))”") }
+          if let grade = slot.grade, grade != "absent" { facts.append("disclosure: \(HTMLText.escaped(Self.gradeName(grade)))") }
+          if let probability = slot.probability, slot.label != "organic" || probability >= 0.3 { facts.append("P(paid) \(Self.fixed(probability, 2))") }
+          if let campaign = slot.campaign { facts.append("campaign \(HTMLText.escaped(campaign))") }
+          if !facts.isEmpty { page.raw("<div class=\"facts-line\">\(facts.joined(separator: " · "))</div>") }
+          if slot.label != "organic" && !slot.evidence.isEmpty {
+            page.raw("<ul class=\"evidence\">")
+            for item in slot.evidence {
+              var text = "<b>\(HTMLText.escaped(item.kind))</b> \(HTMLText.escaped(item.detail))"
+              if let matched = item.text, !matched.isEmpty { text += ": “\(HTMLText.escaped(String(matched.prefix(60))))”" }
+              page.raw("<li>\(text)</li>")
+            }
+            page.raw("</ul>")
+          }
+          page.raw("</li>\n")
+        }
+        page.raw("</ol></article>\n")
+      }
+      page.raw("</div>\n")
     }
-    page.close()
+  }
+
+  private func disclosureSection(_ page: inout HTMLPage) {
+    section(&page, "disclosure", "4. Disclosure and sponsored share", trust,
+            missing: Files.trustScan, command: "recotrain trust scan --notes notes.jsonl --out flags.jsonl --json > trust-scan.json") { trust, page in
+      let total = max(1, trust.notes)
+      let disclosed = DisclosureGrade.allCases.filter { $0 != .absent }
+      let largest = max(1, disclosed.map { trust.grades[$0.rawValue] ?? 0 }.max() ?? 1)
+      page.raw("<div class=\"two\">\n<div><h3>Disclosure grade of disclosed notes</h3>\n<table class=\"bars\">\n")
+      for grade in disclosed {
+        let n = trust.grades[grade.rawValue] ?? 0
+        page.raw("<tr><th scope=\"row\">\(HTMLText.escaped(Self.gradeName(grade.rawValue)))</th><td class=\"num\">\(Self.count(n))</td>"
+                 + "<td class=\"barcell\"><span class=\"hbar grade-\(grade.rawValue)\" style=\"width:\(Self.fixed(100 * Double(n) / Double(largest), 1))%\"></span></td></tr>\n")
+      }
+      page.raw("</table>\n<p class=\"note\">\(Self.count(trust.grades[DisclosureGrade.absent.rawValue] ?? 0)) notes (\(Self.percent(Double(trust.grades[DisclosureGrade.absent.rawValue] ?? 0) / Double(total)))) carry no disclosure at all.</p></div>\n")
+      page.raw("<div><h3>Verdicts</h3>\n<table class=\"bars\">\n")
+      let verdictMax = max(1, TrustVerdict.allCases.filter { $0 != .organic }.map { trust.verdicts[$0.rawValue] ?? 0 }.max() ?? 1)
+      for verdict in TrustVerdict.allCases {
+        let n = trust.verdicts[verdict.rawValue] ?? 0
+        let width = verdict == .organic ? 0 : 100 * Double(n) / Double(verdictMax)
+        page.raw("<tr><th scope=\"row\">\(Self.badge(verdict.rawValue))</th><td class=\"num\">\(Self.count(n))</td>"
+                 + "<td class=\"barcell\">\(verdict == .organic ? "<small>\(Self.percent(Double(n) / Double(total))) of notes</small>" : "<span class=\"hbar \(verdict.rawValue)\" style=\"width:\(Self.fixed(width, 1))%\"></span>")</td></tr>\n")
+      }
+      page.raw("</table></div>\n</div>\n")
+      let p = trust.prevalence
+      var text = "<p class=\"headline\">Estimated sponsored share: <b>\(Self.percent(p.estimate))</b> (\(Self.percent(p.confidence, 0)) interval \(Self.percent(p.low)) – \(Self.percent(p.high)); "
+        + "at least \(Self.percent(p.lowerBound)) is certain from disclosures and business accounts alone)"
+      if let world { text += ". Planted: <b>\(Self.percent(world.corpus.sponsoredShare))</b>" }
+      page.raw(text + ".</p>\n")
+      page.raw("<p class=\"note\">The detector (\(HTMLText.escaped(Self.detectorName(trust.detector.source)))) estimates that \(Self.percent(trust.detector.labelFrequency, 0)) of sponsored notes disclose.</p>\n")
+    }
+  }
+
+  private func campaignsSection(_ page: inout HTMLPage) {
+    section(&page, "campaigns", "5. Largest campaigns", trust,
+            missing: Files.trustScan, command: "recotrain trust scan --notes notes.jsonl --json > trust-scan.json") { trust, page in
+      page.raw("<p>\(Self.count(trust.campaigns)) campaigns of near-duplicate notes posted by different accounts within a week (代写代发), and \(Self.count(trust.lockstepGroups)) groups of accounts engaging the same notes in lockstep.</p>\n")
+      if !trust.largestCampaigns.isEmpty {
+        page.raw("<table class=\"campaigns\">\n<thead><tr><th>Campaign</th><th>Notes</th><th>Accounts</th><th>Brand</th><th>Posted</th><th>One copy</th></tr></thead>\n<tbody>\n")
+        for campaign in trust.largestCampaigns {
+          let sample = campaign.sample.replacingOccurrences(of: "\n", with: " ")
+          page.raw("<tr><td><code>\(HTMLText.escaped(campaign.id))</code></td><td class=\"num\">\(campaign.notes)</td><td class=\"num\">\(campaign.authors)</td>"
+                   + "<td>\(HTMLText.escaped(campaign.brand, or: "—"))</td><td>\(Self.dateRange(campaign.start, campaign.end))</td>"
+                   + "<td class=\"sample\">\(HTMLText.escaped(sample.count > 90 ? String(sample.prefix(90)) + "…" : sample))</td></tr>\n")
+        }
+        page.raw("</tbody>\n</table>\n")
+      }
+      if !trust.leastTrustedAuthors.isEmpty {
+        page.raw("<p class=\"note\">Least-trusted accounts: "
+                 + trust.leastTrustedAuthors.map { "<code>\(HTMLText.escaped($0.author))</code> \(Self.fixed($0.score, 2))" }.joined(separator: ", ")
+                 + " (trust in 0–1).</p>\n")
+      }
+    }
   }
 
   private func adsSection(_ page: inout HTMLPage) {
-    page.open(section: "ads", title: "6. Ad density and engagement")
-    guard let study else {
-      page.missing(Files.adsStudy, command: "recotrain ads study --impressions impressions.tsv --out ads-study.json")
-      page.close()
-      return
-    }
-    if let plan {
-      let e = plan.expected
-      page.raw("<p class=\"headline\">Recommended ad density: <b>\(Self.percent(plan.density))</b> of feed slots. "
-               + "Expected: \(Self.signed(e.organicEngagementChange))% organic engagement, \(Self.signed(e.sessionLengthChange))% session length, "
-               + "revenue \(Self.fixed(e.revenuePerSession, 3)) per session.</p>\n")
-    }
-    if let slope = study.experiment?.organicEngagementLine(.logLinear) ?? study.organicEngagement.withinUser(.logLinear) {
-      var text = "<p>Each +10 points of ad density change organic engagement by <b>\(Self.signed(slope.percentPer10Points))%</b> (95% interval \(Self.signed(slope.low)) to \(Self.signed(slope.high))%)"
-      if let world { text += "; planted: \(Self.signed(world.plantedEngagementEffect))% before trust effects" }
-      page.raw(text + ".</p>\n")
-    }
-    if let chart = try? study.doseResponseChart(plannedDensity: plan?.density) {
-      var svg = chart.svg()
-      if svg.hasPrefix("<?xml"), let end = svg.range(of: "?>\n") { svg = String(svg[end.upperBound...]) }
-      page.raw("<figure class=\"chart\">\(svg)</figure>\n")
-    }
-    if let plan {
-      page.raw("<details><summary>Trade-off table (\(plan.tradeOff.count) densities)</summary>\n<table class=\"tradeoff\"><thead><tr><th>Density</th><th>Revenue / session</th><th>Organic engagement</th><th>Session length</th><th>Within limit</th></tr></thead><tbody>\n")
-      for point in plan.tradeOff {
-        page.raw("<tr\(abs(point.density - plan.density) < 1e-9 ? " class=\"best\"" : "")><td>\(Self.percent(point.density))</td><td>\(Self.fixed(point.revenuePerSession, 4))</td>"
-                 + "<td>\(Self.signed(point.organicEngagementChange))%</td><td>\(Self.signed(point.sessionLengthChange))%</td><td>\(point.allowed ? "yes" : "no")</td></tr>\n")
+    section(&page, "ads", "6. Ad density and engagement", study,
+            missing: Files.adsStudy, command: "recotrain ads study --impressions impressions.tsv --out ads-study.json") { study, page in
+      if let plan {
+        let e = plan.expected
+        page.raw("<p class=\"headline\">Recommended ad density: <b>\(Self.percent(plan.density))</b> of feed slots. "
+                 + "Expected: \(Self.signed(e.organicEngagementChange))% organic engagement, \(Self.signed(e.sessionLengthChange))% session length, "
+                 + "revenue \(Self.fixed(e.revenuePerSession, 3)) per session.</p>\n")
       }
-      page.raw("</tbody></table></details>\n")
-    } else {
-      page.missing(Files.adsPlan, command: "recotrain ads plan --study ads-study.json --max-loss 0.02 --revenue-per-ad 0.5 --json > ads-plan.json")
+      if let slope = study.experiment?.organicEngagementLine(.logLinear) ?? study.organicEngagement.withinUser(.logLinear) {
+        var text = "<p>Each +10 points of ad density change organic engagement by <b>\(Self.signed(slope.percentPer10Points))%</b> (95% interval \(Self.signed(slope.low)) to \(Self.signed(slope.high))%)"
+        if let world { text += "; planted: \(Self.signed(world.plantedEngagementEffect))% before trust effects" }
+        page.raw(text + ".</p>\n")
+      }
+      if let chart = try? study.doseResponseChart(plannedDensity: plan?.density) {
+        var svg = chart.svg()
+        if svg.hasPrefix("<?xml"), let end = svg.range(of: "?>\n") { svg = String(svg[end.upperBound...]) }
+        page.raw("<figure class=\"chart\">\(svg)</figure>\n")
+      }
+      if let plan {
+        page.raw("<details><summary>Trade-off table (\(plan.tradeOff.count) densities)</summary>\n<table class=\"tradeoff\"><thead><tr><th>Density</th><th>Revenue / session</th><th>Organic engagement</th><th>Session length</th><th>Within limit</th></tr></thead><tbody>\n")
+        for point in plan.tradeOff {
+          page.raw("<tr\(abs(point.density - plan.density) < 1e-9 ? " class=\"best\"" : "")><td>\(Self.percent(point.density))</td><td>\(Self.fixed(point.revenuePerSession, 4))</td>"
+                   + "<td>\(Self.signed(point.organicEngagementChange))%</td><td>\(Self.signed(point.sessionLengthChange))%</td><td>\(point.allowed ? "yes" : "no")</td></tr>\n")
+        }
+        page.raw("</tbody></table></details>\n")
+      } else {
+        page.missing(Files.adsPlan, command: "recotrain ads plan --study ads-study.json --max-loss 0.02 --revenue-per-ad 0.5 --json > ads-plan.json")
+      }
     }
-    page.close()
   }
 
   private func methodsSection(_ page: inout HTMLPage) {
@@ -307,7 +287,7 @@ extension FeedHealthReport {
     if let trust {
       page.raw("<dt>Disclosure grades</dt><dd>Lexicon matching after normalising width, case, separators and evasions: sufficient = 「广告」/#ad/Advertisement up front (PRC Advertising Law art. 14, 互联网广告管理办法 2023, FTC 16 CFR 255); platform label = 品牌合作 / Paid partnership only; "
                + "vague = 合作, 恰饭, #sp, #collab; buried = a sufficient marker only below the fold or behind many hashtags.</dd>\n")
-      page.raw("<dt>Verdicts and sponsored share</dt><dd>A logistic model over character and word n-grams plus commercial signals (coupon codes, purchase links, 私信/加V, prices, brands), trained by positive–unlabeled learning with disclosed notes as positives (markers masked) and calibrated isotonically (\(HTMLText.escaped(trust.detector.source))). "
+      page.raw("<dt>Verdicts and sponsored share</dt><dd>A logistic model over character and word n-grams plus commercial signals (coupon codes, purchase links, 私信/加V, prices, brands), trained by positive–unlabeled learning with disclosed notes as positives (markers masked) and calibrated isotonically (\(HTMLText.escaped(Self.detectorName(trust.detector.source)))). "
                + "A note with no disclosure is suspected undisclosed promotion at probability ≥ 0.5 or when it belongs to a campaign. The sponsored share is the mean calibrated probability with a bootstrap interval widened by the detector's prior uncertainty. Command: <code>recotrain trust scan --json</code>.</dd>\n")
       page.raw("<dt>Campaigns</dt><dd>MinHash LSH and SimHash over normalised character shingles link near-duplicate notes within a week; a campaign needs at least three authors. Lockstep groups: at least five accounts that engaged with at least three of the same notes within hours of each other (CopyCatch-style).</dd>\n")
     }
@@ -328,6 +308,16 @@ extension FeedHealthReport {
   }
 
   // MARK: Helpers
+
+  /// A section: its heading, then `body` when its input is there, else which command makes it.
+  private func section<Input>(
+    _ page: inout HTMLPage, _ id: String, _ title: String, _ input: Input?, missing file: String, command: String,
+    _ body: (Input, inout HTMLPage) -> Void
+  ) {
+    page.open(section: id, title: title)
+    if let input { body(input, &page) } else { page.missing(file, command: command) }
+    page.close()
+  }
 
   private func mainCutoff(_ evaluation: EvaluationSummary) -> Int { evaluation.models.first?.cutoffs.first ?? 10 }
 
@@ -368,6 +358,10 @@ extension FeedHealthReport {
     case "campaign": "campaign copies"
     default: kind
     }
+  }
+
+  static func detectorName(_ source: String) -> String {
+    source == "given" ? "a trained detector file, e.g. the shipped Models/trust-detector-v1.json" : source
   }
 
   static func modelName(_ kind: String) -> String {

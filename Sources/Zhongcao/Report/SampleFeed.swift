@@ -200,6 +200,23 @@ public struct SampleFeed: Sendable, Hashable, Codable {
     return sized.sorted { $0.1 > $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }.prefix(max(0, count)).map(\.0)
   }
 
+  /// `count` of `feeds` that together show as many kinds of slot label as possible: greedily, the
+  /// feed that adds the most labels not yet shown (ties: the earlier feed), then the earliest of
+  /// the rest; returned in their original order.
+  public static func varied(_ feeds: [SampleFeed], count: Int) -> [SampleFeed] {
+    var chosen: [Int] = [], shown: Set<String> = []
+    while chosen.count < min(max(0, count), feeds.count) {
+      var best = -1, bestGain = -1
+      for index in feeds.indices where !chosen.contains(index) {
+        let gain = Set(feeds[index].slots.map(\.label)).subtracting(shown).count
+        if gain > bestGain { (best, bestGain) = (index, gain) }
+      }
+      chosen.append(best)
+      shown.formUnion(feeds[best].slots.map(\.label))
+    }
+    return chosen.sorted().map { feeds[$0] }
+  }
+
   /// A note's title, or the first 40 characters of its body when it has none.
   static func headline(_ note: Note) -> String {
     let title = note.title.trimmingCharacters(in: .whitespacesAndNewlines)
