@@ -168,9 +168,9 @@ struct DemoCommand: ParsableCommand {
     done("recommended density \(String(format: "%.1f%%", 100 * plan.density)) → ads-plan.json, ads-dose-response.svg")
 
     // 7. Feeds.
-    step(7, "composing sample feeds for 3 of the 30 most active users")
+    step(7, "composing sample feeds for 3 of the 200 most active users")
     let flags = scan.assessments.map(NoteFlag.init)
-    let candidates = try SampleFeed.compose(model: model, users: SampleFeed.activeUsers(of: model, count: 30), flags: flags,
+    let candidates = try SampleFeed.compose(model: model, users: SampleFeed.activeUsers(of: model, count: 200), flags: flags,
                                             notes: world.corpus.notes, count: 12)
     let feeds = SampleFeed.varied(candidates, count: 3)
     try writeText(SampleFeed.json(feeds), FeedHealthReport.Files.feeds)

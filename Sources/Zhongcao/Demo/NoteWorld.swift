@@ -19,8 +19,8 @@ public struct NoteWorld: Sendable {
   public enum Size: String, Sendable, Hashable, Codable, CaseIterable {
     /// A few hundred users and notes: seconds even in a debug build (tests).
     case tiny
-    /// 5,000 users, 3,000 notes, 150,000 events, an experiment on 3,000 users: about a minute
-    /// for the whole demo in a release build on 2 cores.
+    /// 10,000 users, 4,000 notes, 300,000 events, a six-week experiment on 8,000 users: well
+    /// under a minute for the whole demo in a release build on 2 cores.
     case small
     /// 30,000 users, 12,000 notes, 1.2 million events, an experiment on 15,000 users.
     case medium
@@ -85,9 +85,9 @@ public struct NoteWorld: Sendable {
                       sponsoredShare: 0.35, disclosedShareOfSponsored: 0.6, experimentUsers: 300,
                       experimentWeeks: 2, experimentPreWeeks: 1, seed: seed)
       case .small:
-        Configuration(name: "small", users: 5_000, notes: 3_000, interactions: 150_000, authors: 700, brands: 40,
-                      campaigns: 12, sponsoredShare: 0.2, disclosedShareOfSponsored: 0.35, experimentUsers: 3_000,
-                      experimentWeeks: 4, experimentPreWeeks: 1, seed: seed)
+        Configuration(name: "small", users: 10_000, notes: 4_000, interactions: 300_000, authors: 900, brands: 50,
+                      campaigns: 15, sponsoredShare: 0.2, disclosedShareOfSponsored: 0.35, experimentUsers: 8_000,
+                      experimentWeeks: 6, experimentPreWeeks: 2, seed: seed)
       case .medium:
         Configuration(name: "medium", users: 30_000, notes: 12_000, interactions: 1_200_000, authors: 2_500, brands: 60,
                       campaigns: 20, sponsoredShare: 0.2, disclosedShareOfSponsored: 0.3, experimentUsers: 15_000,

@@ -109,7 +109,7 @@ public struct SampleFeed: Sendable, Hashable, Codable {
     public var probability: Double?
     /// The campaign, if the note is in one.
     public var campaign: String?
-    /// The scan's evidence (at most five pieces).
+    /// The scan's evidence (at most five distinct pieces, in the scan's order).
     public var evidence: [NoteFlag.Evidence]
     /// The ranking score (after trust demotion), or the ad's value for paid slots.
     public var score: Double
@@ -186,7 +186,7 @@ public struct SampleFeed: Sendable, Hashable, Codable {
         return Slot(
           position: slot.position, note: slot.note, kind: slot.kind.rawValue, label: label, shownLabel: slot.label,
           title: titleByNote[slot.note], grade: flag?.grade, probability: flag?.probability, campaign: flag?.campaign,
-          evidence: Array((flag?.evidence ?? []).prefix(5)), score: slot.score)
+          evidence: Self.distinct(flag?.evidence ?? []).prefix(5).map { $0 }, score: slot.score)
       }
       feeds.append(SampleFeed(user: user, historyCount: model.seenNotes(of: user).count, slots: slots))
     }
@@ -215,6 +215,12 @@ public struct SampleFeed: Sendable, Hashable, Codable {
       shown.formUnion(feeds[best].slots.map(\.label))
     }
     return chosen.sorted().map { feeds[$0] }
+  }
+
+  /// `evidence` without repeats (a brand named three times is one piece), first occurrences kept.
+  static func distinct(_ evidence: [NoteFlag.Evidence]) -> [NoteFlag.Evidence] {
+    var seen: Set<NoteFlag.Evidence> = []
+    return evidence.filter { seen.insert($0).inserted }
   }
 
   /// A note's title, or the first 40 characters of its body when it has none.
