@@ -42,6 +42,7 @@ grep -q "<svg" "$out/dom.html" || fail "the dose-response chart is not in the re
 grep -q "Recommended ad density" "$out/dom.html" || fail "the planner's recommendation is not in the rendered page"
 if grep -q "class=\"missing\"" "$out/dom.html"; then fail "a section says its input is missing"; fi
 if grep -qi "<script" "$out/dom.html"; then fail "the page has a script"; fi
+if grep -Eiq "(src|href)=\"(https?:)?//|<link|@import|url\(" "$out/dom.html"; then fail "the page refers to an external resource"; fi
 # Any console message (the page has no scripts, so there should be none), a script error, a
 # blocked or failed load.
 if grep -E "CONSOLE|Uncaught|Failed to load resource|net::ERR_|Refused to" "$out/chromium.log" "$out/chromium-screenshot.log" >&2; then

@@ -39,7 +39,7 @@ extension FeedHealthReport {
     if let evaluation, let best = bestModel(evaluation) {
       let k = mainCutoff(evaluation)
       let value = best.metrics["ndcg@\(k)"]?.mean
-      var detail = "NDCG@\(k) of the best model, \(HTMLText.escaped(best.kind.uppercased()))"
+      var detail = "NDCG@\(k) of the best model, \(HTMLText.escaped(Self.modelName(best.kind))) (1 = every held-out note at the top)"
       if let popularity = evaluation.models.first(where: { $0.kind == "popularity" }), let base = popularity.metrics["ndcg@\(k)"]?.mean,
          let value, base > 0, best.kind != "popularity" {
         detail += "; \(Self.fixed(value / base, 1))× the popularity baseline"
@@ -126,7 +126,8 @@ extension FeedHealthReport {
       let largest = evaluation.models.first?.cutoffs.last ?? k
       page.raw("<p>Each model is trained on \(Self.count(split.trainPairs)) pairs and asked for the notes of \(Self.count(split.testUsers)) users that were held out "
                + "(\(HTMLText.escaped(split.strategy)), seed \(split.seed)); notes the user has seen are never recommended. "
-               + "Higher is better; brackets are \(Self.percent(evaluation.models[0].bootstrap.confidence, 0)) bootstrap intervals over users.</p>\n")
+               + "NDCG@\(k) is 1 when a user's held-out notes fill the top of the list and 0 when none is in the top \(k); "
+               + "higher is better, and brackets are \(Self.percent(evaluation.models[0].bootstrap.confidence, 0)) bootstrap intervals over users.</p>\n")
       var metrics = [("ndcg@\(k)", "NDCG@\(k)"), ("precision@\(k)", "Precision@\(k)"), ("recallTruncated@\(largest)", "Recall@\(largest)")]
       if largest == k { metrics[2] = ("recallTruncated@\(k)", "Recall@\(k)") }
       let top = evaluation.models.compactMap { $0.metrics["ndcg@\(k)"]?.high ?? $0.metrics["ndcg@\(k)"]?.mean }.max() ?? 1
