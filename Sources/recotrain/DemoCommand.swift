@@ -14,11 +14,11 @@ struct DemoCommand: ParsableCommand {
       against EASE and popularity, scans the notes for paid promotion, studies ad density and \
       plans it, composes sample feeds, and writes every result to --out: the model, the JSON of \
       each step (the same files the separate commands write; see `recotrain help report`), the \
-      inputs as files, and report.html. The small size takes about a minute on 2 cores \
-      (release build); the same seed gives the same files.
+      inputs as files, and report.html. The small size takes about 20 s on 2 cores (release \
+      build); the same seed gives the same files (timings aside).
 
       Example:
-        recotrain demo --out demo/ && open demo/report.html
+        recotrain demo --out demo/      # then open demo/report.html in a browser
       """)
 
   /// The sizes offered on the command line (tiny is for tests).
@@ -28,7 +28,7 @@ struct DemoCommand: ParsableCommand {
   }
 
   @Option(help: "Folder for the results (created if missing).") var out: String = "zhongcao-demo"
-  @Option(help: "small (about a minute) or medium (a few minutes).") var size: Size = .small
+  @Option(help: "small (about 20 s in a release build) or medium (about a minute and a half); tiny is for tests.") var size: Size = .small
   @Option(help: "Seed of every generator.") var seed: UInt64 = 7
   @Option(help: "Detector for the trust scan (default: Models/trust-detector-v1.json of this checkout when found, else one trained on the generated notes).")
   var detector: String?
