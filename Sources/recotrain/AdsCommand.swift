@@ -291,11 +291,7 @@ struct AdsPlanCommand: ParsableCommand {
       let plan = try AdDensityPlanner(maximumLoss: maxLoss, revenuePerAd: revenuePerAd, lossMeasure: loss, shape: shape).plan(from: result)
       if let plot { try result.doseResponseChart(plannedDensity: plan.density).write(to: plot) }
       if json {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        guard let data = try? encoder.encode(plan) else { throw ZhongcaoError(.invalidInput, "the plan cannot be written as JSON") }
-        print(String(decoding: data, as: UTF8.self))
+        print(try Self.json(plan))
         return
       }
       let expected = plan.expected
@@ -315,6 +311,17 @@ struct AdsPlanCommand: ParsableCommand {
               + AdsStudyCommand.pad("\(AdsStudyCommand.signed(point.sessionLengthChange))%", 17) + (point.allowed ? "yes" : "no"))
       }
     }
+  }
+}
+
+extension AdsPlanCommand {
+  /// The plan as `--json` prints it (the report's ads-plan.json).
+  static func json(_ plan: AdDensityPlan) throws(ZhongcaoError) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    guard let data = try? encoder.encode(plan) else { throw ZhongcaoError(.invalidInput, "the plan cannot be written as JSON") }
+    return String(decoding: data, as: UTF8.self)
   }
 }
 

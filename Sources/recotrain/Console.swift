@@ -14,9 +14,15 @@ enum Console {
 
   /// Prints a JSON object (sorted keys) to stdout.
   static func printJSON(_ object: [String: Any]) {
-    guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted]),
-          let text = String(data: data, encoding: .utf8) else { return }
+    guard let text = jsonText(object) else { return }
     print(text)
+  }
+
+  /// A JSON object as pretty-printed text with sorted keys, exactly as ``printJSON(_:)`` prints it
+  /// (without the final newline); nil when it is not valid JSON.
+  static func jsonText(_ object: [String: Any]) -> String? {
+    guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted]) else { return nil }
+    return String(data: data, encoding: .utf8)
   }
 
   /// Turns a library error into the CLI's error output and a non-zero exit.

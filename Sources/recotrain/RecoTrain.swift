@@ -8,6 +8,9 @@ struct RecoTrain: ParsableCommand {
     commandName: "recotrain",
     abstract: "Train and serve note-feed recommenders (implicit ALS on OpenBLAS).",
     discussion: """
+      Start here (generates data, runs every step, writes report.html):
+        recotrain demo --out demo/
+
       Typical session:
         recotrain generate --users 2000 --notes 1000 --interactions 50000 --out events.tsv
         recotrain train --interactions events.tsv --out feed.zcm
@@ -23,5 +26,5 @@ struct RecoTrain: ParsableCommand {
       environment for faster small Cholesky solves on Zen 4 (results differ in the last bits).
       """,
     version: Zhongcao.version,
-    subcommands: [GenerateCommand.self, SplitCommand.self, TrainCommand.self, EvaluateCommand.self, TuneCommand.self, RecommendCommand.self, SimilarCommand.self, ExplainCommand.self, TrustCommand.self, AdsCommand.self, SparkCommand.self])
+    subcommands: [DemoCommand.self, GenerateCommand.self, SplitCommand.self, TrainCommand.self, EvaluateCommand.self, TuneCommand.self, RecommendCommand.self, SimilarCommand.self, ExplainCommand.self, TrustCommand.self, AdsCommand.self, FeedsCommand.self, ReportCommand.self, SparkCommand.self])
 }

@@ -66,21 +66,10 @@ struct TrainCommand: ParsableCommand {
       let saveSeconds = seconds(clock.now - saveStart)
       let provenance = model.provenance
       if json {
-        var summary: [String: Any] = [
-          "model": out, "kind": settings.kind.rawValue, "events": eventCount, "users": provenance.users,
-          "notes": provenance.notes, "pairs": provenance.pairs, "skippedLines": report.skipped,
-          "loadSeconds": loadSeconds, "trainSeconds": provenance.trainingSeconds, "saveSeconds": saveSeconds,
-          "loss": provenance.lossHistory, "blasCore": provenance.blasCore, "threads": provenance.threads,
-          "dataHash": provenance.dataHash, "residentBytesBeforeTraining": residentBeforeTraining,
-          "peakResidentBytes": peakDuringTraining, "peakResidentBytesWhileLoading": peakWhileLoading,
-          "peakIsTrainingOnly": peakWasReset, "interactionMatrixBytes": matrix.storageBytes,
-        ]
-        if case .als(let configuration) = settings {
-          summary["factors"] = configuration.factors
-          summary["iterations"] = configuration.iterations
-          summary["solver"] = configuration.solver.rawValue
-          summary["factorBytes"] = 4 * configuration.factors * (provenance.users + provenance.notes)
-        }
+        let summary = Self.summary(
+          model: out, settings: settings, eventCount: eventCount, provenance: provenance, skippedLines: report.skipped,
+          loadSeconds: loadSeconds, saveSeconds: saveSeconds, interactionMatrixBytes: matrix.storageBytes,
+          memory: (residentBeforeTraining, peakDuringTraining, peakWhileLoading, peakWasReset))
         Console.printJSON(summary)
       } else if !quiet {
         var summary = "trained \(settings.summary) (\(provenance.threads) threads, OpenBLAS \(provenance.blasCore)) in \(formatSeconds(provenance.trainingSeconds))"
@@ -89,6 +78,31 @@ struct TrainCommand: ParsableCommand {
         Console.note("wrote \(out)")
       }
     }
+  }
+
+  /// The `--json` summary of a training run (the report's train.json).
+  static func summary(
+    model out: String, settings: ModelSettings, eventCount: Int, provenance: TrainingProvenance, skippedLines: Int,
+    loadSeconds: Double, saveSeconds: Double, interactionMatrixBytes: Int,
+    memory: (residentBeforeTraining: Int, peakDuringTraining: Int, peakWhileLoading: Int, peakWasReset: Bool)
+  ) -> [String: Any] {
+    let (residentBeforeTraining, peakDuringTraining, peakWhileLoading, peakWasReset) = memory
+    var summary: [String: Any] = [
+      "model": out, "kind": settings.kind.rawValue, "events": eventCount, "users": provenance.users,
+      "notes": provenance.notes, "pairs": provenance.pairs, "skippedLines": skippedLines,
+      "loadSeconds": loadSeconds, "trainSeconds": provenance.trainingSeconds, "saveSeconds": saveSeconds,
+      "loss": provenance.lossHistory, "blasCore": provenance.blasCore, "threads": provenance.threads,
+      "dataHash": provenance.dataHash, "residentBytesBeforeTraining": residentBeforeTraining,
+      "peakResidentBytes": peakDuringTraining, "peakResidentBytesWhileLoading": peakWhileLoading,
+      "peakIsTrainingOnly": peakWasReset, "interactionMatrixBytes": interactionMatrixBytes,
+    ]
+    if case .als(let configuration) = settings {
+      summary["factors"] = configuration.factors
+      summary["iterations"] = configuration.iterations
+      summary["solver"] = configuration.solver.rawValue
+      summary["factorBytes"] = 4 * configuration.factors * (provenance.users + provenance.notes)
+    }
+    return summary
   }
 
   private func loadMatrix(options: InteractionLoadOptions) throws(ZhongcaoError) -> (InteractionMatrix, Int, InteractionLoadReport) {
