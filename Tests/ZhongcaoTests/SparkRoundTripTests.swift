@@ -79,6 +79,35 @@ private func relativeError(_ a: [Float], _ b: [Float]) -> Float {
     #expect(outOfRange?.location?.line == 4 && outOfRange?.location?.field == "item")
   }
 
+  @Test("an export whose rows were shuffled by another tool still reads back; duplicate ids and extra rows are refused")
+  func exportReordered() throws {
+    let directory = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let matrix = try Self.smallMatrix()
+    try SparkExchange.export(matrix, source: "memory", to: directory)
+    let csvPath = directory + "/interactions.csv"
+    let csv = try String(contentsOfFile: csvPath, encoding: .utf8)
+    var lines = csv.split(separator: "\n").map(String.init)
+    let rows = Array(lines.dropFirst())
+    lines = [lines[0]] + [rows[4], rows[1], rows[5], rows[0], rows[3], rows[2]]
+    try (lines.joined(separator: "\r\n") + "\r\n").write(toFile: csvPath, atomically: true, encoding: .utf8)
+    let (back, _) = try SparkExchange.readExport(directory)
+    #expect(back == matrix)
+
+    try (csv + "2,1,1.0\n").write(toFile: csvPath, atomically: true, encoding: .utf8)
+    let extra = #expect(throws: ZhongcaoError.self) { try SparkExchange.readExport(directory) }
+    #expect(extra?.message.contains("7 rows, but the manifest says 6 pairs") == true)
+    try csv.write(toFile: csvPath, atomically: true, encoding: .utf8)
+
+    let usersPath = directory + "/users.tsv"
+    try "index\tid\n0\tann\n1\tbob\n2\tann\n".write(toFile: usersPath, atomically: true, encoding: .utf8)
+    let duplicate = #expect(throws: ZhongcaoError.self) { try SparkExchange.readExport(directory) }
+    #expect(duplicate?.message.contains("indices 0 and 2 are both 'ann'") == true)
+    try "index\tid\n0\tann\n2\tbob\n1\tcy\n".write(toFile: usersPath, atomically: true, encoding: .utf8)
+    let skipped = #expect(throws: ZhongcaoError.self) { try SparkExchange.readExport(directory) }
+    #expect(skipped?.location?.line == 3 && skipped?.location?.field == "index")
+  }
+
   @Test("import refuses factors with a missing id or a wrong length, naming file, line and field")
   func importErrors() throws {
     let export = temporaryDirectory(), factors = temporaryDirectory()

@@ -242,49 +242,88 @@ extension UInt8 {
 
 /// Parsing of numbers and dates from field bytes.
 enum FieldParsing {
-  private static let powersOfTen: [Float] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10]
+  /// 10⁰ … 10²²: every one is exact in `Double`.
+  private static let powersOfTen: [Double] = (0...22).map { exponent in
+    (0..<exponent).reduce(1.0) { value, _ in value * 10 }
+  }
 
   /// A decimal number as `Float`, correctly rounded; nil if the bytes are not a number.
   ///
-  /// Short plain decimals (`4`, `3.5`, `0.25`) are converted directly: a mantissa below 2²⁴ and a
-  /// power of ten up to 10¹⁰ are both exact in `Float`, so one division rounds correctly. Anything
-  /// else (exponents, long digit strings, `nan`, `inf`) goes through `Float(String)`.
-  static func float(_ text: ArraySlice<UInt8>) -> Float? {
+  /// Plain and exponent notation with up to 19 significant digits and a decimal exponent within
+  /// ±22 (Python's `repr` of a Spark factor, `0.25`, `1e-05`) is converted through `Double`: the
+  /// mantissa and the power of ten are exact there (or, past 2⁵³, within half a unit in the last
+  /// place) and one multiplication or division keeps the result within a few units of the exact
+  /// value, which a `Float` rounding decides correctly unless the value sits within those few
+  /// units of a point halfway between two floats. Such ties, and everything else (`nan`, `inf`,
+  /// longer digit strings, larger exponents), go through `Float(String)`.
+  static func float<Bytes: RandomAccessCollection<UInt8>>(_ text: Bytes) -> Float? where Bytes.Index == Int {
     var index = text.startIndex
+    let end = text.endIndex
     var negative = false
-    if index < text.endIndex, text[index] == 0x2D || text[index] == 0x2B {
+    if index < end, text[index] == 0x2D || text[index] == 0x2B {
       negative = text[index] == 0x2D
       index += 1
     }
-    var mantissa = 0
-    var digits = 0
-    var fractionDigits = 0
+    var mantissa: UInt64 = 0
+    var significantDigits = 0, digits = 0, exponent = 0
     var sawPoint = false
-    var simple = true
-    while index < text.endIndex {
+    scan: while index < end {
       let byte = text[index]
-      if let digit = byte.digitValue {
-        mantissa = mantissa &* 10 &+ digit
+      let digit = byte &- 0x30
+      if digit < 10 {
         digits += 1
-        if sawPoint { fractionDigits += 1 }
-        if mantissa >= 1 << 24 || fractionDigits > 10 {
-          simple = false
-          break
+        if mantissa == 0 && digit == 0 {
+          if sawPoint { exponent -= 1 }
+        } else if significantDigits < 19 {
+          mantissa = mantissa &* 10 &+ UInt64(digit)
+          significantDigits += 1
+          if sawPoint { exponent -= 1 }
+        } else {
+          return slowFloat(text)
         }
       } else if byte == 0x2E, !sawPoint {
         sawPoint = true
       } else {
-        simple = false
-        break
+        break scan
       }
       index += 1
     }
-    if simple {
-      guard digits > 0 else { return nil }
-      let magnitude = Float(mantissa) / powersOfTen[fractionDigits]
-      return negative && magnitude != 0 ? -magnitude : magnitude
+    guard digits > 0 else { return slowFloat(text) }
+    if index < end, text[index] | 0x20 == 0x65 {  // e or E
+      index += 1
+      var exponentNegative = false
+      if index < end, text[index] == 0x2D || text[index] == 0x2B {
+        exponentNegative = text[index] == 0x2D
+        index += 1
+      }
+      var written = 0, exponentDigits = 0
+      while index < end, case let digit = text[index] &- 0x30, digit < 10, exponentDigits < 4 {
+        written = written * 10 + Int(digit)
+        exponentDigits += 1
+        index += 1
+      }
+      guard exponentDigits > 0 else { return slowFloat(text) }
+      exponent += exponentNegative ? -written : written
     }
-    return Float(String(decoding: text, as: UTF8.self))
+    guard index == end else { return slowFloat(text) }
+    if mantissa == 0 { return 0 }
+    guard exponent >= -22, exponent <= 22 else { return slowFloat(text) }
+    var value = Double(mantissa)
+    value = exponent < 0 ? value / powersOfTen[-exponent] : value * powersOfTen[exponent]
+    // Below 2⁵³ the mantissa is exact and `value` is the correctly rounded double; above, two
+    // roundings leave it within 2 units in the last place of the exact value.
+    let tolerance: UInt64 = mantissa < 1 << 53 ? 0 : 8
+    guard value >= 1e-37, value <= 1e38 else { return slowFloat(text) }
+    // The 29 low bits are what a Float drops; 1 << 28 there is a float midpoint.
+    let dropped = value.bitPattern & (1 << 29 - 1)
+    let distance = dropped > 1 << 28 ? dropped - 1 << 28 : 1 << 28 - dropped
+    guard distance > tolerance else { return slowFloat(text) }
+    let rounded = Float(value)
+    return negative ? -rounded : rounded
+  }
+
+  private static func slowFloat<Bytes: Collection<UInt8>>(_ text: Bytes) -> Float? {
+    Float(String(decoding: text, as: UTF8.self))
   }
 
   /// Seconds since 1970 from an integer or decimal number (truncated toward zero) or an ISO 8601

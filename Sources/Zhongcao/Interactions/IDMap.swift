@@ -40,6 +40,20 @@ public struct IDMap: Sendable, Equatable {
     }
   }
 
+  /// Calls `body` with the UTF-8 bytes of every id in index order, without making a `String`
+  /// of a packed id.
+  func forEachUTF8(_ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+    if let packed {
+      packed.ends.withUnsafeBufferPointer { ends in
+        packed.bytes.withUnsafeBufferPointer { text in
+          for index in 0..<packed.count { body(UnsafeBufferPointer(rebasing: text[Int(ends[index])..<Int(ends[index + 1])])) }
+        }
+      }
+    } else {
+      for var id in storedIDs { id.withUTF8(body) }
+    }
+  }
+
   /// Number of ids.
   public var count: Int { packed?.count ?? storedIDs.count }
 

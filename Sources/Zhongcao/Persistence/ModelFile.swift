@@ -411,16 +411,16 @@ extension ModelFile {
   /// An id map as `count + 1` little-endian `UInt64` offsets followed by the UTF-8 bytes.
   private static func idBlock(_ ids: IDMap) -> [UInt8] {
     var textLength = 0
-    for id in ids.ids { textLength += id.utf8.count }
+    ids.forEachUTF8 { textLength += $0.count }
     var block: [UInt8] = []
     block.reserveCapacity(8 * (ids.count + 1) + textLength)
     var end: UInt64 = 0
     appendLittleEndian(end, to: &block)
-    for id in ids.ids {
-      end += UInt64(id.utf8.count)
+    ids.forEachUTF8 { id in
+      end += UInt64(id.count)
       appendLittleEndian(end, to: &block)
     }
-    for id in ids.ids { block.append(contentsOf: id.utf8) }
+    ids.forEachUTF8 { block.append(contentsOf: $0) }
     return block
   }
 

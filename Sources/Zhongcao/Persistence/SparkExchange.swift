@@ -119,47 +119,6 @@ public enum SparkExchange {
     }
   }
 
-  // MARK: Reading an export
-
-  /// Reads an export directory back: the matrix (string ids restored) and its manifest. The
-  /// matrix's ``InteractionMatrix/contentHash`` must equal the manifest's.
-  /// - Throws: ``ZhongcaoError/Code-swift.struct/invalidInput`` naming file, line and field for
-  ///   anything malformed or inconsistent; ``ZhongcaoError/Code-swift.struct/io`` when unreadable.
-  public static func readExport(_ directory: String) throws(ZhongcaoError) -> (matrix: InteractionMatrix, manifest: Manifest) {
-    let manifestPath = path(directory, manifestFile)
-    let manifest: Manifest = try decodeJSON(manifestPath)
-    guard manifest.format == "zhongcao-spark-export", manifest.version == 1 else {
-      throw ZhongcaoError(.invalidInput, "not a version-1 Zhongcao Spark export (format '\(manifest.format)', version \(manifest.version))",
-                          location: .init(file: manifestPath))
-    }
-    let users = try readIDs(path(directory, usersFile), expected: manifest.users)
-    let notes = try readIDs(path(directory, itemsFile), expected: manifest.items)
-    let file = path(directory, interactionsFile)
-    var rows: [Int32] = [], columns: [Int32] = [], values: [Float] = []
-    rows.reserveCapacity(manifest.pairs); columns.reserveCapacity(manifest.pairs); values.reserveCapacity(manifest.pairs)
-    try forEachRecord(file, separator: ",", header: ["user", "item", "rating"]) { fields, line throws(ZhongcaoError) in
-      guard fields.count == 3 else { throw malformed(file, line, "expected 3 fields, got \(fields.count)") }
-      let u = try index(fields[0], below: users.count, file: file, line: line, field: "user")
-      let i = try index(fields[1], below: notes.count, file: file, line: line, field: "item")
-      guard let weight = Float(fields[2]), weight.isFinite, weight >= 0 else {
-        throw ZhongcaoError(.invalidInput, "rating must be a finite number ≥ 0, got '\(fields[2])'",
-                            location: .init(file: file, line: line, field: "rating"))
-      }
-      rows.append(u); columns.append(i); values.append(weight)
-    }
-    guard rows.count == manifest.pairs else {
-      throw ZhongcaoError(.invalidInput, "\(rows.count) rows, but the manifest says \(manifest.pairs) pairs", location: .init(file: file))
-    }
-    let matrix = InteractionMatrix(
-      users: users, notes: notes,
-      byUser: SparseRows(rowCount: users.count, columnCount: notes.count, rows: rows, columns: columns, values: values))
-    guard matrix.contentHash == manifest.dataHash else {
-      throw ZhongcaoError(.invalidInput, "the export's data hash is \(matrix.contentHash) but its manifest records \(manifest.dataHash): the files were changed or mixed up",
-                          location: .init(file: manifestPath, field: "dataHash"))
-    }
-    return (matrix, manifest)
-  }
-
   // MARK: Import
 
   /// Builds a Zhongcao ALS model from Spark's factors and the export they were trained on.
@@ -170,7 +129,7 @@ public enum SparkExchange {
   /// - Throws: ``ZhongcaoError/Code-swift.struct/invalidInput`` naming file, line and field for a
   ///   malformed file, a missing or duplicated id or a wrong vector length.
   public static func importModel(export: String, factors: String) throws(ZhongcaoError) -> FeedModel {
-    let (matrix, manifest) = try readExport(export)
+    let (users, notes, seen, manifest) = try readExportParts(export)
     let trainingPath = path(factors, trainingFile)
     let training: SparkTraining = try decodeJSON(trainingPath)
     if let trained = training.dataHash, trained != manifest.dataHash {
@@ -180,8 +139,8 @@ public enum SparkExchange {
     guard training.rank >= 1, training.rank <= 4096 else {
       throw ZhongcaoError(.invalidInput, "rank must be in 1...4096, got \(training.rank)", location: .init(file: trainingPath, field: "rank"))
     }
-    let userFactors = try readFactors(path(factors, userFactorsFile), count: matrix.users.count, rank: training.rank)
-    let noteFactors = try readFactors(path(factors, itemFactorsFile), count: matrix.notes.count, rank: training.rank)
+    let userFactors = try readFactors(path(factors, userFactorsFile), count: users.count, rank: training.rank)
+    let noteFactors = try readFactors(path(factors, itemFactorsFile), count: notes.count, rank: training.rank)
     var configuration = ALSConfiguration()
     configuration.factors = training.rank
     configuration.iterations = training.maxIter
@@ -202,63 +161,13 @@ public enum SparkExchange {
       trainingSeconds: training.fitSeconds, lossHistory: [], blasCore: "Apache Spark \(training.sparkVersion)",
       threads: 0, zhongcaoVersion: Zhongcao.version, trainedAt: ISO8601DateFormatter().string(from: Date()))
     return FeedModel(contents: ModelContents(
-      settings: .als(configuration), provenance: provenance, users: matrix.users, notes: matrix.notes,
-      parameters: .factors(users: userFactors, notes: noteFactors), seen: matrix.byUser))
-  }
-
-  /// Reads `id,f0,…` rows into a `rank × count` matrix; every id in `0..<count` exactly once.
-  private static func readFactors(_ file: String, count: Int, rank: Int) throws(ZhongcaoError) -> Matrix {
-    // Parsed straight into the matrix's own storage: a 10⁷-user block is never held twice.
-    var storage = MappableArray<Float>(repeating: 0, count: count * rank)
-    var present = [Bool](repeating: false, count: count)
-    let header = ["id"] + (0..<rank).map { "f\($0)" }
-    try storage.withUnsafeMutableBufferPointer { storage throws(ZhongcaoError) in
-      try forEachRecord(file, separator: ",", header: header) { fields, line throws(ZhongcaoError) in
-        guard fields.count == rank + 1 else { throw malformed(file, line, "expected id and \(rank) factors, got \(fields.count) fields") }
-        let id = Int(try index(fields[0], below: count, file: file, line: line, field: "id"))
-        guard !present[id] else {
-          throw ZhongcaoError(.invalidInput, "id \(id) appears twice", location: .init(file: file, line: line, field: "id"))
-        }
-        present[id] = true
-        for f in 0..<rank {
-          guard let value = Float(fields[f + 1]), value.isFinite else {
-            throw ZhongcaoError(.invalidInput, "factor must be a finite number, got '\(fields[f + 1])'",
-                                location: .init(file: file, line: line, field: "f\(f)"))
-          }
-          storage[id * rank + f] = value
-        }
-      }
-    }
-    if let missing = present.firstIndex(of: false) {
-      throw ZhongcaoError(.invalidInput, "no factors for id \(missing) (of \(count)); Spark leaves out ids without ratings, so the export and the factors do not match",
-                          location: .init(file: file))
-    }
-    return Matrix(rows: rank, columns: count, storage: storage)
-  }
-
-  /// Reads an `index<TAB>id` map whose indices run 0, 1, 2, …
-  private static func readIDs(_ file: String, expected: Int) throws(ZhongcaoError) -> IDMap {
-    var ids: [String] = []
-    ids.reserveCapacity(expected)
-    try forEachRecord(file, separator: "\t", header: ["index", "id"]) { fields, line throws(ZhongcaoError) in
-      guard fields.count == 2 else { throw malformed(file, line, "expected index and id, got \(fields.count) fields") }
-      guard Int(fields[0]) == ids.count else {
-        throw ZhongcaoError(.invalidInput, "index must be \(ids.count) (indices run 0, 1, 2, …), got '\(fields[0])'",
-                            location: .init(file: file, line: line, field: "index"))
-      }
-      ids.append(String(fields[1]))
-    }
-    guard ids.count == expected else {
-      throw ZhongcaoError(.invalidInput, "\(ids.count) ids, but the manifest says \(expected)", location: .init(file: file))
-    }
-    let map = IDMap(ids)
-    guard map.count == ids.count else { throw ZhongcaoError(.invalidInput, "ids are not unique", location: .init(file: file)) }
-    return map
+      settings: .als(configuration), provenance: provenance, users: users, notes: notes,
+      parameters: .factors(users: userFactors, notes: noteFactors), seen: seen))
   }
 
   // MARK: Helpers
 
-  private static func path(_ directory: String, _ name: String) -> String {
+  static func path(_ directory: String, _ name: String) -> String {
     URL(fileURLWithPath: directory).appendingPathComponent(name).path
   }
 
@@ -270,7 +179,7 @@ public enum SparkExchange {
     }
   }
 
-  private static func decodeJSON<Value: Decodable>(_ file: String) throws(ZhongcaoError) -> Value {
+  static func decodeJSON<Value: Decodable>(_ file: String) throws(ZhongcaoError) -> Value {
     let data = try readBytes(file)
     do {
       return try JSONDecoder().decode(Value.self, from: data)
@@ -284,39 +193,7 @@ public enum SparkExchange {
     }
   }
 
-  /// Calls `body` with the fields and 1-based line number of every non-empty line after the
-  /// header, which must equal `header`.
-  private static func forEachRecord(
-    _ file: String, separator: Character, header: [String],
-    _ body: ([Substring], Int) throws(ZhongcaoError) -> Void
-  ) throws(ZhongcaoError) {
-    let text = String(decoding: try readBytes(file), as: UTF8.self)
-    var lineNumber = 0
-    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-      lineNumber += 1
-      let trimmed = line.last == "\r" ? line.dropLast() : line
-      if trimmed.isEmpty { continue }
-      let fields = trimmed.split(separator: separator, omittingEmptySubsequences: false)
-      if lineNumber == 1 {
-        guard fields.map(String.init) == header else {
-          throw malformed(file, 1, "header must be '\(header.joined(separator: String(separator)))'")
-        }
-        continue
-      }
-      try body(fields, lineNumber)
-    }
-    if lineNumber == 0 || text.isEmpty { throw malformed(file, 1, "the file is empty") }
-  }
-
-  private static func index(_ text: Substring, below count: Int, file: String, line: Int, field: String) throws(ZhongcaoError) -> Int32 {
-    guard let value = Int32(text), value >= 0, Int(value) < count else {
-      throw ZhongcaoError(.invalidInput, "\(field) must be an index in 0..<\(count), got '\(text)'",
-                          location: .init(file: file, line: line, field: field))
-    }
-    return value
-  }
-
-  private static func malformed(_ file: String, _ line: Int, _ message: String) -> ZhongcaoError {
+  static func malformed(_ file: String, _ line: Int, _ message: String) -> ZhongcaoError {
     ZhongcaoError(.invalidInput, message, location: .init(file: file, line: line))
   }
 }

@@ -1,0 +1,144 @@
+import Foundation
+
+/// A text file read in blocks of whole lines, so that a file of many gigabytes (a Spark factor
+/// file of 10⁷ users) is parsed in bounded memory instead of being read, and decoded, whole.
+struct LineBlocks {
+  /// Complete lines of the file; only the file's last line may lack its line break.
+  struct Block: Sendable {
+    /// The lines' bytes.
+    let bytes: [UInt8]
+    /// The 1-based line number of the first line.
+    let firstLine: Int
+  }
+
+  private let handle: FileHandle
+  private let path: String
+  private let kind: String
+  private let blockSize: Int
+  private var pending: [UInt8] = []
+  private var nextLine = 1
+  private var atEnd = false
+
+  /// Opens `path`; `kind` names the file in errors ("factor file").
+  /// - Throws: ``ZhongcaoError/Code-swift.struct/io`` saying why the file cannot be read.
+  init(path: String, kind: String, blockSize: Int = 16 << 20) throws(ZhongcaoError) {
+    var isDirectory: ObjCBool = false
+    let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+    guard exists, !isDirectory.boolValue, let handle = FileHandle(forReadingAtPath: path) else {
+      let reason = !exists ? "no such file" : isDirectory.boolValue ? "it is a directory" : "permission denied"
+      throw ZhongcaoError(.io, "cannot read \(kind) \(path): \(reason)", location: .init(file: path))
+    }
+    self.handle = handle
+    self.path = path
+    self.kind = kind
+    self.blockSize = blockSize
+  }
+
+  /// The next block of lines, or nil at the end of the file.
+  mutating func next() throws(ZhongcaoError) -> Block? {
+    while !atEnd {
+      let data: Data?
+      do {
+        data = try handle.read(upToCount: blockSize)
+      } catch {
+        throw ZhongcaoError(.io, "cannot read \(kind) \(path): \(error.localizedDescription)", location: .init(file: path))
+      }
+      guard let data, !data.isEmpty else {
+        atEnd = true
+        break
+      }
+      pending.append(contentsOf: data)
+      if let lastBreak = pending.lastIndex(of: .newline) {
+        let lines = Array(pending[...lastBreak])
+        pending.removeSubrange(...lastBreak)
+        return block(of: lines)
+      }
+    }
+    guard !pending.isEmpty else { return nil }
+    defer { pending = [] }
+    return block(of: pending)
+  }
+
+  private mutating func block(of lines: [UInt8]) -> Block {
+    let block = Block(bytes: lines, firstLine: nextLine)
+    nextLine += lines.withUnsafeBufferPointer(Self.lineBreaks)
+    return block
+  }
+
+  /// The number of line breaks in `bytes`.
+  static func lineBreaks(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+    var count = 0
+    for byte in bytes where byte == .newline { count += 1 }
+    return count
+  }
+
+  /// Reads the delimited-text file `path` whose first line must be `header`, parsing its lines in
+  /// parts on all cores and handing the parts to `consume` in file order.
+  ///
+  /// `parse` gets a run of complete lines (never the header) and the line number of the first;
+  /// it reports malformed lines in its result, and `consume` throws them, so the error a user
+  /// sees is the first in the file.
+  /// - Throws: ``ZhongcaoError/Code-swift.struct/io`` when unreadable; ``ZhongcaoError/Code-swift.struct/invalidInput``
+  ///   for an empty file or a wrong header; whatever `consume` throws.
+  static func parseInParallel<Part: Sendable>(
+    _ path: String, kind: String, header: String, blockSize: Int = 16 << 20,
+    parse: @Sendable (UnsafeBufferPointer<UInt8>, _ firstLine: Int) -> Part,
+    consume: (Part) throws(ZhongcaoError) -> Void
+  ) throws(ZhongcaoError) {
+    var blocks = try LineBlocks(path: path, kind: kind, blockSize: blockSize)
+    let parts = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    var first = true
+    while let block = try blocks.next() {
+      var start = 0
+      if first {
+        first = false
+        let end = block.bytes.firstIndex(of: .newline) ?? block.bytes.count
+        var line = block.bytes[..<end]
+        if line.last == .carriageReturn { line = line.dropLast() }
+        guard line.elementsEqual(header.utf8) else {
+          throw ZhongcaoError(.invalidInput, "header must be '\(header)', got \(DelimitedTextFile.quoted(line))",
+                              location: .init(file: path, line: 1))
+        }
+        start = min(end + 1, block.bytes.count)
+      }
+      // Cut the block at line breaks near equal shares, one share per core.
+      var cuts = [start]
+      for share in 1..<parts {
+        var cut = max(cuts.last!, start + (block.bytes.count - start) * share / parts)
+        while cut < block.bytes.count, cut > 0, block.bytes[cut - 1] != .newline { cut += 1 }
+        cuts.append(cut)
+      }
+      cuts.append(block.bytes.count)
+      var firstLines = [block.firstLine + (start > 0 ? 1 : 0)]
+      block.bytes.withUnsafeBufferPointer { bytes in
+        for share in 1..<parts {
+          firstLines.append(firstLines[share - 1] + lineBreaks(UnsafeBufferPointer(rebasing: bytes[cuts[share - 1]..<cuts[share]])))
+        }
+      }
+      let results = parallelMap(count: parts, chunkSize: 1, workspace: {}) { [cuts, firstLines] _, share in
+        block.bytes.withUnsafeBufferPointer { bytes in
+          parse(UnsafeBufferPointer(rebasing: bytes[cuts[share]..<cuts[share + 1]]), firstLines[share])
+        }
+      }
+      for result in results { try consume(result) }
+    }
+    if first { throw ZhongcaoError(.invalidInput, "the file is empty", location: .init(file: path, line: 1)) }
+  }
+
+  /// Calls `body` with each non-blank line of `bytes` (line break and a trailing carriage return
+  /// removed) and its line number, until `body` returns false.
+  static func forEachLine(
+    _ bytes: UnsafeBufferPointer<UInt8>, firstLine: Int, _ body: (UnsafeBufferPointer<UInt8>, Int) -> Bool
+  ) {
+    var position = 0, line = firstLine
+    while position < bytes.count {
+      var end = position
+      while end < bytes.count, bytes[end] != .newline { end += 1 }
+      var last = end
+      if last > position, bytes[last - 1] == .carriageReturn { last -= 1 }
+      if last > position, !body(UnsafeBufferPointer(rebasing: bytes[position..<last]), line) { return }
+      position = end + 1
+      line += 1
+    }
+  }
+}

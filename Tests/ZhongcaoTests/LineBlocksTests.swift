@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+@testable import Zhongcao
+
+@Suite("Block-wise line reading and number parsing of large text files")
+struct LineBlocksTests {
+  static func temporaryFile(_ text: String) throws -> String {
+    let path = NSTemporaryDirectory() + "/zhongcao-lineblocks-\(UUID().uuidString).txt"
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+  }
+
+  /// Every non-blank line after the header, with its line number, by splitting the whole text.
+  static func reference(_ text: String) -> [(String, Int)] {
+    // Split on bytes: "\r\n" is one `Character`, which a split on "\n" would not see.
+    Array(text.utf8).split(separator: 0x0A, omittingEmptySubsequences: false).enumerated().dropFirst().compactMap { offset, line in
+      let trimmed = line.last == 0x0D ? line.dropLast() : line
+      return trimmed.isEmpty ? nil : (String(decoding: trimmed, as: UTF8.self), offset + 1)
+    }
+  }
+
+  @Test("lines and line numbers match a whole-file split for any block size, blank lines, CRLF and a missing final newline",
+        arguments: [1, 2, 3, 7, 64, 1 << 20])
+  func linesMatchReference(blockSize: Int) throws {
+    var generator = SplitMix64(seed: UInt64(blockSize))
+    for trial in 0..<20 {
+      var text = "h,e,a,d\n"
+      for _ in 0..<Int(generator.next() % 40) {
+        switch generator.next() % 6 {
+        case 0: text += "\n"
+        case 1: text += "\(generator.next() % 1000),x\r\n"
+        default: text += String(repeating: "ab", count: Int(generator.next() % 9) + 1) + "\(trial)\n"
+        }
+      }
+      if generator.next() % 2 == 0 { text += "last-without-newline" }
+      let path = try Self.temporaryFile(text)
+      defer { try? FileManager.default.removeItem(atPath: path) }
+      var seen: [(String, Int)] = []
+      try LineBlocks.parseInParallel(path, kind: "test file", header: "h,e,a,d", blockSize: blockSize) { bytes, firstLine in
+        var lines: [(String, Int)] = []
+        LineBlocks.forEachLine(bytes, firstLine: firstLine) { line, number in
+          lines.append((String(decoding: line, as: UTF8.self), number))
+          return true
+        }
+        return lines.map { LineAndNumber(text: $0.0, number: $0.1) }
+      } consume: { lines in
+        seen += lines.map { ($0.text, $0.number) }
+      }
+      let expected = Self.reference(text)
+      #expect(seen.map(\.0) == expected.map(\.0), "block size \(blockSize), trial \(trial)")
+      #expect(seen.map(\.1) == expected.map(\.1), "block size \(blockSize), trial \(trial)")
+    }
+  }
+
+  struct LineAndNumber: Sendable {
+    let text: String
+    let number: Int
+  }
+
+  @Test("a wrong header, an empty file and a missing file are reported with file and line")
+  func headerErrors() throws {
+    let wrong = try Self.temporaryFile("user,item\n1,2\n")
+    let empty = try Self.temporaryFile("")
+    defer { for path in [wrong, empty] { try? FileManager.default.removeItem(atPath: path) } }
+    let ignore: @Sendable (UnsafeBufferPointer<UInt8>, Int) -> Int = { _, _ in 0 }
+    let header = #expect(throws: ZhongcaoError.self) {
+      try LineBlocks.parseInParallel(wrong, kind: "test file", header: "user,item,rating", parse: ignore) { _ in }
+    }
+    #expect(header?.location?.line == 1 && header?.message.contains("'user,item'") == true)
+    let nothing = #expect(throws: ZhongcaoError.self) {
+      try LineBlocks.parseInParallel(empty, kind: "test file", header: "user,item,rating", parse: ignore) { _ in }
+    }
+    #expect(nothing?.message.contains("empty") == true)
+    let missing = #expect(throws: ZhongcaoError.self) {
+      try LineBlocks.parseInParallel(wrong + ".absent", kind: "test file", header: "x", parse: ignore) { _ in }
+    }
+    #expect(missing?.code == .io && missing?.message.contains("no such file") == true)
+  }
+
+  @Test("the fast decimal parser agrees with Float(String) on every spelling a factor file uses")
+  func floatParsingMatchesFoundation() {
+    var generator = SplitMix64(seed: 2024)
+    var spellings: [String] = ["0", "-0", "0.0", "1", "+1.5", "3.4028235e38", "1e38", "1e-37", "1.17549435e-38", "1e-45",
+                               "16777217", "0.1", "9007199254740993", "123456789012345678901", "1e", "e5", ".", "-", "1.2.3",
+                               "nan", "inf", "0x1p3", " 1", "1 ", "0.30000001192092896", "2.5E+10", "7e-0005", "1e0000010"]
+    // Float midpoints written out exactly: the hardest cases for a shortcut through Double.
+    for _ in 0..<2000 {
+      let float = Float(bitPattern: UInt32(truncatingIfNeeded: generator.next()) & 0x7FFF_FFFF)
+      guard float.isFinite, float > 1e-38 else { continue }
+      let midpoint = (Double(float) + Double(float.nextUp)) / 2
+      spellings.append(String(format: "%.17g", midpoint))
+      spellings.append(String(format: "%.25g", midpoint))
+      spellings.append("\(Double(float))")
+      spellings.append("\(float)")
+    }
+    for _ in 0..<20000 {
+      let value = Double(bitPattern: generator.next() % 0x3FF0_0000_0000_0000 + 0x3800_0000_0000_0000)
+      let scaled = generator.next() % 2 == 0 ? value : Double(generator.next() % 2_000_000) / 1000 - 1000
+      switch generator.next() % 4 {
+      case 0: spellings.append("\(scaled)")  // Python-repr-like shortest round trip
+      case 1: spellings.append(String(format: "%.6f", scaled))
+      case 2: spellings.append(String(format: "%.8e", scaled))
+      default: spellings.append(String(format: "%.19g", scaled))
+      }
+    }
+    var mismatches: [String] = []
+    for spelling in spellings {
+      let fast = FieldParsing.float(Array(spelling.utf8))
+      var slow = Float(spelling)
+      if slow == 0 { slow = 0 }  // "-0" reads as +0, as everywhere in Zhongcao
+      let same = fast?.bitPattern == slow?.bitPattern || (fast?.isNaN == true && slow?.isNaN == true)
+      if !same { mismatches.append("\(spelling): \(String(describing: fast)) vs \(String(describing: slow))") }
+    }
+    #expect(mismatches.isEmpty, "\(mismatches.prefix(10))")
+  }
+}
