@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Zhongcao
 
 /// `recotrain`: train, serve and inspect Zhongcao feed models from the command line.
@@ -27,4 +28,11 @@ struct RecoTrain: ParsableCommand {
       """,
     version: Zhongcao.version,
     subcommands: [DemoCommand.self, GenerateCommand.self, SplitCommand.self, TrainCommand.self, EvaluateCommand.self, TuneCommand.self, RecommendCommand.self, SimilarCommand.self, ExplainCommand.self, TrustCommand.self, AdsCommand.self, FeedsCommand.self, ReportCommand.self, SparkCommand.self])
+
+  /// Runs the command line. A file-size limit (`ulimit -f`) would otherwise kill the process
+  /// with SIGXFSZ mid-write and no word; ignored, the write fails with EFBIG and the error says so.
+  static func main() {
+    signal(SIGXFSZ, SIG_IGN)
+    main(nil)
+  }
 }
