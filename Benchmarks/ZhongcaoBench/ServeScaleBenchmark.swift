@@ -69,8 +69,9 @@ enum ServeScaleBenchmark {
                  generateSeconds, path, Double(size) / 1e9, writeSeconds, Memory.read().peakGB))
   }
 
-  /// A model of the given shape with seeded random factors and seen notes.
-  static func generate(users: Int, notes: Int, factors: Int, seen: Int) -> ModelContents {
+  /// A model of the given shape with seeded random factors and seen notes (a different `seed`
+  /// gives different factors and history over the same ids).
+  static func generate(users: Int, notes: Int, factors: Int, seen: Int, seed: UInt64 = 0) -> ModelContents {
     let scale = 1 / Float(factors).squareRoot()
     func gaussianBlock(columns: Int, seed: UInt64) -> Matrix {
       // Parallel over fixed chunks of columns, each with its own generator: the same factors
@@ -90,9 +91,9 @@ enum ServeScaleBenchmark {
       }
       return Matrix(rows: factors, columns: columns, storage: storage)
     }
-    let userFactors = gaussianBlock(columns: users, seed: 1)
-    let noteFactors = gaussianBlock(columns: notes, seed: 2)
-    var generator = SplitMix64(seed: 3)
+    let userFactors = gaussianBlock(columns: users, seed: seed &+ 1)
+    let noteFactors = gaussianBlock(columns: notes, seed: seed &+ 2)
+    var generator = SplitMix64(seed: seed &+ 3)
     let offsets = MappableArray<Int>(count: users + 1) { buffer in
       for user in 0...users { buffer[user] = user * seen }
     }

@@ -9,6 +9,7 @@
 //   swift run -c release zhongcao-bench lockstep PATH [reps]  (see LockstepBenchmark)
 //   swift run -c release zhongcao-bench ad-load [impressions] [reps] (see AdLoadBenchmark)
 //   swift run -c release zhongcao-bench serve-scale write|serve PATH … (see ServeScaleBenchmark)
+//   swift run -c release zhongcao-bench model-store [seconds] [tasks] (see ModelStoreBenchmark)
 //
 // 1. Measures the sgemm peak the way training uses BLAS: one single-threaded sgemm per worker,
 //    all workers at once (n = 1024, best of 5), for 1 and for all workers.
@@ -30,6 +31,7 @@ if CommandLine.arguments.dropFirst().first == "detector-load" { DetectorBenchmar
 if CommandLine.arguments.dropFirst().first == "detector" { DetectorBenchmark.run(Array(CommandLine.arguments.dropFirst(2))); exit(0) }
 if CommandLine.arguments.dropFirst().first == "lockstep" { LockstepBenchmark.run(Array(CommandLine.arguments.dropFirst(2))); exit(0) }
 if CommandLine.arguments.dropFirst().first == "serve-scale" { ServeScaleBenchmark.run(Array(CommandLine.arguments.dropFirst(2))); exit(0) }
+if CommandLine.arguments.dropFirst().first == "model-store" { ModelStoreBenchmark.run(Array(CommandLine.arguments.dropFirst(2))); exit(0) }
 if CommandLine.arguments.dropFirst().first == "ad-load" { AdLoadBenchmark.run(Array(CommandLine.arguments.dropFirst(2))); exit(0) }
 
 func seconds(_ body: () -> Void) -> Double {
