@@ -155,8 +155,9 @@ enum ModelStoreBenchmark {
       let sorted = all.flatMap { $0.latencies[operation] }.sorted()
       guard !sorted.isEmpty else { continue }
       func quantile(_ q: Double) -> Double { sorted[min(sorted.count - 1, Int(q * Double(sorted.count)))] * 1000 }
-      print(String(format: "  %-24@ %7d calls  p50 %6.2f ms  p99 %6.2f ms  max %7.2f ms",
-                   operationNames[operation] as NSString, sorted.count, quantile(0.5), quantile(0.99), sorted.last! * 1000))
+      let name = operationNames[operation].padding(toLength: 24, withPad: " ", startingAt: 0)
+      print("  " + name + String(format: " %7d calls  p50 %6.2f ms  p99 %6.2f ms  max %7.2f ms",
+                                 sorted.count, quantile(0.5), quantile(0.99), sorted.last! * 1000))
     }
     let loads = swapped.loadSeconds.sorted()
     print(String(format: "swaps: %d (failed %d), load + swap p50 %.1f ms, max %.1f ms; %d model generations answered",

@@ -31,5 +31,12 @@ import Zhongcao
     #expect(why.contributions.map(\.note) == ["lipstick-review"])
     let reloaded = try FeedModel(contentsOf: path)
     #expect(try reloaded.recommendations(for: "u2", count: 20) == feed)
+
+    // The ModelStore paragraph.
+    let store = try ModelStore(contentsOf: path)                       // memory-mapped
+    let snapshot = store.snapshot()                                    // per request
+    let served = try snapshot.model.recommendations(for: "u2", count: 20)
+    try store.load(contentsOf: path)                                   // after `recotrain train`
+    #expect(served == feed && store.snapshot().generation == 1)
   }
 }
