@@ -447,4 +447,62 @@ struct InteractionLoaderTests {
     #expect(log.timestamps?.count == 100_836)
     #expect(log.weights.allSatisfy { $0 >= 0.5 && $0 <= 5 })
   }
+
+  @Test("Reading a file in blocks gives what parsing it whole gives, for any block size: logs, reports and errors")
+  func streamingEqualsWholeFile() throws {
+    let directory = NSTemporaryDirectory() + "/zhongcao-stream-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    var random = SplitMix64(seed: 2026)
+    let alphabet: [UInt8] = Array("a1,\t\n\r\" .-e".utf8) + [0xFF, 0xE7, 0xBF, 0xEF, 0xBB]
+    var inputs: [(bytes: [UInt8], name: String)] = []
+    for iteration in 0..<400 {
+      let length = Int.random(in: 0...(iteration < 300 ? 60 : 600), using: &random)
+      inputs.append(((0..<length).map { _ in alphabet.randomElement(using: &random) ?? 0 }, iteration % 3 == 0 ? "in.csv" : "in"))
+    }
+    // Well-formed files with quoted fields spanning lines, CRLF, a BOM and a header.
+    for iteration in 0..<40 {
+      var text = iteration % 2 == 0 ? "\u{FEFF}user,note,weight,timestamp\r\n" : ""
+      for row in 0..<Int.random(in: 1...200, using: &random) {
+        let user = row % 7 == 0 ? "\"u \"\"\(row % 13)\"\"\n,x\"" : "u\(row % 13)"
+        text += "\(user),n\(Int.random(in: 0..<50, using: &random)),\(Int.random(in: 1...5, using: &random)),\(1_700_000_000 + row)"
+        text += row % 5 == 0 ? "\r\n" : "\n"
+      }
+      inputs.append((Array(text.utf8), "rows.csv"))
+    }
+    var compared = 0
+    for (index, input) in inputs.enumerated() {
+      let path = directory + "/\(index)-" + input.name
+      try Data(input.bytes).write(to: URL(fileURLWithPath: path))
+      var options = InteractionLoadOptions()
+      options.skipInvalid = index % 2 == 1
+      let whole = Result { () throws(ZhongcaoError) in try Interactions.parse(input.bytes, name: path, options: options) }
+      for blockSize in [1, 2, 7, 64, 1 << 20] {
+        let streamed = Result { () throws(ZhongcaoError) in try Interactions.load(contentsOf: path, options: options, blockSize: blockSize) }
+        switch (whole, streamed) {
+        case (.success(let a), .success(let b)):
+          #expect(a.0 == b.0 && a.1 == b.1, "input \(index), block size \(blockSize)")
+        case (.failure(let a), .failure(let b)):
+          #expect(a == b, "input \(index), block size \(blockSize): \(a) vs \(b)")
+        default:
+          Issue.record("input \(index), block size \(blockSize): \(whole) vs \(streamed)")
+        }
+        compared += 1
+      }
+    }
+    #expect(compared == 440 * 5)
+  }
+
+  @Test("A double quote that is never closed in a large file is an error, not a whole file read into one field")
+  func unclosedQuoteIsBounded() throws {
+    let path = NSTemporaryDirectory() + "/zhongcao-unclosed-\(UUID().uuidString).csv"
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    var text = "u1,n1,1\nu2,\"n2,1\n"
+    let line = String(repeating: "u,n,1\n", count: 1 << 16)
+    for _ in 0..<(Interactions.maximumRecordLength / line.utf8.count + 60) { text += line }
+    try text.write(toFile: path, atomically: false, encoding: .utf8)
+    let error = #expect(throws: ZhongcaoError.self) { try Interactions.load(contentsOf: path) }
+    #expect(error?.message.contains("never closed") == true, "\(String(describing: error))")
+    #expect((error?.location?.line ?? 0) == 2)
+  }
 }

@@ -3,8 +3,9 @@ import Foundation
 /// Byte-level reading of delimited text (TSV and RFC 4180 CSV) and parsing of the numbers and
 /// dates in it, without building a `String` per line.
 ///
-/// The reader works on the whole file as `[UInt8]` and hands out fields as index ranges into it,
-/// so ids can be looked up by their bytes and only new ids become strings.
+/// The reader works on a buffer of bytes — the whole file, or (streaming) one block of it after
+/// another — and hands out fields as index ranges into it, so ids can be looked up by their bytes
+/// and only new ids become strings.
 struct DelimitedTextReader {
   /// One field of a record: a range of the source bytes (inside the quotes for a quoted field).
   struct Field {
@@ -26,24 +27,56 @@ struct DelimitedTextReader {
     case malformed(line: Int, message: String)
     /// No more input.
     case end
+    /// The next record runs past the end of a buffer that is not the end of the input:
+    /// ``refill(_:isFinal:)`` with more bytes and ask again. Nothing was consumed.
+    case needMoreInput
   }
 
-  let bytes: [UInt8]
+  private(set) var bytes: [UInt8]
   let delimiter: UInt8
   private(set) var position: Int
   /// The line number of the next record (1-based, counting every physical line).
   private(set) var line = 1
+  /// Whether `bytes` ends where the input ends. When it does not, a record must end with a line
+  /// break inside `bytes` to be read.
+  private(set) var isFinal: Bool
 
-  /// A reader of `bytes` split by `delimiter`, skipping a leading UTF-8 byte order mark.
-  init(bytes: [UInt8], delimiter: UInt8) {
+  /// A reader of `bytes` split by `delimiter`, skipping a leading UTF-8 byte order mark;
+  /// `isFinal` false when more input will follow (see ``refill(_:isFinal:)``).
+  init(bytes: [UInt8], delimiter: UInt8, isFinal: Bool = true) {
     self.bytes = bytes
     self.delimiter = delimiter
+    self.isFinal = isFinal
     position = DelimitedTextReader.contentStart(of: bytes)
+  }
+
+  /// The bytes not read yet; a streaming caller puts them in front of the next block.
+  var unread: ArraySlice<UInt8> { bytes[position...] }
+
+  /// Continues reading from `bytes`, which must start with ``unread``; line numbers carry on.
+  mutating func refill(_ bytes: [UInt8], isFinal: Bool) {
+    self.bytes = bytes
+    self.isFinal = isFinal
+    position = 0
   }
 
   /// The offset after a UTF-8 byte order mark, or 0.
   static func contentStart(of bytes: [UInt8]) -> Int {
     bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
+  }
+
+  /// Whether `bytes` holds a whole line (ended by a line break) with non-blank content: then
+  /// ``guessDelimiter(of:)`` needs no more of the input.
+  static func holdsContentLine(_ bytes: [UInt8]) -> Bool {
+    var lineHasContent = false
+    for byte in bytes[contentStart(of: bytes)...] {
+      if byte == .newline {
+        if lineHasContent { return true }
+      } else if byte != .space && byte != .carriageReturn && byte != .tab {
+        lineHasContent = true
+      }
+    }
+    return false
   }
 
   /// Tab if the first line with non-blank content contains a tab, else comma.
@@ -72,9 +105,17 @@ struct DelimitedTextReader {
   /// only spaces, tabs and delimiters comes back as a record of empty unquoted fields. After
   /// `.malformed`, some fields of the broken record may have been appended.
   mutating func nextRecord(appendingTo fields: inout [Field]) -> Outcome {
-    guard position < bytes.count else { return .end }
+    guard position < bytes.count else { return isFinal ? .end : .needMoreInput }
     let recordLine = line
     let recordStart = position
+    let fieldCount = fields.count
+    // The record reaches the end of a buffer that more input follows: undo and wait for it.
+    func needMore(_ fields: inout [Field]) -> Outcome {
+      fields.removeSubrange(fieldCount...)
+      position = recordStart
+      line = recordLine
+      return .needMoreInput
+    }
     while true {
       // Leading blanks before a possible opening quote.
       var index = position
@@ -102,6 +143,7 @@ struct DelimitedTextReader {
           scan += 1
         }
         guard let closing else {
+          if !isFinal { return needMore(&fields) }
           skipLine(from: recordStart)
           return .malformed(line: recordLine, message: "a quoted field is not closed by a double quote")
         }
@@ -112,8 +154,10 @@ struct DelimitedTextReader {
               bytes[after] == .space || bytes[after] == .carriageReturn || (bytes[after] == .tab && delimiter != .tab) {
           after += 1
         }
+        if after >= bytes.count, !isFinal { return needMore(&fields) }
         if after < bytes.count, bytes[after] != delimiter, bytes[after] != .newline {
           let malformedLine = line
+          if !isFinal, !bytes[after...].contains(.newline) { return needMore(&fields) }
           skipLine(from: after)
           return .malformed(line: malformedLine, message: "unexpected text after the closing double quote of a field")
         }
@@ -129,6 +173,7 @@ struct DelimitedTextReader {
       }
       // `index` is at a delimiter, a newline or the end.
       if index >= bytes.count {
+        if !isFinal { return needMore(&fields) }
         position = index
         return .record(line: recordLine)
       }
@@ -139,6 +184,7 @@ struct DelimitedTextReader {
       }
       position = index + 1
       if position >= bytes.count {
+        if !isFinal { return needMore(&fields) }
         // A delimiter at the very end: one more, empty field.
         fields.append(Field(start: position, end: position, isQuoted: false, hasEscapes: false))
         return .record(line: recordLine)

@@ -70,9 +70,30 @@ extension Interactions {
   public static func load(contentsOf path: String, options: InteractionLoadOptions = .init())
     throws(ZhongcaoError) -> (Interactions, InteractionLoadReport)
   {
-    let bytes = try DelimitedTextFile.bytes(of: path, kind: "interactions file")
-    return try parse(bytes, name: path, options: options)
+    try load(contentsOf: path, options: options, blockSize: 16 << 20)
   }
+
+  /// ``load(contentsOf:options:)`` reading `blockSize` bytes at a time.
+  static func load(contentsOf path: String, options: InteractionLoadOptions, blockSize: Int)
+    throws(ZhongcaoError) -> (Interactions, InteractionLoadReport)
+  {
+    // Read in blocks: memory beyond the log itself stays at a block (and one record carried
+    // over between blocks), however large the file.
+    var blocks = try LineBlocks(path: path, kind: "interactions file", blockSize: blockSize)
+    let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    guard var first = try blocks.next()?.bytes else {
+      throw ZhongcaoError(.invalidInput, "\(path) contains no interactions", location: .init(file: path))
+    }
+    // The delimiter is guessed from the first line with content: read on until it is in.
+    while !DelimitedTextReader.holdsContentLine(first), let next = try blocks.next() { first += next.bytes }
+    var loader = InteractionLoader(bytes: first, name: path, options: options, isFinal: first.count >= size,
+                                   fileSize: size, more: { () throws(ZhongcaoError) in try blocks.next()?.bytes })
+    return try loader.run()
+  }
+
+  /// The longest record (line, or lines of one quoted field) ``load(contentsOf:options:)``
+  /// accepts: 64 MiB. A longer one is almost surely a double quote that is never closed.
+  public static let maximumRecordLength = 64 << 20
 
   /// Parses interactions from the bytes of a delimited-text file; `name` is used in errors and
   /// for delimiter detection (`.csv` means comma, `.tsv` tab).
@@ -300,9 +321,17 @@ private struct InteractionLoader {
   /// Event names seen, by their raw bytes, with their weights.
   var eventCache: [(name: [UInt8], weight: Float)] = []
 
-  init(bytes: [UInt8], name: String, options: InteractionLoadOptions) {
+  /// The next block of the input, or nil at its end (streaming); nil when `bytes` is all of it.
+  var more: (() throws(ZhongcaoError) -> [UInt8]?)?
+  /// The input's size in bytes when streaming, for reserving the log's arrays.
+  var fileSize: Int?
+
+  init(bytes: [UInt8], name: String, options: InteractionLoadOptions, isFinal: Bool = true, fileSize: Int? = nil,
+       more: (() throws(ZhongcaoError) -> [UInt8]?)? = nil) {
     self.name = name
     self.options = options
+    self.more = isFinal ? nil : more
+    self.fileSize = fileSize
     let delimiter: UInt8
     switch options.delimiter {
     case .tab: delimiter = .tab
@@ -317,20 +346,25 @@ private struct InteractionLoader {
         delimiter = DelimitedTextReader.guessDelimiter(of: bytes)
       }
     }
-    reader = DelimitedTextReader(bytes: bytes, delimiter: delimiter)
+    reader = DelimitedTextReader(bytes: bytes, delimiter: delimiter, isFinal: more == nil)
   }
 
   mutating func run() throws(ZhongcaoError) -> (Interactions, InteractionLoadReport) {
-    // At most one event per line break (plus a last line without one): reserve once, not by doubling.
+    // At most one event per line break (plus a last line without one): reserve once, not by
+    // doubling. Streaming, the first block's lines per byte stand for the whole file's.
     for byte in reader.bytes where byte == .newline { capacity += 1 }
+    if more != nil, let fileSize, !reader.bytes.isEmpty {
+      capacity = Int(Double(capacity) / Double(reader.bytes.count) * Double(fileSize) * 1.02) + 16
+    }
     userIndices.reserveCapacity(capacity)
     noteIndices.reserveCapacity(capacity)
     weights.reserveCapacity(capacity)
-    var atEnd = false
-    while !atEnd {
-      atEnd = readBatch()
+    while true {
+      let state = readBatch()
       if let layout { prefetchIDs(layout) }
       for record in batch { try process(record) }
+      if state == .end { break }
+      if state == .needMoreInput { try refill() }
     }
     report.events = weights.count
     guard report.events > 0 else {
@@ -347,8 +381,13 @@ private struct InteractionLoader {
     return (log, report)
   }
 
-  /// Reads up to ``batchSize`` non-blank records; returns whether the input is exhausted.
-  mutating func readBatch() -> Bool {
+  /// How a batch ended.
+  enum BatchEnd {
+    case full, end, needMoreInput
+  }
+
+  /// Reads up to ``batchSize`` non-blank records.
+  mutating func readBatch() -> BatchEnd {
     batch.removeAll(keepingCapacity: true)
     batchFields.removeAll(keepingCapacity: true)
     malformedMessages.removeAll(keepingCapacity: true)
@@ -356,7 +395,9 @@ private struct InteractionLoader {
       let start = batchFields.count
       switch reader.nextRecord(appendingTo: &batchFields) {
       case .end:
-        return true
+        return .end
+      case .needMoreInput:
+        return .needMoreInput
       case .malformed(let line, let message):
         batchFields.removeSubrange(start...)
         batch.append(PendingRecord(line: line, fieldStart: start, fieldEnd: start, malformed: malformedMessages.count))
@@ -369,7 +410,27 @@ private struct InteractionLoader {
         }
       }
     }
-    return false
+    return .full
+  }
+
+  /// Puts the next block of the input behind the unread rest of this one (a record cut by the
+  /// block's end), or tells the reader the input has ended.
+  mutating func refill() throws(ZhongcaoError) {
+    let carried = reader.unread
+    guard let more, let next = try more() else {
+      reader.refill(Array(carried), isFinal: true)
+      self.more = nil
+      return
+    }
+    guard carried.count <= Interactions.maximumRecordLength else {
+      throw ZhongcaoError(.invalidInput, "a record of more than \(Interactions.maximumRecordLength >> 20) MiB: a double quote that is never closed?",
+                          location: .init(file: name, line: reader.line))
+    }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(carried.count + next.count)
+    bytes.append(contentsOf: carried)
+    bytes.append(contentsOf: next)
+    reader.refill(bytes, isFinal: false)
   }
 
   /// Hashes the ids of the batch and loads their table slots, so that the lookups that follow hit

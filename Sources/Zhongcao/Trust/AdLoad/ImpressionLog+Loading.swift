@@ -172,7 +172,7 @@ private struct ImpressionLoader {
     while true {
       fields.removeAll(keepingCapacity: true)
       switch reader.nextRecord(appendingTo: &fields) {
-      case .end:
+      case .end, .needMoreInput:  // the reader holds the whole file: only `.end`
         return try finish()
       case .malformed(let line, let message):
         report.lines += 1
