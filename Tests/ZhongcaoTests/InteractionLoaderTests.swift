@@ -199,6 +199,8 @@ struct InteractionLoaderTests {
     ErrorCase("empty quoted note id", "u1,\"\",1\n", line: 1, field: "note", "note id is empty"),
     ErrorCase("unterminated quote", "u1,n1\nu1,\"n1,1\nu2,n2\n", line: 2, field: nil, "not closed"),
     ErrorCase("text after quote", "u1,\"n1\"x,1\n", line: 1, field: nil, "after the closing double quote"),
+    ErrorCase("too many fields", "u,n,1\n" + String(repeating: "a,", count: 5000) + "\n", line: 2, field: nil, "more than 4096 fields"),
+    ErrorCase("id too long", "u,n,1\n" + String(repeating: "种", count: 1400) + ",n,1\n", line: 2, field: "user", "longer than 4096 bytes"),
     ErrorCase("empty file", "", line: nil, field: nil, "input contains no interactions"),
     ErrorCase("header only", "user,note\n", line: nil, field: nil, "input contains no interactions"),
     ErrorCase("blank only", "\n \r\n\n", line: nil, field: nil, "input contains no interactions"),

@@ -32,6 +32,9 @@ struct DelimitedTextReader {
     case needMoreInput
   }
 
+  /// The most fields a record may have (4,096); a record with more is malformed.
+  static let maximumFields = 4096
+
   private(set) var bytes: [UInt8]
   let delimiter: UInt8
   private(set) var position: Int
@@ -183,6 +186,13 @@ struct DelimitedTextReader {
         return .record(line: recordLine)
       }
       position = index + 1
+      if fields.count - fieldCount >= Self.maximumFields {
+        // Hostile or not delimited text: refuse the line rather than hold a field per byte.
+        if !isFinal, !bytes[position...].contains(.newline) { return needMore(&fields) }
+        fields.removeSubrange(fieldCount...)
+        skipLine(from: position)
+        return .malformed(line: recordLine, message: "a record has more than \(Self.maximumFields) fields")
+      }
       if position >= bytes.count {
         if !isFinal { return needMore(&fields) }
         // A delimiter at the very end: one more, empty field.

@@ -91,6 +91,9 @@ extension Interactions {
     return try loader.run()
   }
 
+  /// The longest user or note id, in UTF-8 bytes (4,096): a longer one is an error.
+  public static let maximumIDLength = 4096
+
   /// The longest record (line, or lines of one quoted field) ``load(contentsOf:options:)``
   /// accepts: 64 MiB. A longer one is almost surely a double quote that is never closed.
   public static let maximumRecordLength = 64 << 20
@@ -585,8 +588,8 @@ private struct InteractionLoader {
     guard !text.isEmpty else {
       throw error("\(role) id is empty", line: line, role: role)
     }
-    guard text.count <= ByteKeyedIDs.maximumKeyLength else {
-      throw error("\(role) id is longer than \(ByteKeyedIDs.maximumKeyLength) bytes: \(quoted(text))", line: line, role: role)
+    guard text.count <= Interactions.maximumIDLength else {
+      throw error("\(role) id is longer than \(Interactions.maximumIDLength) bytes: \(quoted(text))", line: line, role: role)
     }
     let hash = hash ?? ByteKeyedIDs.hash(text)
     switch role == .user ? users.find(text, hash: hash) : notes.find(text, hash: hash) {
