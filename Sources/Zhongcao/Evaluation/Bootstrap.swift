@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import Synchronization
 
 /// The mean of one metric over users, with its bootstrap percentile interval.
 ///
@@ -217,8 +216,9 @@ enum Bootstrap {
 
     let chunkSize = 8
     let chunkCount = (samples + chunkSize - 1) / chunkSize
-    let parts = Mutex<[[[Double]]?]>(Array(repeating: nil, count: chunkCount))
-    DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
+    // Chunk results go to disjoint slots (`parallelMap`), not through a lock: ThreadSanitizer
+    // cannot see the futex under `Mutex` and reported the hand-over as a race.
+    let parts = parallelMap(count: chunkCount, chunkSize: 1, workspace: {}) { _, chunk -> [[Double]] in
       let resamples = (chunk * chunkSize)..<min(samples, (chunk + 1) * chunkSize)
       var means = [[Double]](repeating: [], count: metricCount)
       var drawn = [Double](repeating: 0, count: n)
@@ -234,13 +234,11 @@ enum Bootstrap {
           means[m].append(weight > 0 ? total / weight : .nan)
         }
       }
-      parts.withLock { $0[chunk] = means }
+      return means
     }
     var means = [[Double]](repeating: [], count: metricCount)
-    parts.withLock { parts in
-      for part in parts {
-        for m in 0..<metricCount { means[m].append(contentsOf: part![m]) }
-      }
+    for part in parts {
+      for m in 0..<metricCount { means[m].append(contentsOf: part[m]) }
     }
     let tail = (1 - confidence) / 2
     return means.map { row in

@@ -1,5 +1,4 @@
 import Dispatch
-import Synchronization
 
 /// Generates synthetic note-feed interaction logs with a planted, known preference structure.
 ///
@@ -269,11 +268,8 @@ public struct FeedGenerator: Sendable {
     let chunkSize = max(1, min(4096, userCount / 256))
     let chunkCount = (userCount + chunkSize - 1) / chunkSize
 
-    let parts = Mutex<[EventBlock?]>(Array(repeating: nil, count: chunkCount))
-    DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
-      let users = chunk * chunkSize..<min(userCount, (chunk + 1) * chunkSize)
-      let block = world.events(for: users, counts: eventCounts)
-      parts.withLock { $0[chunk] = block }
+    let parts = parallelMap(count: chunkCount, chunkSize: 1, workspace: {}) { _, chunk in
+      world.events(for: chunk * chunkSize..<min(userCount, (chunk + 1) * chunkSize), counts: eventCounts)
     }
 
     let total = eventCounts.reduce(0, +)
@@ -281,15 +277,11 @@ public struct FeedGenerator: Sendable {
     var noteIndices = [Int32](); noteIndices.reserveCapacity(total)
     var kinds = [EventKind](); kinds.reserveCapacity(total)
     var timestamps = [Int64](); timestamps.reserveCapacity(total)
-    parts.withLock { parts in
-      for index in parts.indices {
-        guard let block = parts[index] else { preconditionFailure("chunk \(index) was not generated") }
-        parts[index] = nil
-        userIndices.append(contentsOf: block.users)
-        noteIndices.append(contentsOf: block.notes)
-        kinds.append(contentsOf: block.kinds)
-        timestamps.append(contentsOf: block.timestamps)
-      }
+    for block in parts {
+      userIndices.append(contentsOf: block.users)
+      noteIndices.append(contentsOf: block.notes)
+      kinds.append(contentsOf: block.kinds)
+      timestamps.append(contentsOf: block.timestamps)
     }
     let weightOfKind = EventKind.allCases.map(\.defaultWeight)
     let weights = kinds.map { weightOfKind[Int($0.rawValue)] }

@@ -1,5 +1,4 @@
 import Dispatch
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -302,8 +301,7 @@ private struct IndexedInput: Sendable {
   init(rankings: [[String]], relevant: [Set<String>], positions: [Int], universe: IDMap) {
     let chunkSize = 2048
     let chunkCount = (positions.count + chunkSize - 1) / chunkSize
-    let parts = Mutex<[IndexedInput?]>(Array(repeating: nil, count: chunkCount))
-    DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
+    let parts = parallelMap(count: chunkCount, chunkSize: 1, workspace: {}) { _, chunk -> IndexedInput in
       var part = IndexedInput()
       for position in positions[(chunk * chunkSize)..<min(positions.count, (chunk + 1) * chunkSize)] {
         for note in rankings[position] {
@@ -313,18 +311,14 @@ private struct IndexedInput: Sendable {
         for note in relevant[position] { part.relevant.append(Int32(universe.index(of: note)!)) }
         part.relevantOffsets.append(part.relevant.count)
       }
-      parts.withLock { $0[chunk] = part }
+      return part
     }
-    parts.withLock { parts in
-      for chunk in parts.indices {
-        let part = parts[chunk]!
-        parts[chunk] = nil
-        let rankedBase = ranked.count, relevantBase = self.relevant.count
-        ranked.append(contentsOf: part.ranked)
-        rankedOffsets.append(contentsOf: part.rankedOffsets.dropFirst().lazy.map { $0 + rankedBase })
-        self.relevant.append(contentsOf: part.relevant)
-        relevantOffsets.append(contentsOf: part.relevantOffsets.dropFirst().lazy.map { $0 + relevantBase })
-      }
+    for part in parts {
+      let rankedBase = ranked.count, relevantBase = self.relevant.count
+      ranked.append(contentsOf: part.ranked)
+      rankedOffsets.append(contentsOf: part.rankedOffsets.dropFirst().lazy.map { $0 + rankedBase })
+      self.relevant.append(contentsOf: part.relevant)
+      relevantOffsets.append(contentsOf: part.relevantOffsets.dropFirst().lazy.map { $0 + relevantBase })
     }
   }
 
@@ -434,26 +428,20 @@ private struct Context: Sendable {
     let userCount = input.userCount
     let chunkSize = 2048
     let chunkCount = (userCount + chunkSize - 1) / chunkSize
-    let parts = Mutex<[Part?]>(Array(repeating: nil, count: chunkCount))
-    DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
-      let part = evaluate(users: (chunk * chunkSize)..<min(userCount, (chunk + 1) * chunkSize))
-      parts.withLock { $0[chunk] = part }
+    let parts = parallelMap(count: chunkCount, chunkSize: 1, workspace: {}) { _, chunk in
+      evaluate(users: (chunk * chunkSize)..<min(userCount, (chunk + 1) * chunkSize))
     }
     var values = [[Double]](repeating: [], count: metricCount)
     for m in 0..<metricCount { values[m].reserveCapacity(userCount) }
     var frequency = [Int32](repeating: 0, count: cutoffs.count * catalogSize)
     var places = [Int](repeating: 0, count: cutoffs.count)
     var popularitySum = [Double](repeating: 0, count: cutoffs.count)
-    parts.withLock { parts in
-      for chunk in parts.indices {
-        let part = parts[chunk]!
-        parts[chunk] = nil
-        for m in 0..<metricCount { values[m].append(contentsOf: part.values[m]) }
-        for j in frequency.indices { frequency[j] &+= part.frequency[j] }
-        for c in cutoffs.indices {
-          places[c] += part.places[c]
-          popularitySum[c] += part.popularitySum[c]
-        }
+    for part in parts {
+      for m in 0..<metricCount { values[m].append(contentsOf: part.values[m]) }
+      for j in frequency.indices { frequency[j] &+= part.frequency[j] }
+      for c in cutoffs.indices {
+        places[c] += part.places[c]
+        popularitySum[c] += part.popularitySum[c]
       }
     }
     // Buckets hold ranks in (K_{c−1}, K_c]; the top-K_c counts are their running sums.

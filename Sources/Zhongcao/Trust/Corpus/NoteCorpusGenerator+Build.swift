@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import Synchronization
 
 /// One planned note: everything decided before its text is written.
 struct CorpusNotePlan: Sendable {
@@ -271,9 +270,8 @@ struct CorpusBuilder {
     // Text, in parallel chunks; every note draws from its own stream.
     let chunkSize = 2_048
     let chunkCount = (plans.count + chunkSize - 1) / chunkSize
-    let parts = Mutex<[([Note], [NoteTruth])?]>(Array(repeating: nil, count: chunkCount))
     let frozenPlans = plans, frozenAccounts = accounts, frozenBrands = brandNames
-    DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
+    let parts = parallelMap(count: chunkCount, chunkSize: 1, workspace: {}) { _, chunk -> ([Note], [NoteTruth]) in
       var notes: [Note] = [], truths: [NoteTruth] = []
       let range = (chunk * chunkSize)..<min((chunk + 1) * chunkSize, frozenPlans.count)
       notes.reserveCapacity(range.count)
@@ -287,13 +285,12 @@ struct CorpusBuilder {
         notes.append(note)
         truths.append(truth)
       }
-      parts.withLock { $0[chunk] = (notes, truths) }
+      return (notes, truths)
     }
     var notes: [Note] = [], truth: [NoteTruth] = []
     notes.reserveCapacity(plans.count)
     truth.reserveCapacity(plans.count)
-    for part in parts.withLock({ $0 }) {
-      guard let part else { continue }
+    for part in parts {
       notes.append(contentsOf: part.0)
       truth.append(contentsOf: part.1)
     }
