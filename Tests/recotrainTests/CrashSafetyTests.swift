@@ -113,7 +113,9 @@ struct CrashSafetyTests {
     #expect(try Self.leftovers(in: directory).isEmpty, "temporary files of killed writers remain")
   }
 
-  @Test("a file-size limit (ulimit -f) fails the write with a message saying so and keeps the old model")
+  @Test("a file-size limit (ulimit -f) fails the write with a message saying so and keeps the old model",
+        .disabled(if: ProcessInfo.processInfo.environment["ZHONGCAO_SANITIZER"] == "thread",
+                  "ThreadSanitizer's runtime dies of SIGBUS under a file-size limit, before recotrain runs into it"))
   func fileSizeLimitIsReported() throws {
     let recotrain = try #require(recotrainBinary)
     let directory = try Self.temporaryDirectory()
