@@ -284,7 +284,7 @@ struct AdsPlanCommand: ParsableCommand {
   func run() throws {
     try runReportingErrors {
       let data: Data
-      do { data = try Data(contentsOf: URL(fileURLWithPath: study)) } catch {
+      do { data = try FileContents.read(study) } catch {
         throw ZhongcaoError(.io, "cannot read study \(study): \(error.localizedDescription)", location: .init(file: study))
       }
       let result = try AdDensityStudyResult.decode(data, name: study)

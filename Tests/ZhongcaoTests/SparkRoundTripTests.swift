@@ -106,6 +106,13 @@ private func relativeError(_ a: [Float], _ b: [Float]) -> Float {
     try "index\tid\n0\tann\n2\tbob\n1\tcy\n".write(toFile: usersPath, atomically: true, encoding: .utf8)
     let skipped = #expect(throws: ZhongcaoError.self) { try SparkExchange.readExport(directory) }
     #expect(skipped?.location?.line == 3 && skipped?.location?.field == "index")
+
+    // Empty files (the fuzzer's first input; Data(contentsOf:) leaked reading them): clear errors.
+    for name in ["manifest.json", "users.tsv", "items.tsv", "interactions.csv"] {
+      try Data().write(to: URL(fileURLWithPath: directory + "/" + name))
+    }
+    let empty = #expect(throws: ZhongcaoError.self) { try SparkExchange.readExport(directory) }
+    #expect(empty?.message == "not valid JSON" && empty?.location?.file.hasSuffix("manifest.json") == true)
   }
 
   @Test("import refuses factors with a missing id or a wrong length, naming file, line and field")

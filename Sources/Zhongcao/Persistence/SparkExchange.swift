@@ -173,7 +173,7 @@ public enum SparkExchange {
 
   private static func readBytes(_ file: String) throws(ZhongcaoError) -> Data {
     do {
-      return try Data(contentsOf: URL(fileURLWithPath: file))
+      return try FileContents.read(file)
     } catch {
       throw ZhongcaoError(.io, "cannot read \(file): \(error.localizedDescription)")
     }

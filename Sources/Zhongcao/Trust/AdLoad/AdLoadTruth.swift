@@ -266,7 +266,7 @@ public struct AdLoadTruth: Sendable, Codable, Equatable {
   ///   ``ZhongcaoError/Code-swift.struct/invalidInput`` when it is not a truth file of this version.
   public static func load(contentsOf path: String) throws(ZhongcaoError) -> AdLoadTruth {
     let data: Data
-    do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+    do { data = try FileContents.read(path) } catch {
       throw ZhongcaoError(.io, "cannot read ad-load truth file \(path): \(error.localizedDescription)", location: .init(file: path))
     }
     let truth: AdLoadTruth

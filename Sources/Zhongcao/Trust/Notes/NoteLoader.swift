@@ -61,7 +61,7 @@ public enum NoteLoader {
       if let file = try? FileByteSource(path: path) {
         bytes = try file.read(UInt8.self, count: file.byteCount, at: 0)
       } else {
-        bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        bytes = [UInt8](try FileContents.read(path))
       }
     } catch {
       throw ZhongcaoError(.io, "cannot read notes: \(error.localizedDescription)", location: .init(file: path))
