@@ -248,7 +248,7 @@ enum DelimitedTextFile {
   /// - Throws: ``ZhongcaoError/Code/io`` saying why: no such file, a directory, or the system's reason.
   static func bytes(of path: String, kind: String) throws(ZhongcaoError) -> [UInt8] {
     do {
-      return [UInt8](try FileContents.read(path))
+      return try FileContents.bytes(path)
     } catch {
       var isDirectory: ObjCBool = false
       let reason = !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)

@@ -1,5 +1,4 @@
 import Foundation
-import ZhongcaoLinearAlgebra
 
 /// How ``NoteLoader`` treats bad lines.
 public struct NoteLoadOptions: Sendable {
@@ -57,12 +56,7 @@ public enum NoteLoader {
   {
     let bytes: [UInt8]
     do {
-      // A regular file is read straight into one array; anything else (a pipe) through Data.
-      if let file = try? FileByteSource(path: path) {
-        bytes = try file.read(UInt8.self, count: file.byteCount, at: 0)
-      } else {
-        bytes = [UInt8](try FileContents.read(path))
-      }
+      bytes = try FileContents.bytes(path)
     } catch {
       throw ZhongcaoError(.io, "cannot read notes: \(error.localizedDescription)", location: .init(file: path))
     }
