@@ -77,6 +77,25 @@ struct LineBlocksTests {
     #expect(missing?.code == .io && missing?.message.contains("no such file") == true)
   }
 
+  @Test("a line longer than the limit is an error naming its line, read no further than the limit allows")
+  func lineLengthLimit() throws {
+    // Line 3 has no line break for 5,000 bytes; blocks of 64 bytes, a 1,000-byte limit.
+    let path = try Self.temporaryFile("short\nlines\n" + String(repeating: "x", count: 5000) + "\nafter\n")
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    var blocks = try LineBlocks(path: path, kind: "test file", blockSize: 64, maximumLineLength: 1000)
+    var lines = 0
+    let error = #expect(throws: ZhongcaoError.self) {
+      while let block = try blocks.next() { lines += block.bytes.count(where: { $0 == .newline }) }
+    }
+    #expect(lines == 2 && error?.location?.line == 3 && error?.location?.file == path)
+    #expect(error?.message.contains("longer than 1000 bytes") == true)
+    // The same file within a limit it keeps.
+    var roomy = try LineBlocks(path: path, kind: "test file", blockSize: 64, maximumLineLength: 5000)
+    var total = 0
+    while let block = try roomy.next() { total += block.bytes.count }
+    #expect(total == 5000 + 19)
+  }
+
   @Test("the fast decimal parser agrees with Float(String) on every spelling a factor file uses")
   func floatParsingMatchesFoundation() {
     var generator = SplitMix64(seed: 2024)

@@ -15,13 +15,21 @@ struct LineBlocks {
   private let path: String
   private let kind: String
   private let blockSize: Int
+  private let maximumLineLength: Int
   private var pending: [UInt8] = []
   private var nextLine = 1
   private var atEnd = false
 
-  /// Opens `path`; `kind` names the file in errors ("factor file").
+  /// The longest line accepted by default: 64 MiB.
+  static let defaultMaximumLineLength = 64 << 20
+
+  /// Opens `path`; `kind` names the file in errors ("factor file"). A line longer than
+  /// `maximumLineLength` bytes is an error as soon as that many bytes without a line break are
+  /// read, so a file with no line breaks cannot make the reader hold more than that.
   /// - Throws: ``ZhongcaoError/Code-swift.struct/io`` saying why the file cannot be read.
-  init(path: String, kind: String, blockSize: Int = 16 << 20) throws(ZhongcaoError) {
+  init(path: String, kind: String, blockSize: Int = 16 << 20, maximumLineLength: Int = defaultMaximumLineLength)
+    throws(ZhongcaoError)
+  {
     var isDirectory: ObjCBool = false
     let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
     guard exists, !isDirectory.boolValue, let handle = FileHandle(forReadingAtPath: path) else {
@@ -32,9 +40,11 @@ struct LineBlocks {
     self.path = path
     self.kind = kind
     self.blockSize = blockSize
+    self.maximumLineLength = maximumLineLength
   }
 
   /// The next block of lines, or nil at the end of the file.
+  /// - Throws: ``ZhongcaoError/Code-swift.struct/invalidInput`` for a line longer than the limit.
   mutating func next() throws(ZhongcaoError) -> Block? {
     while !atEnd {
       let data: Data?
@@ -53,6 +63,11 @@ struct LineBlocks {
         pending.removeSubrange(...lastBreak)
         return block(of: lines)
       }
+      guard pending.count <= maximumLineLength else {
+        throw ZhongcaoError(.invalidInput, "the line is longer than \(Self.describe(maximumLineLength)) "
+                            + "(is the file binary, or are its line breaks missing?)",
+                            location: .init(file: path, line: nextLine))
+      }
     }
     guard !pending.isEmpty else { return nil }
     defer { pending = [] }
@@ -63,6 +78,13 @@ struct LineBlocks {
     let block = Block(bytes: lines, firstLine: nextLine)
     nextLine += lines.withUnsafeBufferPointer(Self.lineBreaks)
     return block
+  }
+
+  /// `64 MiB`, `16 KiB` or `100 bytes`.
+  static func describe(_ length: Int) -> String {
+    if length >= 1 << 20 && length % (1 << 20) == 0 { return "\(length >> 20) MiB" }
+    if length >= 1 << 10 && length % (1 << 10) == 0 { return "\(length >> 10) KiB" }
+    return "\(length) bytes"
   }
 
   /// The number of line breaks in `bytes`.

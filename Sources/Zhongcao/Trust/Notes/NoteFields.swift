@@ -86,6 +86,8 @@ struct NoteFields: JSONVisitor {
   private(set) var strings: [JSONStringToken] = []
   /// Whether the line's value is an object.
   private(set) var isObject = false
+  /// The members of the line's object.
+  private(set) var members = 0
   /// Whether a field of the last note made was found under its MediaCrawler name.
   private(set) var usedMediaCrawler = false
   /// The file the lines come from, for error messages.
@@ -108,6 +110,7 @@ struct NoteFields: JSONVisitor {
     for index in values.indices { values[index] = .absent }
     strings.removeAll(keepingCapacity: true)
     isObject = false
+    members = 0
     usedMediaCrawler = false
     self.line = line
     depth = 0
@@ -151,6 +154,7 @@ struct NoteFields: JSONVisitor {
 
   mutating func key(_ key: JSONStringToken, in reader: JSONLineReader) {
     guard depth == 1 else { return }
+    members += 1
     if key.hasEscapes {
       let decoded = ContiguousArray(reader.string(key).utf8)
       member = Name(decoded.span)
@@ -162,7 +166,8 @@ struct NoteFields: JSONVisitor {
   mutating func string(_ string: JSONStringToken, in reader: JSONLineReader) {
     if depth == 1 {
       record(.string(string))
-    } else if depth == 2 && member != nil {
+    } else if depth == 2 && member != nil && strings.count - arrayStart <= NoteLoader.maximumTags {
+      // One past the limit is kept, to tell a note with too many tags.
       strings.append(string)
     }
   }
@@ -225,6 +230,9 @@ extension NoteFields {
       throw fail("must be a string or an integer", field: name)
     }
     guard !text.isEmpty else { throw fail("must not be empty", field: name) }
+    guard text.utf8.count <= NoteLoader.maximumIDLength else {
+      throw fail("is \(text.utf8.count) bytes long; an id may take at most \(NoteLoader.maximumIDLength)", field: name)
+    }
     return text
   }
 
@@ -271,7 +279,13 @@ extension NoteFields {
     switch found {
     case .string(let token):
       withUTF8(token, in: reader) { NoteText.appendTags(commaSeparated: $0, to: &tags) }
+      guard tags.count <= NoteLoader.maximumTags else {
+        throw fail("has more than \(NoteLoader.maximumTags) tags", field: name)
+      }
     case .strings(let range):
+      guard range.count <= NoteLoader.maximumTags else {
+        throw fail("has more than \(NoteLoader.maximumTags) tags", field: name)
+      }
       tags.reserveCapacity(range.count)
       for token in strings[range] { withUTF8(token, in: reader) { NoteText.appendTag($0, to: &tags) } }
     case .array:
@@ -305,6 +319,10 @@ extension NoteFields {
   mutating func appendNote(in reader: JSONLineReader, to notes: inout [Note]) throws(ZhongcaoError) {
     guard isObject else {
       throw ZhongcaoError(.invalidInput, "not a JSON object", location: .init(file: file, line: line))
+    }
+    guard members <= NoteLoader.maximumMembers else {
+      throw ZhongcaoError(.invalidInput, "the object has \(members) members; a note may have at most \(NoteLoader.maximumMembers)",
+                          location: .init(file: file, line: line))
     }
     let id = try identifier(.id, or: .noteID, in: reader)
     let author = try identifier(.author, or: .userID, in: reader)

@@ -50,17 +50,40 @@ public struct NoteLoadReport: Sendable, Equatable {
 /// which Foundation's `JSONSerialization` (used before) let through, are errors. For a repeated
 /// key the last value counts, as before; numbers get the values `JSONSerialization` gave them.
 public enum NoteLoader {
+  /// The longest line accepted: 16 MiB (a note with every MediaCrawler field is a few KiB).
+  /// A longer line is an error even with ``NoteLoadOptions/skipInvalid``: it is no note.
+  public static let maximumLineLength = 16 << 20
+
+  /// The longest note or author id, in UTF-8 bytes (4,096, as for interactions): a longer one
+  /// is an error on its line.
+  public static let maximumIDLength = Interactions.maximumIDLength
+
+  /// The most members a note object may have (4,096; MediaCrawler writes a few dozen).
+  public static let maximumMembers = 4096
+
+  /// The most tags a note may have (1,024).
+  public static let maximumTags = 1024
+
   /// Loads notes from a JSON Lines file.
+  ///
+  /// The file is read and parsed 16 MiB at a time, so memory beyond the notes themselves stays
+  /// at about two such blocks however large the file is.
   public static func load(contentsOf path: String, options: NoteLoadOptions = .init())
     throws(ZhongcaoError) -> (notes: [Note], report: NoteLoadReport)
   {
-    let bytes: [UInt8]
-    do {
-      bytes = try FileContents.bytes(path)
-    } catch {
-      throw ZhongcaoError(.io, "cannot read notes: \(error.localizedDescription)", location: .init(file: path))
+    try load(contentsOf: path, options: options, blockSize: 16 << 20)
+  }
+
+  /// ``load(contentsOf:options:)`` reading `blockSize` bytes at a time.
+  static func load(contentsOf path: String, options: NoteLoadOptions, blockSize: Int)
+    throws(ZhongcaoError) -> (notes: [Note], report: NoteLoadReport)
+  {
+    var blocks = try LineBlocks(path: path, kind: "notes file", blockSize: blockSize, maximumLineLength: maximumLineLength)
+    var collector = Collector(name: path, options: options)
+    while let block = try blocks.next() {
+      try collector.consume(block.bytes[...], firstLine: block.firstLine)
     }
-    return try parse(bytes: bytes, name: path, options: options)
+    return try collector.finish()
   }
 
   /// Parses JSON Lines bytes; `name` is used in error messages.
@@ -70,30 +93,76 @@ public enum NoteLoader {
     try parse(bytes: [UInt8](data), name: name, options: options)
   }
 
-  /// Parses JSON Lines bytes; `name` is used in error messages.
-  static func parse(bytes: [UInt8], name: String, options: NoteLoadOptions)
+  /// Parses JSON Lines bytes `windowSize` bytes (of whole lines) at a time; `name` is used in
+  /// error messages.
+  static func parse(bytes: [UInt8], name: String, options: NoteLoadOptions, windowSize: Int = 16 << 20)
     throws(ZhongcaoError) -> (notes: [Note], report: NoteLoadReport)
   {
+    var collector = Collector(name: name, options: options)
+    var start = 0, line = 1
+    while start < bytes.count {
+      var end = min(bytes.count, start + windowSize)
+      if end < bytes.count {
+        end = bytes.withUnsafeBufferPointer { buffer in
+          memchr(buffer.baseAddress! + end, 0x0A, buffer.count - end).map { UnsafeRawPointer(buffer.baseAddress!).distance(to: $0) + 1 }
+            ?? buffer.count
+        }
+      }
+      try collector.consume(bytes[start..<end], firstLine: line)
+      line += bytes[start..<end].withUnsafeBufferPointer(LineBlocks.lineBreaks)
+      start = end
+    }
+    return try collector.finish()
+  }
+
+  /// The notes of a file so far, taken a run of whole lines at a time.
+  ///
+  /// Each run is split into non-blank lines, parsed in parallel chunks, and then taken in file
+  /// order, so errors, skips and duplicates are reported exactly as a serial reader would; what
+  /// a run's parse holds besides its notes (line ranges, each line's outcome) is freed before the
+  /// next run, so a file of a million bad lines costs no more than one run of them.
+  struct Collector {
+    let name: String
+    let options: NoteLoadOptions
     var report = NoteLoadReport(lines: 0, notes: 0, skipped: 0, firstProblems: [], mediaCrawlerNotes: 0)
-    // Split into non-blank lines first, parse them in parallel chunks, then take the results in
-    // file order, so errors, skips and duplicates are reported exactly as a serial reader would.
-    let lines = nonBlankLines(of: bytes)
-    report.lines = lines.count
-    let chunkSize = 2048
-    let chunks = parallelChunkedMap(count: (lines.count + chunkSize - 1) / chunkSize, chunkSize: 1) { range in
-      range.map { chunk in
-        ParsedChunk(lines[(chunk * chunkSize)..<min(lines.count, (chunk + 1) * chunkSize)], of: bytes, file: name)
+    var notes: [Note] = []
+    var firstLineOfID: [String: Int] = [:]
+    var atStart = true
+
+    init(name: String, options: NoteLoadOptions) {
+      self.name = name
+      self.options = options
+    }
+
+    /// Parses and takes `bytes`, complete lines whose first is line `firstLine` of the file.
+    mutating func consume(_ bytes: ArraySlice<UInt8>, firstLine: Int) throws(ZhongcaoError) {
+      let lines = nonBlankLines(of: bytes, firstLine: firstLine, skippingByteOrderMark: atStart)
+      atStart = false
+      // A line over the limit ends the load, after the lines before it are taken.
+      let tooLong = lines.firstIndex { $0.range.count > maximumLineLength }
+      let parsed = lines[..<(tooLong ?? lines.count)]
+      let chunkSize = 2048, name = name
+      let chunks = parallelMap(count: (parsed.count + chunkSize - 1) / chunkSize, chunkSize: 1, workspace: {}) { _, chunk in
+        ParsedChunk(parsed[(chunk * chunkSize)..<min(parsed.count, (chunk + 1) * chunkSize)], of: bytes, file: name)
+      }
+      for (chunkIndex, chunk) in chunks.enumerated() {
+        try take(chunk, lines: parsed[(chunkIndex * chunkSize)...])
+      }
+      if let tooLong {
+        report.lines += 1
+        throw ZhongcaoError(.invalidInput, "the line is \(lines[tooLong].range.count) bytes long, longer than the "
+                            + "\(LineBlocks.describe(maximumLineLength)) a note may take",
+                            location: .init(file: name, line: lines[tooLong].number))
       }
     }
-    var notes: [Note] = []
-    notes.reserveCapacity(lines.count)
-    var firstLineOfID: [String: Int] = [:]
-    firstLineOfID.reserveCapacity(lines.count)
-    for (chunkIndex, chunk) in chunks.enumerated() {
+
+    /// Takes the outcomes of a chunk whose lines start at `lines.first`.
+    private mutating func take(_ chunk: ParsedChunk, lines: ArraySlice<(number: Int, range: Range<Int>)>) throws(ZhongcaoError) {
       var nextNote = 0
       var duplicates: Set<Int> = []
       for (offset, outcome) in chunk.outcomes.enumerated() {
-        let lineNumber = lines[chunkIndex * chunkSize + offset].number
+        report.lines += 1
+        let lineNumber = lines[lines.startIndex + offset].number
         do throws(ZhongcaoError) {
           switch outcome {
           case .failure(let error):
@@ -121,21 +190,29 @@ public enum NoteLoader {
         for (index, note) in chunk.notes.enumerated() where !duplicates.contains(index) { notes.append(note) }
       }
     }
-    if report.lines == 0 {
-      throw ZhongcaoError(.invalidInput, "no notes: the file is empty", location: .init(file: name))
+
+    /// The notes and the report, once every line is taken.
+    /// - Throws: ``ZhongcaoError/Code-swift.struct/invalidInput`` when the file had no non-blank line.
+    consuming func finish() throws(ZhongcaoError) -> (notes: [Note], report: NoteLoadReport) {
+      if report.lines == 0 {
+        throw ZhongcaoError(.invalidInput, "no notes: the file is empty", location: .init(file: name))
+      }
+      report.notes = notes.count
+      return (notes, report)
     }
-    report.notes = notes.count
-    return (notes, report)
   }
 
-  /// The non-blank lines of `bytes`, after a leading UTF-8 byte-order mark: 1-based numbers, and
-  /// ranges without the line end (LF or CRLF).
-  static func nonBlankLines(of bytes: [UInt8]) -> [(number: Int, range: Range<Int>)] {
+  /// The non-blank lines of `bytes` (after a leading UTF-8 byte-order mark, if asked): numbers
+  /// counted from `firstLine`, and ranges (indices of `bytes`) without the line end (LF or CRLF).
+  static func nonBlankLines(of bytes: ArraySlice<UInt8>, firstLine: Int = 1, skippingByteOrderMark: Bool = true)
+    -> [(number: Int, range: Range<Int>)]
+  {
     var lines: [(number: Int, range: Range<Int>)] = []
+    let offset = bytes.startIndex
     bytes.withUnsafeBufferPointer { buffer in
       guard let base = buffer.baseAddress else { return }
-      var start = buffer.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-      var number = 0
+      var start = skippingByteOrderMark && buffer.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+      var number = firstLine - 1
       while start < buffer.count {
         number += 1
         // memchr finds line ends many bytes at a time; a byte loop was most of the serial time.
@@ -143,7 +220,9 @@ public enum NoteLoader {
           ?? buffer.count
         var lineEnd = end
         if lineEnd > start && buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
-        if !buffer[start..<lineEnd].allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { lines.append((number, start..<lineEnd)) }
+        if !buffer[start..<lineEnd].allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+          lines.append((number, (offset + start)..<(offset + lineEnd)))
+        }
         start = end + 1
       }
     }
@@ -169,7 +248,7 @@ public enum NoteLoader {
     ///
     /// The chunk's bytes are checked to be UTF-8 once, as one string that every line's text and
     /// fields are cut from; if they are not, each line is checked on its own.
-    init(_ lines: ArraySlice<(number: Int, range: Range<Int>)>, of bytes: [UInt8], file: String) {
+    init(_ lines: ArraySlice<(number: Int, range: Range<Int>)>, of bytes: ArraySlice<UInt8>, file: String) {
       notes.reserveCapacity(lines.count)
       outcomes.reserveCapacity(lines.count)
       guard let first = lines.first, let last = lines.last else { return }
