@@ -288,6 +288,11 @@ private struct PlantedWorld {
       ("u\ts\t1\tn\t0\n", 1, "engaged", "at least 6"),
       ("user\tnote\tengaged\nu\tn\t1\n", 2, "session", "no session column"),
       (header.dropLast() + "\tdwell\nu\ts\t1\tn\t0\t1\t-3\n", 2, "dwell", "non-negative"),
+      // Ids over 4,096 bytes, and a stray quote that swallows the lines up to the next quote
+      // (one never closed is an error of its own).
+      (header + "u\ts\t1\t\(String(repeating: "n", count: 4097))\t0\t1\n", 2, "note", "4097 bytes long"),
+      (header + "u\t\(String(repeating: "s", count: 5000))\t1\tn\t0\t1\n", 2, "session", "5000 bytes long"),
+      (header + "u\ts\t1\tn\t0\t1\n\"u" + String(repeating: "\tv\ts\t1\tn\t0\t1\n", count: 500) + "\"\ts\t1\tn\t0\t1\n", 3, "user", "never closed"),
     ]
     for (text, line, field, words) in cases {
       let error = try #require(failure(text), "\(text) should fail")

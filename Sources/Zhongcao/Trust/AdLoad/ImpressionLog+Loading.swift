@@ -290,6 +290,7 @@ private struct ImpressionLoader {
     let note = try lookUp(.note, column: layout.note, in: notes, line: line)
     let sessionText = field(layout.session)
     guard !sessionText.isEmpty else { throw error("session id is empty", line: line, role: .session) }
+    try checkLength(sessionText, role: .session, line: line)
     if !sessionText.elementsEqual(previousSession) {
       guard String(validating: sessionText, as: UTF8.self) != nil else {
         throw error("session id is not valid UTF-8: \(quoted(sessionText))", line: line, role: .session)
@@ -376,6 +377,7 @@ private struct ImpressionLoader {
   mutating func lookUp(_ role: Role, column: Int, in table: ByteKeyedIDs, line: Int) throws(ZhongcaoError) -> IDLookup {
     let text = field(column)
     guard !text.isEmpty else { throw error("\(role) id is empty", line: line, role: role) }
+    try checkLength(text, role: role, line: line)
     let hash = ByteKeyedIDs.hash(text)
     switch table.find(text, hash: hash) {
     case .found(let index):
@@ -385,6 +387,15 @@ private struct ImpressionLoader {
         throw error("\(role) id is not valid UTF-8: \(quoted(text))", line: line, role: role)
       }
       return .new(hash: hash, slot: slot)
+    }
+  }
+
+  /// Ids are at most ``Interactions/maximumIDLength`` bytes, as in interaction files (a longer
+  /// one is also what a double quote that is never closed makes of the rest of the file).
+  func checkLength(_ text: ArraySlice<UInt8>, role: Role, line: Int) throws(ZhongcaoError) {
+    guard text.count <= Interactions.maximumIDLength else {
+      throw error("\(role) id is \(text.count) bytes long, longer than \(Interactions.maximumIDLength): "
+                  + "\(quoted(text)) (a double quote that is never closed?)", line: line, role: role)
     }
   }
 
