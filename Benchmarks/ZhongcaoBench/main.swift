@@ -11,6 +11,7 @@
 //   swift run -c release zhongcao-bench serve-scale write|serve PATH … (see ServeScaleBenchmark)
 //   swift run -c release zhongcao-bench model-store [seconds] [tasks] (see ModelStoreBenchmark)
 //   swift run -c release zhongcao-bench interactions-load PATH [--whole] (see InteractionsLoadBenchmark)
+//   swift run -c release zhongcao-bench load-file KIND PATH  (see HostileInputBenchmark, hostile_inputs.py)
 //
 // 1. Measures the sgemm peak the way training uses BLAS: one single-threaded sgemm per worker,
 //    all workers at once (n = 1024, best of 5), for 1 and for all workers.
@@ -34,6 +35,7 @@ if CommandLine.arguments.dropFirst().first == "lockstep" { LockstepBenchmark.run
 if CommandLine.arguments.dropFirst().first == "serve-scale" { ServeScaleBenchmark.run(Array(CommandLine.arguments.dropFirst(2))); exit(0) }
 if CommandLine.arguments.dropFirst().first == "interactions-load" { InteractionsLoadBenchmark.run(Array(CommandLine.arguments.dropFirst(2))); exit(0) }
 if CommandLine.arguments.dropFirst().first == "model-store" { ModelStoreBenchmark.run(Array(CommandLine.arguments.dropFirst(2))); exit(0) }
+if CommandLine.arguments.dropFirst().first == "load-file" { HostileInputBenchmark.run(Array(CommandLine.arguments.dropFirst(2))); exit(0) }
 if CommandLine.arguments.dropFirst().first == "ad-load" { AdLoadBenchmark.run(Array(CommandLine.arguments.dropFirst(2))); exit(0) }
 
 func seconds(_ body: () -> Void) -> Double {

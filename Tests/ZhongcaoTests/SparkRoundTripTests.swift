@@ -115,6 +115,38 @@ private func relativeError(_ a: [Float], _ b: [Float]) -> Float {
     #expect(empty?.message == "not valid JSON" && empty?.location?.file.hasSuffix("manifest.json") == true)
   }
 
+  @Test("counts a manifest or a rank declare must fit in their files before memory is set aside for them")
+  func declaredCountsMustFit() throws {
+    let export = temporaryDirectory(), factors = temporaryDirectory()
+    defer { for d in [export, factors] { try? FileManager.default.removeItem(atPath: d) } }
+    try SparkExchange.export(try Self.smallMatrix(), source: "memory", to: export)
+    let manifestPath = export + "/manifest.json"
+    let manifest = try String(contentsOfFile: manifestPath, encoding: .utf8)
+    // Two billion users (16 GB of row offsets) against a 26-byte users.tsv; 30 pairs, within
+    // 6 users × 6 items, against an interactions.csv with room for 10 lines.
+    let cases = [("users", ["users": 2_000_000_000]), ("items", ["items": 1000]), ("pairs", ["users": 6, "items": 6, "pairs": 30])]
+    for (field, values) in cases {
+      var inflated = manifest
+      for (name, value) in values {
+        inflated = inflated.replacingOccurrences(of: #""\#(name)"\s*:\s*\d+"#, with: #""\#(name)": \#(value)"#,
+                                                 options: .regularExpression)
+      }
+      #expect(inflated != manifest)
+      try inflated.write(toFile: manifestPath, atomically: true, encoding: .utf8)
+      let error = #expect(throws: ZhongcaoError.self) { try SparkExchange.readExport(export) }
+      #expect(error?.location?.field == field && error?.message.contains("room for at most") == true, "\(String(describing: error))")
+    }
+    try manifest.write(toFile: manifestPath, atomically: true, encoding: .utf8)
+    // Rank 4,096 for three ids: 3 × 4,096 floats set aside only if the factor file can hold them.
+    try #"{"rank": 4096, "regParam": 0.1, "alpha": 1, "maxIter": 3, "seed": 1, "sparkVersion": "test", "fitSeconds": 0.5}"#
+      .write(toFile: factors + "/training.json", atomically: true, encoding: .utf8)
+    for name in ["user_factors.csv", "item_factors.csv"] {
+      try "id,f0,f1\n0,0.1,0.2\n1,0.3,0.4\n2,0.5,0.6\n".write(toFile: factors + "/" + name, atomically: true, encoding: .utf8)
+    }
+    let rank = #expect(throws: ZhongcaoError.self) { try SparkExchange.importModel(export: export, factors: factors) }
+    #expect(rank?.message.contains("room for at most 0 lines of rank 4096") == true, "\(String(describing: rank))")
+  }
+
   @Test("import refuses factors with a missing id or a wrong length, naming file, line and field")
   func importErrors() throws {
     let export = temporaryDirectory(), factors = temporaryDirectory()

@@ -31,6 +31,12 @@ extension SparkExchange {
     guard manifest.pairs >= 0, manifest.pairs <= manifest.users * manifest.items else {
       throw ZhongcaoError(.invalidInput, "pairs must be in 0...users × items, got \(manifest.pairs)", location: .init(file: manifestPath, field: "pairs"))
     }
+    // Declared counts set the size of arrays made before the lines are read: each must fit in
+    // its file (ids at 4 bytes a line, "0\tx\n"; pairs at 6, "0,0,0\n"), so a manifest cannot
+    // make the reader set aside more than a small multiple of the export's size.
+    try checkRoom(path(directory, usersFile), lines: manifest.users, minimumLineLength: 4, declared: "users", in: manifestPath)
+    try checkRoom(path(directory, itemsFile), lines: manifest.items, minimumLineLength: 4, declared: "items", in: manifestPath)
+    try checkRoom(path(directory, interactionsFile), lines: manifest.pairs, minimumLineLength: 6, declared: "pairs", in: manifestPath)
     let users = try readIDs(path(directory, usersFile), expected: manifest.users)
     let notes = try readIDs(path(directory, itemsFile), expected: manifest.items)
     let byUser = try readPairs(path(directory, interactionsFile), users: users.count, notes: notes.count, pairs: manifest.pairs)
@@ -40,6 +46,23 @@ extension SparkExchange {
                           location: .init(file: manifestPath, field: "dataHash"))
     }
     return (users, notes, byUser, manifest)
+  }
+
+  /// Checks, before memory is set aside for them, that `file` is large enough to hold `lines`
+  /// lines of at least `minimumLineLength` bytes, as the count `declared` in `manifest` says.
+  /// - Throws: ``ZhongcaoError/Code-swift.struct/invalidInput`` naming the count, or
+  ///   ``ZhongcaoError/Code-swift.struct/io`` when the file is missing.
+  static func checkRoom(_ file: String, lines: Int, minimumLineLength: Int, declared: String, in manifest: String)
+    throws(ZhongcaoError)
+  {
+    guard let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int else {
+      throw ZhongcaoError(.io, "cannot read \(file): no such file", location: .init(file: file))
+    }
+    guard lines <= size / minimumLineLength else {
+      throw ZhongcaoError(.invalidInput, "\(declared) is \(lines), but \((file as NSString).lastPathComponent) has "
+                          + "\(size) bytes, room for at most \(size / minimumLineLength) lines",
+                          location: .init(file: manifest, field: declared))
+    }
   }
 
   // MARK: interactions.csv
@@ -151,6 +174,15 @@ extension SparkExchange {
 
   /// Reads `id,f0,…` rows into a `rank × count` matrix; every id in `0..<count` exactly once.
   static func readFactors(_ file: String, count: Int, rank: Int) throws(ZhongcaoError) -> Matrix {
+    // Each of the `count` lines holds at least rank + 1 one-digit fields and their separators:
+    // a short file cannot make the reader set aside count × rank floats.
+    guard let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int else {
+      throw ZhongcaoError(.io, "cannot read factor file \(file): no such file", location: .init(file: file))
+    }
+    guard count <= size / (2 * (rank + 1)) else {
+      throw ZhongcaoError(.invalidInput, "the export has \(count) ids, but the factor file has \(size) bytes, room for "
+                          + "at most \(size / (2 * (rank + 1))) lines of rank \(rank)", location: .init(file: file))
+    }
     // Copied straight into the matrix's own storage: a 10⁷-user block is never held twice.
     var storage = MappableArray<Float>(repeating: 0, count: count * rank)
     var present = [Bool](repeating: false, count: count)
