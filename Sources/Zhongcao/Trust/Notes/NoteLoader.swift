@@ -135,24 +135,32 @@ public enum NoteLoader {
     }
 
     /// Parses and takes `bytes`, complete lines whose first is line `firstLine` of the file.
+    ///
+    /// The lines are found and parsed a group at a time (2,048 lines per core, twice over), so
+    /// what a parse holds besides the notes stays the same however many lines `bytes` has.
     mutating func consume(_ bytes: ArraySlice<UInt8>, firstLine: Int) throws(ZhongcaoError) {
-      let lines = nonBlankLines(of: bytes, firstLine: firstLine, skippingByteOrderMark: atStart)
+      var scan = LineScan(bytes, firstLine: firstLine, skippingByteOrderMark: atStart)
       atStart = false
-      // A line over the limit ends the load, after the lines before it are taken.
-      let tooLong = lines.firstIndex { $0.range.count > maximumLineLength }
-      let parsed = lines[..<(tooLong ?? lines.count)]
       let chunkSize = 2048, name = name
-      let chunks = parallelMap(count: (parsed.count + chunkSize - 1) / chunkSize, chunkSize: 1, workspace: {}) { _, chunk in
-        ParsedChunk(parsed[(chunk * chunkSize)..<min(parsed.count, (chunk + 1) * chunkSize)], of: bytes, file: name)
-      }
-      for (chunkIndex, chunk) in chunks.enumerated() {
-        try take(chunk, lines: parsed[(chunkIndex * chunkSize)...])
-      }
-      if let tooLong {
-        report.lines += 1
-        throw ZhongcaoError(.invalidInput, "the line is \(lines[tooLong].range.count) bytes long, longer than the "
-                            + "\(LineBlocks.describe(maximumLineLength)) a note may take",
-                            location: .init(file: name, line: lines[tooLong].number))
+      let groupSize = chunkSize * 2 * max(1, ProcessInfo.processInfo.activeProcessorCount)
+      while true {
+        let lines = scan.next(upTo: groupSize)
+        if lines.isEmpty { return }
+        // A line over the limit ends the load, after the lines before it are taken.
+        let tooLong = lines.firstIndex { $0.range.count > maximumLineLength }
+        let parsed = lines[..<(tooLong ?? lines.count)]
+        let chunks = parallelMap(count: (parsed.count + chunkSize - 1) / chunkSize, chunkSize: 1, workspace: {}) { _, chunk in
+          ParsedChunk(parsed[(chunk * chunkSize)..<min(parsed.count, (chunk + 1) * chunkSize)], of: bytes, file: name)
+        }
+        for (chunkIndex, chunk) in chunks.enumerated() {
+          try take(chunk, lines: parsed[(chunkIndex * chunkSize)...])
+        }
+        if let tooLong {
+          report.lines += 1
+          throw ZhongcaoError(.invalidInput, "the line is \(lines[tooLong].range.count) bytes long, longer than the "
+                              + "\(LineBlocks.describe(maximumLineLength)) a note may take",
+                              location: .init(file: name, line: lines[tooLong].number))
+        }
       }
     }
 
@@ -202,31 +210,43 @@ public enum NoteLoader {
     }
   }
 
-  /// The non-blank lines of `bytes` (after a leading UTF-8 byte-order mark, if asked): numbers
-  /// counted from `firstLine`, and ranges (indices of `bytes`) without the line end (LF or CRLF).
-  static func nonBlankLines(of bytes: ArraySlice<UInt8>, firstLine: Int = 1, skippingByteOrderMark: Bool = true)
-    -> [(number: Int, range: Range<Int>)]
-  {
-    var lines: [(number: Int, range: Range<Int>)] = []
-    let offset = bytes.startIndex
-    bytes.withUnsafeBufferPointer { buffer in
-      guard let base = buffer.baseAddress else { return }
-      var start = skippingByteOrderMark && buffer.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-      var number = firstLine - 1
-      while start < buffer.count {
-        number += 1
-        // memchr finds line ends many bytes at a time; a byte loop was most of the serial time.
-        let end = memchr(base + start, 0x0A, buffer.count - start).map { UnsafeRawPointer(base).distance(to: $0) }
-          ?? buffer.count
-        var lineEnd = end
-        if lineEnd > start && buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
-        if !buffer[start..<lineEnd].allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
-          lines.append((number, (offset + start)..<(offset + lineEnd)))
-        }
-        start = end + 1
-      }
+  /// The non-blank lines of a run of bytes, found a group at a time: 1-based numbers, and ranges
+  /// (indices of the bytes) without the line end (LF or CRLF).
+  struct LineScan {
+    let bytes: ArraySlice<UInt8>
+    /// Where the next line starts, as an offset from `bytes.startIndex`.
+    private var start: Int
+    private var number: Int
+
+    /// The lines of `bytes`, the first of which is line `firstLine`; a leading UTF-8 byte-order
+    /// mark is passed over if asked.
+    init(_ bytes: ArraySlice<UInt8>, firstLine: Int, skippingByteOrderMark: Bool) {
+      self.bytes = bytes
+      start = skippingByteOrderMark && bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+      number = firstLine - 1
     }
-    return lines
+
+    /// The next non-blank lines, at most `limit`; none at the end.
+    mutating func next(upTo limit: Int) -> [(number: Int, range: Range<Int>)] {
+      var lines: [(number: Int, range: Range<Int>)] = []
+      let offset = bytes.startIndex
+      bytes.withUnsafeBufferPointer { buffer in
+        guard let base = buffer.baseAddress else { return }
+        while start < buffer.count && lines.count < limit {
+          number += 1
+          // memchr finds line ends many bytes at a time; a byte loop was most of the serial time.
+          let end = memchr(base + start, 0x0A, buffer.count - start).map { UnsafeRawPointer(base).distance(to: $0) }
+            ?? buffer.count
+          var lineEnd = end
+          if lineEnd > start && buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+          if !buffer[start..<lineEnd].allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+            lines.append((number, (offset + start)..<(offset + lineEnd)))
+          }
+          start = end + 1
+        }
+      }
+      return lines
+    }
   }
 
   /// The notes of a run of lines, and what became of each line.
