@@ -16,7 +16,7 @@ filter=${2:-}
 if [ "$filter" = concurrency ]; then
   # Tests that run work on many threads: the parallel kernels, concurrent serving from one model,
   # model swaps under load, block-parallel file parsing.
-  filter="ModelStoreTests|ParallelMapTests|FeedModelTests|ModelFileMappingTests|LineBlocksTests|KernelTests|NoteCooccurrenceTests|ImplicitALSTests"
+  filter="ModelStoreTests|ParallelMapTests|FeedModelTests|ModelFileMappingTests|LineBlocksTests|NoteLoaderLimitsTests|KernelTests|NoteCooccurrenceTests|ImplicitALSTests"
 fi
 bash Tools/install-dependencies.sh
 scratch=".build-$sanitizer"

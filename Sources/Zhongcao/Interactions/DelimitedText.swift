@@ -241,22 +241,8 @@ struct DelimitedTextReader {
   }
 }
 
-/// Reading and writing whole delimited-text files: the pieces every loader and writer shares.
+/// Delimited-text fields: the pieces every loader and writer shares.
 enum DelimitedTextFile {
-  /// The bytes of the file at `path`; `kind` names it in the error ("interactions file").
-  ///
-  /// - Throws: ``ZhongcaoError/Code/io`` saying why: no such file, a directory, or the system's reason.
-  static func bytes(of path: String, kind: String) throws(ZhongcaoError) -> [UInt8] {
-    do {
-      return try FileContents.bytes(path)
-    } catch {
-      var isDirectory: ObjCBool = false
-      let reason = !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-        ? "no such file" : isDirectory.boolValue ? "it is a directory" : error.localizedDescription
-      throw ZhongcaoError(.io, "cannot read \(kind) \(path): \(reason)", location: .init(file: path))
-    }
-  }
-
   /// An id as a TSV field, double-quoted when reading it back unquoted would change it.
   static func field(_ id: String) -> [UInt8] {
     let bytes = Array(id.utf8)

@@ -35,8 +35,24 @@ extension ImpressionLog {
   public static func load(contentsOf path: String, skipInvalid: Bool = false)
     throws(ZhongcaoError) -> (ImpressionLog, ImpressionLoadReport)
   {
-    let bytes = try DelimitedTextFile.bytes(of: path, kind: "impressions file")
-    return try parse(bytes, name: path, skipInvalid: skipInvalid)
+    try load(contentsOf: path, skipInvalid: skipInvalid, blockSize: 16 << 20)
+  }
+
+  /// ``load(contentsOf:skipInvalid:)`` reading `blockSize` bytes at a time: memory beyond the
+  /// log stays at a block and a record carried over between blocks, however large the file.
+  static func load(contentsOf path: String, skipInvalid: Bool, blockSize: Int)
+    throws(ZhongcaoError) -> (ImpressionLog, ImpressionLoadReport)
+  {
+    var blocks = try LineBlocks(path: path, kind: "impressions file", blockSize: blockSize)
+    let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    guard var first = try blocks.next()?.bytes else {
+      throw ZhongcaoError(.invalidInput, "\(path) contains no impressions", location: .init(file: path))
+    }
+    // The delimiter is guessed from the first line with content: read on until it is in.
+    while !DelimitedTextReader.holdsContentLine(first), let next = try blocks.next() { first += next.bytes }
+    var loader = ImpressionLoader(bytes: first, name: path, skipInvalid: skipInvalid, isFinal: first.count >= size,
+                                  fileSize: size, more: { () throws(ZhongcaoError) in try blocks.next()?.bytes })
+    return try loader.run()
   }
 
   /// Parses impressions from the bytes of a delimited-text file (see
@@ -156,23 +172,38 @@ private struct ImpressionLoader {
   var sessionIDs: [String] = []
   var log = ImpressionLog()
 
-  init(bytes: [UInt8], name: String, skipInvalid: Bool) {
+  /// The next block of the input, or nil at its end (streaming); nil when `bytes` is all of it.
+  var more: (() throws(ZhongcaoError) -> [UInt8]?)?
+  /// The input's size in bytes when streaming, for reserving the log's columns.
+  let fileSize: Int?
+
+  init(bytes: [UInt8], name: String, skipInvalid: Bool, isFinal: Bool = true, fileSize: Int? = nil,
+       more: (() throws(ZhongcaoError) -> [UInt8]?)? = nil) {
     self.name = name
     self.skipInvalid = skipInvalid
+    self.more = isFinal ? nil : more
+    self.fileSize = fileSize
     let lowered = name.lowercased()
     let delimiter: UInt8 = lowered.hasSuffix(".csv") ? .comma
       : lowered.hasSuffix(".tsv") ? .tab : DelimitedTextReader.guessDelimiter(of: bytes)
-    reader = DelimitedTextReader(bytes: bytes, delimiter: delimiter)
+    reader = DelimitedTextReader(bytes: bytes, delimiter: delimiter, isFinal: self.more == nil)
   }
 
   mutating func run() throws(ZhongcaoError) -> (ImpressionLog, ImpressionLoadReport) {
+    // At most one impression per line break: reserve once, not by doubling. Streaming, the
+    // first block's lines per byte stand for the whole file's.
     var capacity = 1
     for byte in reader.bytes where byte == .newline { capacity += 1 }
+    if more != nil, let fileSize, !reader.bytes.isEmpty {
+      capacity = Int(Double(capacity) / Double(reader.bytes.count) * Double(fileSize) * 1.02) + 16
+    }
     log.reserveCapacity(capacity)
     while true {
       fields.removeAll(keepingCapacity: true)
       switch reader.nextRecord(appendingTo: &fields) {
-      case .end, .needMoreInput:  // the reader holds the whole file: only `.end`
+      case .needMoreInput:
+        try refill()
+      case .end:
         return try finish()
       case .malformed(let line, let message):
         report.lines += 1
@@ -194,6 +225,26 @@ private struct ImpressionLoader {
         }
       }
     }
+  }
+
+  /// Puts the next block of the input behind the unread rest of this one (a record cut by the
+  /// block's end), or tells the reader the input has ended.
+  mutating func refill() throws(ZhongcaoError) {
+    let carried = reader.unread
+    guard let more, let next = try more() else {
+      reader.refill(Array(carried), isFinal: true)
+      self.more = nil
+      return
+    }
+    guard carried.count <= Interactions.maximumRecordLength else {
+      throw ZhongcaoError(.invalidInput, "a record of more than \(Interactions.maximumRecordLength >> 20) MiB: a double quote that is never closed?",
+                          location: .init(file: name, line: reader.line))
+    }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(carried.count + next.count)
+    bytes.append(contentsOf: carried)
+    bytes.append(contentsOf: next)
+    reader.refill(bytes, isFinal: false)
   }
 
   mutating func finish() throws(ZhongcaoError) -> (ImpressionLog, ImpressionLoadReport) {
