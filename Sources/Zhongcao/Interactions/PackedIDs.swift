@@ -5,8 +5,8 @@ import ZhongcaoLinearAlgebra
 /// looked up through an open-addressing hash table of indices.
 ///
 /// A memory-mapped model of 10⁷ users keeps its user ids this way: the bytes stay in the mapped
-/// file and the only heap memory is the table, 8 bytes per id at most, instead of a `String` and
-/// a dictionary entry per id (about 45 bytes each, and seconds of hashing with `String`'s hasher).
+/// file and the only heap memory is the table, 8 bytes per id at most, instead of a `String` per
+/// id and ``IDMap``'s own table (24–32 bytes each, and seconds of hashing with `String`'s hasher).
 struct PackedIDs: Sendable {
   /// `count + 1` byte offsets into ``bytes``: id `i` is `bytes[ends[i] ..< ends[i + 1]]`.
   let ends: MappableArray<UInt64>
