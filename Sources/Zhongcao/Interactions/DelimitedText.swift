@@ -63,6 +63,39 @@ struct DelimitedTextReader {
     position = 0
   }
 
+  /// After ``Record/needMoreInput``: continues with the next block from `more` behind the unread
+  /// rest of this one (a record cut by the block's end), or, when `more` is nil or has nothing
+  /// left, reads the rest as the end of the input (and sets `more` to nil).
+  ///
+  /// - Throws: what `more` throws; ``ZhongcaoError/Code-swift.struct/invalidInput`` when the
+  ///   record carried over is longer than ``Interactions/maximumRecordLength``.
+  mutating func refill(from more: inout DelimitedTextBlocks.More?, file: String) throws(ZhongcaoError) {
+    let carried = unread
+    guard let next = try more?() else {
+      refill(Array(carried), isFinal: true)
+      more = nil
+      return
+    }
+    guard carried.count <= Interactions.maximumRecordLength else {
+      throw ZhongcaoError(.invalidInput, "a record of more than \(Interactions.maximumRecordLength >> 20) MiB: a double quote that is never closed?",
+                          location: .init(file: file, line: line))
+    }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(carried.count + next.count)
+    bytes.append(contentsOf: carried)
+    bytes.append(contentsOf: next)
+    refill(bytes, isFinal: false)
+  }
+
+  /// Records to reserve room for: the line breaks in ``bytes`` (plus a last line without one);
+  /// when these are the first block of a `fileSize`-byte file, scaled up to the whole file.
+  func estimatedRecordCount(fileSize: Int?) -> Int {
+    var count = 1
+    for byte in bytes where byte == .newline { count += 1 }
+    guard let fileSize, !bytes.isEmpty else { return count }
+    return Int(Double(count) / Double(bytes.count) * Double(fileSize) * 1.02) + 16
+  }
+
   /// The offset after a UTF-8 byte order mark, or 0.
   static func contentStart(of bytes: [UInt8]) -> Int {
     bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
@@ -238,6 +271,33 @@ struct DelimitedTextReader {
     while start < end, bytes[start].isBlank { start += 1 }
     while end > start, bytes[end - 1].isBlank { end -= 1 }
     return bytes[start..<end]
+  }
+}
+
+/// A delimited-text file read in blocks of whole lines (``LineBlocks``): the first block,
+/// extended until it holds a line with content (the delimiter is guessed from it), and the rest
+/// one block at a time, so a loader holds a block and a record carried over, not the file.
+struct DelimitedTextBlocks {
+  /// The next block of a file, or nil at its end.
+  typealias More = () throws(ZhongcaoError) -> [UInt8]?
+
+  /// The first block.
+  let first: [UInt8]
+  /// The file's size in bytes.
+  let fileSize: Int
+  /// The blocks after the first; nil when the first holds the whole file.
+  let more: More?
+
+  /// Opens `path`; nil when the file is empty. `kind` names it in errors ("impressions file").
+  /// - Throws: ``ZhongcaoError/Code-swift.struct/io`` when it cannot be read; what
+  ///   ``LineBlocks/next()`` throws.
+  init?(path: String, kind: String, blockSize: Int) throws(ZhongcaoError) {
+    var blocks = try LineBlocks(path: path, kind: kind, blockSize: blockSize)
+    fileSize = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    guard var first = try blocks.next()?.bytes else { return nil }
+    while !DelimitedTextReader.holdsContentLine(first), let next = try blocks.next() { first += next.bytes }
+    self.first = first
+    more = first.count >= fileSize ? nil : { () throws(ZhongcaoError) in try blocks.next()?.bytes }
   }
 }
 

@@ -79,15 +79,10 @@ extension Interactions {
   {
     // Read in blocks: memory beyond the log itself stays at a block (and one record carried
     // over between blocks), however large the file.
-    var blocks = try LineBlocks(path: path, kind: "interactions file", blockSize: blockSize)
-    let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-    guard var first = try blocks.next()?.bytes else {
+    guard let input = try DelimitedTextBlocks(path: path, kind: "interactions file", blockSize: blockSize) else {
       throw ZhongcaoError(.invalidInput, "\(path) contains no interactions", location: .init(file: path))
     }
-    // The delimiter is guessed from the first line with content: read on until it is in.
-    while !DelimitedTextReader.holdsContentLine(first), let next = try blocks.next() { first += next.bytes }
-    var loader = InteractionLoader(bytes: first, name: path, options: options, isFinal: first.count >= size,
-                                   fileSize: size, more: { () throws(ZhongcaoError) in try blocks.next()?.bytes })
+    var loader = InteractionLoader(bytes: input.first, name: path, options: options, fileSize: input.fileSize, more: input.more)
     return try loader.run()
   }
 
@@ -325,15 +320,15 @@ private struct InteractionLoader {
   var eventCache: [(name: [UInt8], weight: Float)] = []
 
   /// The next block of the input, or nil at its end (streaming); nil when `bytes` is all of it.
-  var more: (() throws(ZhongcaoError) -> [UInt8]?)?
+  var more: DelimitedTextBlocks.More?
   /// The input's size in bytes when streaming, for reserving the log's arrays.
   var fileSize: Int?
 
-  init(bytes: [UInt8], name: String, options: InteractionLoadOptions, isFinal: Bool = true, fileSize: Int? = nil,
-       more: (() throws(ZhongcaoError) -> [UInt8]?)? = nil) {
+  init(bytes: [UInt8], name: String, options: InteractionLoadOptions, fileSize: Int? = nil,
+       more: DelimitedTextBlocks.More? = nil) {
     self.name = name
     self.options = options
-    self.more = isFinal ? nil : more
+    self.more = more
     self.fileSize = fileSize
     let delimiter: UInt8
     switch options.delimiter {
@@ -355,10 +350,7 @@ private struct InteractionLoader {
   mutating func run() throws(ZhongcaoError) -> (Interactions, InteractionLoadReport) {
     // At most one event per line break (plus a last line without one): reserve once, not by
     // doubling. Streaming, the first block's lines per byte stand for the whole file's.
-    for byte in reader.bytes where byte == .newline { capacity += 1 }
-    if more != nil, let fileSize, !reader.bytes.isEmpty {
-      capacity = Int(Double(capacity) / Double(reader.bytes.count) * Double(fileSize) * 1.02) + 16
-    }
+    capacity = reader.estimatedRecordCount(fileSize: more == nil ? nil : fileSize)
     userIndices.reserveCapacity(capacity)
     noteIndices.reserveCapacity(capacity)
     weights.reserveCapacity(capacity)
@@ -367,7 +359,7 @@ private struct InteractionLoader {
       if let layout { prefetchIDs(layout) }
       for record in batch { try process(record) }
       if state == .end { break }
-      if state == .needMoreInput { try refill() }
+      if state == .needMoreInput { try reader.refill(from: &more, file: name) }
     }
     report.events = weights.count
     guard report.events > 0 else {
@@ -414,26 +406,6 @@ private struct InteractionLoader {
       }
     }
     return .full
-  }
-
-  /// Puts the next block of the input behind the unread rest of this one (a record cut by the
-  /// block's end), or tells the reader the input has ended.
-  mutating func refill() throws(ZhongcaoError) {
-    let carried = reader.unread
-    guard let more, let next = try more() else {
-      reader.refill(Array(carried), isFinal: true)
-      self.more = nil
-      return
-    }
-    guard carried.count <= Interactions.maximumRecordLength else {
-      throw ZhongcaoError(.invalidInput, "a record of more than \(Interactions.maximumRecordLength >> 20) MiB: a double quote that is never closed?",
-                          location: .init(file: name, line: reader.line))
-    }
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(carried.count + next.count)
-    bytes.append(contentsOf: carried)
-    bytes.append(contentsOf: next)
-    reader.refill(bytes, isFinal: false)
   }
 
   /// Hashes the ids of the batch and loads their table slots, so that the lookups that follow hit

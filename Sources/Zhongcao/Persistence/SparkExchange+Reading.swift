@@ -55,14 +55,21 @@ extension SparkExchange {
   static func checkRoom(_ file: String, lines: Int, minimumLineLength: Int, declared: String, in manifest: String)
     throws(ZhongcaoError)
   {
-    guard let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int else {
-      throw ZhongcaoError(.io, "cannot read \(file): no such file", location: .init(file: file))
-    }
+    let size = try fileSize(file, kind: "file")
     guard lines <= size / minimumLineLength else {
       throw ZhongcaoError(.invalidInput, "\(declared) is \(lines), but \((file as NSString).lastPathComponent) has "
                           + "\(size) bytes, room for at most \(size / minimumLineLength) lines",
                           location: .init(file: manifest, field: declared))
     }
+  }
+
+  /// The size of `file` in bytes; `kind` names it in the error ("factor file").
+  /// - Throws: ``ZhongcaoError/Code-swift.struct/io`` when it does not exist.
+  private static func fileSize(_ file: String, kind: String) throws(ZhongcaoError) -> Int {
+    guard let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int else {
+      throw ZhongcaoError(.io, "cannot read \(kind) \(file): no such file", location: .init(file: file))
+    }
+    return size
   }
 
   // MARK: interactions.csv
@@ -176,9 +183,7 @@ extension SparkExchange {
   static func readFactors(_ file: String, count: Int, rank: Int) throws(ZhongcaoError) -> Matrix {
     // Each of the `count` lines holds at least rank + 1 one-digit fields and their separators:
     // a short file cannot make the reader set aside count × rank floats.
-    guard let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int else {
-      throw ZhongcaoError(.io, "cannot read factor file \(file): no such file", location: .init(file: file))
-    }
+    let size = try fileSize(file, kind: "factor file")
     guard count <= size / (2 * (rank + 1)) else {
       throw ZhongcaoError(.invalidInput, "the export has \(count) ids, but the factor file has \(size) bytes, room for "
                           + "at most \(size / (2 * (rank + 1))) lines of rank \(rank)", location: .init(file: file))

@@ -43,15 +43,11 @@ extension ImpressionLog {
   static func load(contentsOf path: String, skipInvalid: Bool, blockSize: Int)
     throws(ZhongcaoError) -> (ImpressionLog, ImpressionLoadReport)
   {
-    var blocks = try LineBlocks(path: path, kind: "impressions file", blockSize: blockSize)
-    let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-    guard var first = try blocks.next()?.bytes else {
+    guard let input = try DelimitedTextBlocks(path: path, kind: "impressions file", blockSize: blockSize) else {
       throw ZhongcaoError(.invalidInput, "\(path) contains no impressions", location: .init(file: path))
     }
-    // The delimiter is guessed from the first line with content: read on until it is in.
-    while !DelimitedTextReader.holdsContentLine(first), let next = try blocks.next() { first += next.bytes }
-    var loader = ImpressionLoader(bytes: first, name: path, skipInvalid: skipInvalid, isFinal: first.count >= size,
-                                  fileSize: size, more: { () throws(ZhongcaoError) in try blocks.next()?.bytes })
+    var loader = ImpressionLoader(bytes: input.first, name: path, skipInvalid: skipInvalid, fileSize: input.fileSize,
+                                  more: input.more)
     return try loader.run()
   }
 
@@ -173,15 +169,14 @@ private struct ImpressionLoader {
   var log = ImpressionLog()
 
   /// The next block of the input, or nil at its end (streaming); nil when `bytes` is all of it.
-  var more: (() throws(ZhongcaoError) -> [UInt8]?)?
+  var more: DelimitedTextBlocks.More?
   /// The input's size in bytes when streaming, for reserving the log's columns.
   let fileSize: Int?
 
-  init(bytes: [UInt8], name: String, skipInvalid: Bool, isFinal: Bool = true, fileSize: Int? = nil,
-       more: (() throws(ZhongcaoError) -> [UInt8]?)? = nil) {
+  init(bytes: [UInt8], name: String, skipInvalid: Bool, fileSize: Int? = nil, more: DelimitedTextBlocks.More? = nil) {
     self.name = name
     self.skipInvalid = skipInvalid
-    self.more = isFinal ? nil : more
+    self.more = more
     self.fileSize = fileSize
     let lowered = name.lowercased()
     let delimiter: UInt8 = lowered.hasSuffix(".csv") ? .comma
@@ -192,17 +187,12 @@ private struct ImpressionLoader {
   mutating func run() throws(ZhongcaoError) -> (ImpressionLog, ImpressionLoadReport) {
     // At most one impression per line break: reserve once, not by doubling. Streaming, the
     // first block's lines per byte stand for the whole file's.
-    var capacity = 1
-    for byte in reader.bytes where byte == .newline { capacity += 1 }
-    if more != nil, let fileSize, !reader.bytes.isEmpty {
-      capacity = Int(Double(capacity) / Double(reader.bytes.count) * Double(fileSize) * 1.02) + 16
-    }
-    log.reserveCapacity(capacity)
+    log.reserveCapacity(reader.estimatedRecordCount(fileSize: more == nil ? nil : fileSize))
     while true {
       fields.removeAll(keepingCapacity: true)
       switch reader.nextRecord(appendingTo: &fields) {
       case .needMoreInput:
-        try refill()
+        try reader.refill(from: &more, file: name)
       case .end:
         return try finish()
       case .malformed(let line, let message):
@@ -225,26 +215,6 @@ private struct ImpressionLoader {
         }
       }
     }
-  }
-
-  /// Puts the next block of the input behind the unread rest of this one (a record cut by the
-  /// block's end), or tells the reader the input has ended.
-  mutating func refill() throws(ZhongcaoError) {
-    let carried = reader.unread
-    guard let more, let next = try more() else {
-      reader.refill(Array(carried), isFinal: true)
-      self.more = nil
-      return
-    }
-    guard carried.count <= Interactions.maximumRecordLength else {
-      throw ZhongcaoError(.invalidInput, "a record of more than \(Interactions.maximumRecordLength >> 20) MiB: a double quote that is never closed?",
-                          location: .init(file: name, line: reader.line))
-    }
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(carried.count + next.count)
-    bytes.append(contentsOf: carried)
-    bytes.append(contentsOf: next)
-    reader.refill(bytes, isFinal: false)
   }
 
   mutating func finish() throws(ZhongcaoError) -> (ImpressionLog, ImpressionLoadReport) {
