@@ -321,19 +321,22 @@ struct CampaignScore: CustomStringConvertible {
   @Test func minHashSketchEqualsItsDefinition() {
     // Fast similarity sketching as defined: in round r every shingle offers the value
     // r·2³² + h to one bin (by hash before round k, cyclically after); each bin keeps its
-    // smallest offer; rounds continue until every bin has one.
+    // smallest offer; rounds continue until every bin has one. A shingle's key is
+    // mix(hash ^ seed); its round-r offer is (key ^ r·γ)·μ, top half the bin, low half h.
     let bins = 128, seed: UInt64 = 0x5A48_4F4E_4743_414F
+    let gamma: UInt64 = 0x9E37_79B9_7F4A_7C15, mu: UInt64 = 0xD6E8_FEB8_6659_FD93
     func reference(_ hashes: [UInt64]) -> [UInt8] {
       guard !hashes.isEmpty else { return [UInt8](repeating: 0, count: bins) }
       var minima = [UInt64](repeating: .max, count: bins)
       var round: UInt64 = 0
       while minima.contains(.max) {
         for hash in hashes {
-          let mixed = SplitMix64.mix(hash ^ (seed &+ round &* 0x9E37_79B9_7F4A_7C15))
+          let key = SplitMix64.mix(hash ^ seed)
+          let offer = round < UInt64(bins) ? (key ^ round &* gamma) &* mu : key
           let bin = round < UInt64(bins)
-            ? Int(((mixed >> 32) &* UInt64(bins)) >> 32)
-            : (Int(SplitMix64.mix(hash ^ seed) % UInt64(bins)) + Int(round) - bins) % bins
-          minima[bin] = min(minima[bin], round << 32 | (mixed & 0xFFFF_FFFF))
+            ? Int(((offer >> 32) &* UInt64(bins)) >> 32)
+            : (Int(key % UInt64(bins)) + Int(round) - bins) % bins
+          minima[bin] = min(minima[bin], round << 32 | (offer & 0xFFFF_FFFF))
         }
         round += 1
       }
