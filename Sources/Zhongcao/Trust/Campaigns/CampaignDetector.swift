@@ -126,12 +126,13 @@ struct NearDuplicateIndex {
         var chunk = Chunk()
         var scratch = NoteShingler.Scratch()
         for index in order[(chunkIndex * notesPerChunk)..<min(order.count, (chunkIndex + 1) * notesPerChunk)] {
-          let note = notes[index]
-          let parts = configuration.includeTags ? [note.title, note.body, note.text(of: .tags)] : [note.title, note.body]
+          // Fields by index: copying the note would retain and release every field.
+          let parts = configuration.includeTags
+            ? [notes[index].title, notes[index].body, notes[index].text(of: .tags)] : [notes[index].title, notes[index].body]
           let shingles = shingler.shingles(of: parts, scratch: &scratch)
           guard shingles.count >= configuration.minimumShingles else { continue }
           chunk.noteIndex.append(Int32(index))
-          chunk.times.append(note.createdAt ?? .nan)
+          chunk.times.append(notes[index].createdAt ?? .nan)
           chunk.fingerprints.append(SimHash.fingerprint(shingles))
           let signed = shingles.count < configuration.minHashShingleLimit
           chunk.hasSignature.append(signed)

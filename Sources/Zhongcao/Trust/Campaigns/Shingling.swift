@@ -286,16 +286,31 @@ struct NoteShingler: Sendable {
       }
     }
     Self.sortShingles(&raw, buffer: &scratch.sortBuffer)
-    var hashes: [UInt64] = []
-    var counts: [Int32] = []
-    hashes.reserveCapacity(raw.count)
-    counts.reserveCapacity(raw.count)
-    for hash in raw {
-      if hash == hashes.last { counts[counts.count - 1] += 1 } else {
-        hashes.append(hash)
-        counts.append(1)
+    var hashes = [UInt64](repeating: 0, count: raw.count)
+    var counts = [Int32](repeating: 0, count: raw.count)
+    var distinct = 0
+    raw.withUnsafeBufferPointer { raw in
+      hashes.withUnsafeMutableBufferPointer { hashes in
+        counts.withUnsafeMutableBufferPointer { counts in
+          var previous = raw[0]
+          hashes[0] = previous
+          counts[0] = 1
+          for hash in raw.dropFirst() {
+            if hash == previous {
+              counts[distinct] += 1
+            } else {
+              distinct += 1
+              hashes[distinct] = hash
+              counts[distinct] = 1
+              previous = hash
+            }
+          }
+          distinct += 1
+        }
       }
     }
+    hashes.removeSubrange(distinct...)
+    counts.removeSubrange(distinct...)
     return Shingles(hashes: hashes, counts: counts)
   }
 
