@@ -86,11 +86,34 @@ struct NoteShingler: Sendable {
   /// ``appendFastTokens(of:to:cjkCount:)`` on valid UTF-8, decoded by hand (a `String`'s
   /// `unicodeScalars` view costs more per scalar than the whole tokeniser).
   static func appendFastTokens(ofUTF8 bytes: UnsafeBufferPointer<UInt8>, to hashes: inout [UInt64], cjkCount: inout Int) -> Bool {
+    // Every token ends at or before a byte of its own, so a note has at most `bytes.count + 1`
+    // of them: write them into room made up front rather than appending one at a time.
+    let start = hashes.count
+    hashes.append(contentsOf: repeatElement(0, count: bytes.count + 1))
+    var written = 0
+    let handled = hashes.withUnsafeMutableBufferPointer { hashes in
+      appendFastTokens(ofUTF8: bytes, to: hashes.baseAddress! + start, written: &written, cjkCount: &cjkCount)
+    }
+    hashes.removeSubrange((start + written)...)
+    return handled
+  }
+
+  /// ``appendFastTokens(ofUTF8:to:cjkCount:)`` writing to `output`, which has room for
+  /// `bytes.count + 1` tokens; `written` counts them.
+  private static func appendFastTokens(
+    ofUTF8 bytes: UnsafeBufferPointer<UInt8>, to output: UnsafeMutablePointer<UInt64>, written: inout Int, cjkCount: inout Int
+  ) -> Bool {
+    var count = 0
+    @inline(__always) func emit(_ hash: UInt64) {
+      output[count] = hash
+      count &+= 1
+    }
+    defer { written = count }
     var runKind = 0
     var runHash: UInt64 = 0xCBF2_9CE4_8422_2325
     var position = 0
-    let count = bytes.count
-    while position < count {
+    let byteCount = bytes.count
+    while position < byteCount {
       // Decode one scalar of valid UTF-8.
       let lead = UInt32(bytes[position])
       var value: UInt32
@@ -114,19 +137,19 @@ struct NoteShingler: Sendable {
         if (value >= 0x41 && value <= 0x5A) || (value >= 0xC0 && value <= 0xDE && value != 0xD7) { value += 0x20 }
         if (value >= 0x61 && value <= 0x7A) || (value >= 0xDF && value != 0xF7) {
           if runKind != 1 {
-            if runKind == 2 { hashes.append(numberToken) }
+            if runKind == 2 { emit(numberToken) }
             runKind = 1
             runHash = 0xCBF2_9CE4_8422_2325
           }
           runHash = (runHash ^ UInt64(value)) &* 0x0000_0100_0000_01B3
         } else if value >= 0x30, value <= 0x39 {
           if runKind != 2 {
-            if runKind == 1 { hashes.append(SplitMix64.mix(runHash)) }
+            if runKind == 1 { emit(SplitMix64.mix(runHash)) }
             runKind = 2
           }
         } else if value < 0x80 || latin1Separators & (1 << UInt64(value - 0x80)) != 0 {
           if runKind != 0 {
-            hashes.append(runKind == 1 ? SplitMix64.mix(runHash) : numberToken)
+            emit(runKind == 1 ? SplitMix64.mix(runHash) : numberToken)
             runKind = 0
           }
         } else {
@@ -137,23 +160,23 @@ struct NoteShingler: Sendable {
       switch value {
       case 0x4E00...0x9FFF, 0x3400...0x4DBF, 0x3041...0x3096, 0x30A1...0x30FA, 0x30FC, 0xAC00...0xD7A3:
         if runKind != 0 {
-          hashes.append(runKind == 1 ? SplitMix64.mix(runHash) : numberToken)
+          emit(runKind == 1 ? SplitMix64.mix(runHash) : numberToken)
           runKind = 0
         }
-        hashes.append(SplitMix64.mix(UInt64(value) | 0x1_0000_0000))
+        emit(SplitMix64.mix(UInt64(value) | 0x1_0000_0000))
         cjkCount += 1
       case 0x2000...0x206F, 0x2190...0x23FF, 0x2600...0x27BF, 0x3000...0x3004, 0x3008...0x3011, 0x3014...0x301F,
         0xFE00...0xFE0F, 0xFFE0...0xFFE2, 0xFFE4...0xFFE6, 0x1F300...0x1F64F, 0x1F680...0x1F6FF, 0x1F900...0x1F9FF,
         0x1FA70...0x1FAFF:
         if runKind != 0 {
-          hashes.append(runKind == 1 ? SplitMix64.mix(runHash) : numberToken)
+          emit(runKind == 1 ? SplitMix64.mix(runHash) : numberToken)
           runKind = 0
         }
       default:
         return false
       }
     }
-    if runKind != 0 { hashes.append(runKind == 1 ? SplitMix64.mix(runHash) : numberToken) }
+    if runKind != 0 { emit(runKind == 1 ? SplitMix64.mix(runHash) : numberToken) }
     return true
   }
 
@@ -207,47 +230,44 @@ struct NoteShingler: Sendable {
   /// then insertion sort, which has only the few in-bucket inversions left to fix; otherwise the
   /// standard library's sort.
   static func sortShingles(_ values: inout [UInt64], buffer: inout [UInt64]) {
+    values.withUnsafeMutableBufferPointer { sortShingles($0, buffer: &buffer) }
+  }
+
+  /// ``sortShingles(_:buffer:)`` in place on `values`.
+  static func sortShingles(_ values: UnsafeMutableBufferPointer<UInt64>, buffer: inout [UInt64]) {
     let count = values.count
     guard count > 16, count <= 4_096 else {
-      if count > 16 { values.sort() } else { insertionSort(&values) }
+      if count > 16 { var values = values; values.sort() } else { insertionSort(values) }
       return
     }
     if buffer.count < count { buffer = [UInt64](repeating: 0, count: max(count, 2 * buffer.count)) }
     withUnsafeTemporaryAllocation(of: Int.self, capacity: 257) { starts in
       starts.initialize(repeating: 0)
-      values.withUnsafeBufferPointer { values in
-        buffer.withUnsafeMutableBufferPointer { buffer in
-          for value in values { starts[Int(value >> 56) + 1] += 1 }
-          for digit in 0..<256 { starts[digit + 1] += starts[digit] }
-          for value in values {
-            let digit = Int(value >> 56)
-            buffer[starts[digit]] = value
-            starts[digit] += 1
-          }
+      buffer.withUnsafeMutableBufferPointer { buffer in
+        for value in values { starts[Int(value >> 56) + 1] += 1 }
+        for digit in 0..<256 { starts[digit + 1] += starts[digit] }
+        for value in values {
+          let digit = Int(value >> 56)
+          buffer[starts[digit]] = value
+          starts[digit] += 1
         }
-      }
-    }
-    values.withUnsafeMutableBufferPointer { values in
-      buffer.withUnsafeBufferPointer { buffer in
         for index in 0..<count { values[index] = buffer[index] }
       }
     }
-    insertionSort(&values)
+    insertionSort(values)
   }
 
   /// Insertion sort, linear on nearly sorted input.
-  static func insertionSort(_ values: inout [UInt64]) {
-    values.withUnsafeMutableBufferPointer { values in
-      guard values.count > 1 else { return }
-      for index in 1..<values.count {
-        let value = values[index]
-        var slot = index
-        while slot > 0, values[slot - 1] > value {
-          values[slot] = values[slot - 1]
-          slot -= 1
-        }
-        values[slot] = value
+  static func insertionSort(_ values: UnsafeMutableBufferPointer<UInt64>) {
+    guard values.count > 1 else { return }
+    for index in 1..<values.count {
+      let value = values[index]
+      var slot = index
+      while slot > 0, values[slot - 1] > value {
+        values[slot] = values[slot - 1]
+        slot -= 1
       }
+      values[slot] = value
     }
   }
 
@@ -273,23 +293,25 @@ struct NoteShingler: Sendable {
     guard tokenCount > 0 else { return Shingles(hashes: [], counts: []) }
     let gram = 2 * cjkCount >= tokenCount ? 3 : 2
     let shingleCount = max(tokenCount - gram + 1, 1)
-    raw.removeAll(keepingCapacity: true)
-    raw.reserveCapacity(shingleCount)
+    if raw.count < shingleCount { raw = [UInt64](repeating: 0, count: max(shingleCount, 2 * raw.count)) }
     let seed: UInt64 = 0x9E37_79B9_7F4A_7C15 &* UInt64(gram)
     tokens.withUnsafeBufferPointer { tokens in
-      for start in 0..<shingleCount {
-        var hash = seed
-        for index in start..<min(start + gram, tokenCount) {
-          hash = SplitMix64.mix(hash ^ tokens[index]) &+ 0x632B_E59B_D9B4_E019
+      raw.withUnsafeMutableBufferPointer { raw in
+        for start in 0..<shingleCount {
+          var hash = seed
+          for index in start..<min(start + gram, tokenCount) {
+            hash = SplitMix64.mix(hash ^ tokens[index]) &+ 0x632B_E59B_D9B4_E019
+          }
+          raw[start] = hash
         }
-        raw.append(hash)
       }
     }
-    Self.sortShingles(&raw, buffer: &scratch.sortBuffer)
-    var hashes = [UInt64](repeating: 0, count: raw.count)
-    var counts = [Int32](repeating: 0, count: raw.count)
+    var hashes = [UInt64](repeating: 0, count: shingleCount)
+    var counts = [Int32](repeating: 0, count: shingleCount)
     var distinct = 0
-    raw.withUnsafeBufferPointer { raw in
+    raw.withUnsafeMutableBufferPointer { raw in
+      let raw = UnsafeMutableBufferPointer(rebasing: raw[..<shingleCount])
+      Self.sortShingles(raw, buffer: &scratch.sortBuffer)
       hashes.withUnsafeMutableBufferPointer { hashes in
         counts.withUnsafeMutableBufferPointer { counts in
           var previous = raw[0]
