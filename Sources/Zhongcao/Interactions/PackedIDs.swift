@@ -4,6 +4,11 @@ import ZhongcaoLinearAlgebra
 /// Ids stored as one block of UTF-8 bytes with an offset table (the model file's id sections),
 /// looked up through an open-addressing hash table of indices.
 ///
+/// Ids are equal when they are canonically equivalent, as `String`s and ``IDMap``'s in-memory
+/// ids are (`café` spelled with U+00E9 or with `e` + U+0301, the Kelvin sign and `K`): an id
+/// with a non-ASCII byte is hashed and compared by its NFC form, an ASCII id by its bytes (its own
+/// NFC form). A block of ASCII ids, the usual case, never normalizes anything.
+///
 /// A memory-mapped model of 10⁷ users keeps its user ids this way: the bytes stay in the mapped
 /// file and the only heap memory is the table, 8 bytes per id at most, instead of a `String` per
 /// id and ``IDMap``'s own table (24–32 bytes each, and seconds of hashing with `String`'s hasher).
@@ -22,7 +27,7 @@ struct PackedIDs: Sendable {
     case offsets(String)
     /// Id `index` is not valid UTF-8.
     case invalidUTF8(index: Int)
-    /// Ids `first` and `second` are equal.
+    /// Ids `first` and `second` are equal (canonically equivalent).
     case duplicate(first: Int, second: Int)
   }
 
@@ -56,16 +61,20 @@ struct PackedIDs: Sendable {
             problem = .invalidUTF8(index: index)
             return
           }
-          var slot = Int(truncatingIfNeeded: Self.hash(id)) & mask
-          while slots[slot] >= 0 {
-            let other = Int(slots[slot])
-            if Self.equal(id, UnsafeBufferPointer(rebasing: text[Int(ends[other])..<Int(ends[other + 1])])) {
-              problem = .duplicate(first: other, second: index)
-              return
-            }
-            slot = (slot + 1) & mask
+          func stored(_ other: Int) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(rebasing: text[Int(ends[other])..<Int(ends[other + 1])])
           }
-          slots[slot] = Int32(index)
+          // ASCII ids are their own keys.
+          let found = ascii
+            ? Self.find(id, slots: slots, mask: mask) { Self.equal(id, stored($0)) }
+            : Self.withCanonicalKey(id) { key in
+              Self.find(key, slots: slots, mask: mask) { other in Self.withCanonicalKey(stored(other)) { Self.equal(key, $0) } }
+            }
+          if let other = found.index {
+            problem = .duplicate(first: other, second: index)
+            return
+          }
+          slots[found.slot] = Int32(index)
         }
       }
     }
@@ -84,24 +93,87 @@ struct PackedIDs: Sendable {
     return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
   }
 
-  /// The index of `id`, or nil.
+  /// The index of `id` (or of an id canonically equivalent to it), or nil.
   func index(of id: String) -> Int? {
     var id = id
-    return id.withUTF8 { key in
-      let mask = slots.count - 1
-      var slot = Int(truncatingIfNeeded: Self.hash(key)) & mask
-      return ends.withUnsafeBufferPointer { ends in
-        bytes.withUnsafeBufferPointer { text in
-          while slots[slot] >= 0 {
-            let candidate = Int(slots[slot])
-            let stored = UnsafeBufferPointer(rebasing: text[Int(ends[candidate])..<Int(ends[candidate + 1])])
-            if Self.equal(key, stored) { return candidate }
-            slot = (slot + 1) & mask
+    return id.withUTF8 { id in
+      Self.withCanonicalKey(id) { key in
+        ends.withUnsafeBufferPointer { ends in
+          bytes.withUnsafeBufferPointer { text in
+            Self.find(key, slots: slots, mask: slots.count - 1) { candidate in
+              Self.withCanonicalKey(UnsafeBufferPointer(rebasing: text[Int(ends[candidate])..<Int(ends[candidate + 1])])) {
+                Self.equal(key, $0)
+              }
+            }.index
           }
-          return nil
         }
       }
     }
+  }
+
+  /// Probes `slots` for `key` (a canonical key): the index of the stored id `matches` accepts,
+  /// else the empty slot where the key belongs.
+  @inline(__always)
+  private static func find(
+    _ key: UnsafeBufferPointer<UInt8>, slots: [Int32], mask: Int, matches: (Int) -> Bool
+  ) -> (index: Int?, slot: Int) {
+    var slot = Int(truncatingIfNeeded: hash(key)) & mask
+    while slots[slot] >= 0 {
+      let candidate = Int(slots[slot])
+      if matches(candidate) { return (candidate, slot) }
+      slot = (slot + 1) & mask
+    }
+    return (nil, slot)
+  }
+
+  /// Calls `body` with the key `id` (valid UTF-8) is hashed and compared by: its bytes when they
+  /// are their own NFC form for sure (``isNormalizationStable(_:)``), else the UTF-8 of its NFC form.
+  @inline(__always)
+  private static func withCanonicalKey<Result>(
+    _ id: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Result
+  ) -> Result {
+    if isNormalizationStable(id) { return body(id) }
+    // The standard library's NFC, the form `String`'s `==` compares by. (Foundation's
+    // `precomposedStringWithCanonicalMapping` on Linux leaves 가 + ᆨ uncomposed, though `==`
+    // takes it for 각.)
+    return String(decoding: id, as: UTF8.self)._nfcCodeUnits.withUnsafeBufferPointer(body)
+  }
+
+  /// Whether every scalar of `utf8` (valid UTF-8) lies in ranges that NFC leaves alone, alone and
+  /// next to each other: ASCII, Latin-1, kana, CJK ideographs (not the compatibility ones, which
+  /// NFC maps to others), Hangul syllables, full-width ASCII forms and the emoji blocks. None of
+  /// them has a singleton decomposition or a non-zero combining class, and none is the second
+  /// part of a composition, so a string of them is in NFC. Anything else is normalized.
+  static func isNormalizationStable(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+    var position = 0
+    let count = utf8.count
+    while position < count {
+      let lead = UInt32(utf8[position])
+      if lead < 0x80 {
+        position += 1
+        continue
+      }
+      let value: UInt32
+      if lead < 0xE0 {
+        value = (lead & 0x1F) << 6 | UInt32(utf8[position + 1] & 0x3F)
+        position += 2
+      } else if lead < 0xF0 {
+        value = (lead & 0x0F) << 12 | UInt32(utf8[position + 1] & 0x3F) << 6 | UInt32(utf8[position + 2] & 0x3F)
+        position += 3
+      } else {
+        value = (lead & 0x07) << 18 | UInt32(utf8[position + 1] & 0x3F) << 12 | UInt32(utf8[position + 2] & 0x3F) << 6
+          | UInt32(utf8[position + 3] & 0x3F)
+        position += 4
+      }
+      switch value {
+      case 0x80...0xFF, 0x3041...0x3096, 0x30A1...0x30FA, 0x30FC, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xAC00...0xD7A3,
+        0xFF01...0xFF5E, 0x1F300...0x1FAFF:
+        continue
+      default:
+        return false
+      }
+    }
+    return true
   }
 
   /// Whether two byte strings are equal.
