@@ -46,19 +46,3 @@ package struct UncheckedSendable<Value>: @unchecked Sendable {
   package let value: Value
   package init(_ value: Value) { self.value = value }
 }
-
-/// The number of processors this process may run on.
-package enum ProcessorCount {
-  /// Active processors, as reported by the system.
-  package static var active: Int {
-    #if canImport(Glibc)
-    return Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-    #else
-    return 1
-    #endif
-  }
-}
-
-#if canImport(Glibc)
-import Glibc
-#endif

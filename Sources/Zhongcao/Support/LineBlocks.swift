@@ -1,4 +1,5 @@
 import Foundation
+import ZhongcaoLinearAlgebra
 
 /// A text file read in blocks of whole lines, so that a file of many gigabytes (a Spark factor
 /// file of 10⁷ users) is parsed in bounded memory instead of being read, and decoded, whole.
@@ -108,7 +109,7 @@ struct LineBlocks {
     consume: (Part) throws(ZhongcaoError) -> Void
   ) throws(ZhongcaoError) {
     var blocks = try LineBlocks(path: path, kind: kind, blockSize: blockSize)
-    let parts = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    let parts = max(1, ProcessorCount.active)
     var first = true
     while let block = try blocks.next() {
       var start = 0

@@ -1,6 +1,9 @@
-import Foundation
+import Dispatch
+import Synchronization
+import ZhongcaoLinearAlgebra
 
-/// Maps `0..<count` in chunks on all cores and returns the results in index order.
+/// Maps `0..<count` in chunks on all usable cores (``ProcessorCount/active``) and returns the
+/// results in index order.
 /// `body` gets a range of indices and returns one result per index, in order.
 package func parallelChunkedMap<T: Sendable>(count: Int, chunkSize: Int = 1024, _ body: @Sendable (Range<Int>) -> [T]) -> [T] {
   guard count > 0 else { return [] }
@@ -15,11 +18,15 @@ package func parallelChunkedMap<T: Sendable>(count: Int, chunkSize: Int = 1024, 
   return result
 }
 
-/// Maps `0..<count` on all cores, in chunks of `chunkSize` indices, each chunk with a fresh
-/// `workspace()` passed to every `transform` call of the chunk; returns the results in index
-/// order. Unlike ``parallelChunkedMap(count:chunkSize:_:)`` each result is written straight into
-/// the returned array, so results holding references are never copied (retained and released)
-/// on the way.
+/// Maps `0..<count` on all usable cores, in chunks of `chunkSize` indices, each chunk with a
+/// fresh `workspace()` passed to every `transform` call of the chunk; returns the results in
+/// index order. Unlike ``parallelChunkedMap(count:chunkSize:_:)`` each result is written straight
+/// into the returned array, so results holding references are never copied (retained and
+/// released) on the way.
+///
+/// One worker per usable core (``ProcessorCount/active``, which honours `taskset`, cpusets and
+/// container CPU limits) takes the next chunk until none is left; with one usable core the
+/// chunks run in order on the calling thread.
 package func parallelMap<T: Sendable, Workspace>(
   count: Int, chunkSize: Int = 1024, workspace: @Sendable () -> Workspace, _ transform: @Sendable (inout Workspace, Int) -> T
 ) -> [T] {
@@ -27,11 +34,24 @@ package func parallelMap<T: Sendable, Workspace>(
   let chunkCount = (count + chunkSize - 1) / chunkSize
   return [T](unsafeUninitializedCapacity: count) { buffer, initializedCount in
     let start = UncheckedSendableAddress(buffer.baseAddress!)
-    DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
+    @Sendable func run(_ chunk: Int) {
       var scratch = workspace()
       // Each chunk initializes its own disjoint slots exactly once.
       for index in (chunk * chunkSize)..<min(count, (chunk + 1) * chunkSize) {
         (start.address + index).initialize(to: transform(&scratch, index))
+      }
+    }
+    let workers = min(ProcessorCount.active, chunkCount)
+    if workers <= 1 {
+      for chunk in 0..<chunkCount { run(chunk) }
+    } else {
+      let next = Atomic<Int>(0)
+      DispatchQueue.concurrentPerform(iterations: workers) { _ in
+        while true {
+          let chunk = next.wrappingAdd(1, ordering: .relaxed).oldValue
+          if chunk >= chunkCount { break }
+          run(chunk)
+        }
       }
     }
     initializedCount = count

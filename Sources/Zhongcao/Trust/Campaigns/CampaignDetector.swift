@@ -193,7 +193,7 @@ struct NearDuplicateIndex {
     var unionFind = UnionFind(count: noteIndex.count)
     var links: [Link] = []
     let indexCount = 4 + configuration.minHashBands
-    let batch = max(2, 2 * ProcessInfo.processInfo.activeProcessorCount)
+    let batch = max(2, 2 * ProcessorCount.active)
     let fingerprints = fingerprints, signatureStart = signatureStart, signatures = signatures
     let rows = configuration.minHashRowsPerBand
     let index = self

@@ -1,4 +1,5 @@
 import Foundation
+import ZhongcaoLinearAlgebra
 
 /// How ``NoteLoader`` treats bad lines.
 public struct NoteLoadOptions: Sendable {
@@ -142,7 +143,7 @@ public enum NoteLoader {
       var scan = LineScan(bytes, firstLine: firstLine, skippingByteOrderMark: atStart)
       atStart = false
       let chunkSize = 2048, name = name
-      let groupSize = chunkSize * 2 * max(1, ProcessInfo.processInfo.activeProcessorCount)
+      let groupSize = chunkSize * 2 * max(1, ProcessorCount.active)
       while true {
         let lines = scan.next(upTo: groupSize)
         if lines.isEmpty { return }
