@@ -32,7 +32,7 @@ struct DemoCommand: ParsableCommand {
   @Option(help: "Seed of every generator.") var seed: UInt64 = 7
   @Option(help: "Detector for the trust scan (default: Models/trust-detector-v1.json of this checkout when found, else one trained on the generated notes).")
   var detector: String?
-  @Option(help: "Worker threads (0 = one per core).") var threads: Int = 0
+  @Option(help: "Worker threads (0 = one per core this process may use: CPU affinity and cgroup quota count).") var threads: Int = 0
   @Flag(help: "No progress on stderr.") var quiet = false
 
   func run() throws {

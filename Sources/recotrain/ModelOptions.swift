@@ -34,7 +34,7 @@ struct ModelOptions: ParsableArguments {
   // Popularity
   @Option(help: "popularity: users (distinct users per note) or weight (summed weight).") var popularityMeasure: String?
 
-  @Option(help: "Worker threads (0 = one per core).") var threads: Int = 0
+  @Option(help: "Worker threads (0 = one per core this process may use: CPU affinity and cgroup quota count).") var threads: Int = 0
 
   /// The settings these options describe.
   func settings() throws(ZhongcaoError) -> ModelSettings {

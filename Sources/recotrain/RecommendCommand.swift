@@ -24,7 +24,7 @@ struct RecommendCommand: ParsableCommand {
   @Flag(help: "Allow notes the user already interacted with.") var includeSeen = false
   @Option(help: "File of note ids never to recommend, one per line.") var exclude: String?
   @Option(help: "File of note ids that alone may be recommended (a whitelist), one per line.") var allow: String?
-  @Option(help: "Worker threads (0 = one per core).") var threads: Int = 0
+  @Option(help: "Worker threads (0 = one per core this process may use: CPU affinity and cgroup quota count).") var threads: Int = 0
   @Option(help: "Output TSV (default: stdout).") var out: String?
   @Flag(help: "Print a JSON summary on stdout (requires --out).") var json = false
   @Flag(help: "No messages on stderr.") var quiet = false

@@ -36,7 +36,7 @@ struct TuneCommand: ParsableCommand {
   @Option(help: "ALS iteration counts to try.") var iterations: String = "15"
   @Option(help: "item-kNN neighbour counts to try.") var neighbours: String = "50,100,200"
   @Option(help: "Where to write the best settings (JSON).") var out: String?
-  @Option(help: "Worker threads (0 = one per core).") var threads: Int = 0
+  @Option(help: "Worker threads (0 = one per core this process may use: CPU affinity and cgroup quota count).") var threads: Int = 0
   @Flag(help: "Print the leaderboard as JSON on stdout.") var json = false
   @Flag(help: "No progress on stderr.") var quiet = false
 
