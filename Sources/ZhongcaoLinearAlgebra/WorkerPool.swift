@@ -7,12 +7,14 @@ import Synchronization
 /// users, viral notes) balance themselves. BLAS is pinned to one thread per call first, so the
 /// workers never oversubscribe the cores.
 package enum WorkerPool {
-  /// Calls `body(worker, chunk)` once for every chunk in `0..<chunkCount`, on `threads` workers.
-  /// `worker` is in `0..<threads` and identifies per-worker scratch space.
+  /// Calls `body(worker, chunk)` once for every chunk in `0..<chunkCount`, on `threads` workers
+  /// (in order on the calling thread when there is one). `worker` is in `0..<threads` and
+  /// identifies per-worker scratch space. `pinningBLAS: false` leaves BLAS's threading alone, for
+  /// work that makes no BLAS calls.
   package static func forEachChunk(
-    threads: Int, chunkCount: Int, _ body: (_ worker: Int, _ chunk: Int) -> Void
+    threads: Int, chunkCount: Int, pinningBLAS: Bool = true, _ body: (_ worker: Int, _ chunk: Int) -> Void
   ) {
-    BLASRuntime.useSingleThreadedCalls()
+    if pinningBLAS { BLASRuntime.useSingleThreadedCalls() }
     let workers = max(1, min(threads, chunkCount))
     if workers == 1 {
       for chunk in 0..<chunkCount { body(0, chunk) }

@@ -56,14 +56,12 @@ struct PackedIDs: Sendable {
         for byte in text { high |= byte }
         let ascii = high < 0x80
         for index in 0..<count {
-          let id = UnsafeBufferPointer(rebasing: text[Int(ends[index])..<Int(ends[index + 1])])
+          let id = Self.id(index, in: text, ends: ends)
           guard ascii || String(validating: id, as: UTF8.self) != nil else {
             problem = .invalidUTF8(index: index)
             return
           }
-          func stored(_ other: Int) -> UnsafeBufferPointer<UInt8> {
-            UnsafeBufferPointer(rebasing: text[Int(ends[other])..<Int(ends[other + 1])])
-          }
+          func stored(_ other: Int) -> UnsafeBufferPointer<UInt8> { Self.id(other, in: text, ends: ends) }
           // ASCII ids are their own keys.
           let found = ascii
             ? Self.find(id, slots: slots, mask: mask) { Self.equal(id, stored($0)) }
@@ -101,14 +99,20 @@ struct PackedIDs: Sendable {
         ends.withUnsafeBufferPointer { ends in
           bytes.withUnsafeBufferPointer { text in
             Self.find(key, slots: slots, mask: slots.count - 1) { candidate in
-              Self.withCanonicalKey(UnsafeBufferPointer(rebasing: text[Int(ends[candidate])..<Int(ends[candidate + 1])])) {
-                Self.equal(key, $0)
-              }
+              Self.withCanonicalKey(Self.id(candidate, in: text, ends: ends)) { Self.equal(key, $0) }
             }.index
           }
         }
       }
     }
+  }
+
+  /// The bytes of id `index`.
+  @inline(__always)
+  private static func id(
+    _ index: Int, in text: UnsafeBufferPointer<UInt8>, ends: UnsafeBufferPointer<UInt64>
+  ) -> UnsafeBufferPointer<UInt8> {
+    UnsafeBufferPointer(rebasing: text[Int(ends[index])..<Int(ends[index + 1])])
   }
 
   /// Probes `slots` for `key` (a canonical key): the index of the stored id `matches` accepts,
@@ -145,35 +149,22 @@ struct PackedIDs: Sendable {
   /// them has a singleton decomposition or a non-zero combining class, and none is the second
   /// part of a composition, so a string of them is in NFC. Anything else is normalized.
   static func isNormalizationStable(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
-    var position = 0
-    let count = utf8.count
-    while position < count {
-      let lead = UInt32(utf8[position])
-      if lead < 0x80 {
-        position += 1
-        continue
-      }
-      let value: UInt32
-      if lead < 0xE0 {
-        value = (lead & 0x1F) << 6 | UInt32(utf8[position + 1] & 0x3F)
-        position += 2
-      } else if lead < 0xF0 {
-        value = (lead & 0x0F) << 12 | UInt32(utf8[position + 1] & 0x3F) << 6 | UInt32(utf8[position + 2] & 0x3F)
-        position += 3
-      } else {
-        value = (lead & 0x07) << 18 | UInt32(utf8[position + 1] & 0x3F) << 12 | UInt32(utf8[position + 2] & 0x3F) << 6
-          | UInt32(utf8[position + 3] & 0x3F)
-        position += 4
-      }
-      switch value {
-      case 0x80...0xFF, 0x3041...0x3096, 0x30A1...0x30FA, 0x30FC, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xAC00...0xD7A3,
-        0xFF01...0xFF5E, 0x1F300...0x1FAFF:
-        continue
-      default:
-        return false
+    var bytes = utf8.makeIterator()
+    var decoder = Unicode.UTF8()
+    while true {
+      switch decoder.decode(&bytes) {
+      case .scalarValue(let scalar):
+        switch scalar.value {
+        case 0...0xFF, 0x3041...0x3096, 0x30A1...0x30FA, 0x30FC, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xAC00...0xD7A3,
+          0xFF01...0xFF5E, 0x1F300...0x1FAFF:
+          continue
+        default:
+          return false
+        }
+      case .emptyInput: return true
+      case .error: return false
       }
     }
-    return true
   }
 
   /// Whether two byte strings are equal.

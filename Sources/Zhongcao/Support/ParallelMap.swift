@@ -1,5 +1,3 @@
-import Dispatch
-import Synchronization
 import ZhongcaoLinearAlgebra
 
 /// Maps `0..<count` in chunks on all usable cores (``ProcessorCount/active``) and returns the
@@ -33,34 +31,14 @@ package func parallelMap<T: Sendable, Workspace>(
   guard count > 0 else { return [] }
   let chunkCount = (count + chunkSize - 1) / chunkSize
   return [T](unsafeUninitializedCapacity: count) { buffer, initializedCount in
-    let start = UncheckedSendableAddress(buffer.baseAddress!)
-    @Sendable func run(_ chunk: Int) {
+    let start = buffer.baseAddress!
+    WorkerPool.forEachChunk(threads: ProcessorCount.active, chunkCount: chunkCount, pinningBLAS: false) { _, chunk in
       var scratch = workspace()
       // Each chunk initializes its own disjoint slots exactly once.
       for index in (chunk * chunkSize)..<min(count, (chunk + 1) * chunkSize) {
-        (start.address + index).initialize(to: transform(&scratch, index))
-      }
-    }
-    let workers = min(ProcessorCount.active, chunkCount)
-    if workers <= 1 {
-      for chunk in 0..<chunkCount { run(chunk) }
-    } else {
-      let next = Atomic<Int>(0)
-      DispatchQueue.concurrentPerform(iterations: workers) { _ in
-        while true {
-          let chunk = next.wrappingAdd(1, ordering: .relaxed).oldValue
-          if chunk >= chunkCount { break }
-          run(chunk)
-        }
+        (start + index).initialize(to: transform(&scratch, index))
       }
     }
     initializedCount = count
   }
-}
-
-/// The address of an array's storage handed to the workers of ``parallelMap(count:chunkSize:workspace:_:)``,
-/// which write disjoint slots of it.
-private struct UncheckedSendableAddress<T>: @unchecked Sendable {
-  let address: UnsafeMutablePointer<T>
-  init(_ address: UnsafeMutablePointer<T>) { self.address = address }
 }
