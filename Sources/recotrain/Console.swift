@@ -74,6 +74,20 @@ func runReportingErrors(_ body: () throws -> Void) throws {
   }
 }
 
+/// Keeps `value` (a command's notes and results) alive until the process exits, so that the
+/// operating system reclaims its memory at once instead of the command freeing it object by
+/// object on the way out (for a trust scan, about 1% of the command's instructions). Call it
+/// last, once the value is no longer needed.
+func keepUntilExit<Value>(_ value: consuming Value) {
+  _ = Unmanaged.passRetained(ExitRetained(value))
+}
+
+/// The box ``keepUntilExit(_:)`` leaks.
+private final class ExitRetained<Value> {
+  let value: Value
+  init(_ value: consuming Value) { self.value = value }
+}
+
 /// Resident memory of this process, from /proc/self/status (0 where unavailable).
 enum ProcessMemory {
   /// Current resident set size in bytes (VmRSS).

@@ -111,6 +111,7 @@ struct TrustScanCommand: ParsableCommand {
         print(Self.text(scan, top: top, scanSeconds: seconds(scanned - loaded)))
         if let out, !quiet { Console.note("wrote \(out)") }
       }
+      keepUntilExit((notes, events, scan))
     }
   }
 

@@ -27,6 +27,29 @@ import Testing
     #expect(EngagementNorms(corpus: Array(notes.prefix(5))).notes == 0)
   }
 
+  @Test func medianBySelectionEqualsTheMedianOfTheSortedValues() {
+    var random = TestRandom(seed: 11)
+    for count in [1, 2, 3, 4, 5, 8, 31, 64, 257, 1_000] {
+      for distinct in [1, 2, 5, 1_000_000] {
+        // Few distinct values give long runs of ties, the case a partition gets wrong most easily.
+        let values = (0..<count).map { _ in Double(Int(Double(random.uniform()) * Double(distinct))) - Double(distinct / 2) }
+        let sorted = values.sorted(), middle = count / 2
+        let expected = count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+        #expect(EngagementNorms.median(values) == expected, "\(count) values, \(distinct) distinct")
+        var copy = values
+        let rank = Int(Double(random.uniform()) * Double(count)) % count
+        let selected = copy.withUnsafeMutableBufferPointer { EngagementNorms.select(rank, in: $0) }
+        #expect(selected == sorted[rank])
+        #expect(copy[..<rank].allSatisfy { $0 <= selected } && copy[rank...].allSatisfy { $0 >= selected })
+        #expect(copy.sorted() == sorted, "selection only reorders")
+      }
+    }
+    // Sorted and reversed input, the classic worst cases of a naive pivot.
+    let ascending = (0..<10_001).map(Double.init)
+    #expect(EngagementNorms.median(ascending) == 5_000)
+    #expect(EngagementNorms.median(ascending.reversed()) == 5_000)
+  }
+
   @Test func scoresFollowTheDocumentedFormula() throws {
     // An author with 3 notes: one undisclosed at p = 0.9, one disclosed at p = 0.99 (does not
     // count), one organic at p = 0.1; one note in a campaign; no anomalies.

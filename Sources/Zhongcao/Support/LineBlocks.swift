@@ -17,7 +17,8 @@ struct LineBlocks {
   private let kind: String
   private let blockSize: Int
   private let maximumLineLength: Int
-  private var pending: [UInt8] = []
+  /// The unfinished last line of what was read so far.
+  private var carry: [UInt8] = []
   private var nextLine = 1
   private var atEnd = false
 
@@ -45,34 +46,52 @@ struct LineBlocks {
   }
 
   /// The next block of lines, or nil at the end of the file.
-  /// - Throws: ``ZhongcaoError/Code-swift.struct/invalidInput`` for a line longer than the limit.
+  ///
+  /// Each block is one fresh buffer: the unfinished line carried over from the last read, then
+  /// up to `blockSize` bytes read straight into it (no `Data` in between, no copy of the block).
+  /// - Throws: ``ZhongcaoError/Code-swift.struct/invalidInput`` for a line longer than the limit;
+  ///   ``ZhongcaoError/Code-swift.struct/io`` when reading fails.
   mutating func next() throws(ZhongcaoError) -> Block? {
     while !atEnd {
-      let data: Data?
-      do {
-        data = try handle.read(upToCount: blockSize)
-      } catch {
-        throw ZhongcaoError(.io, "cannot read \(kind) \(path): \(error.localizedDescription)", location: .init(file: path))
+      let carried = carry.count, descriptor = handle.fileDescriptor
+      var failure: Int32 = 0
+      var buffer = carry.withUnsafeBufferPointer { carry in
+        [UInt8](unsafeUninitializedCapacity: carried + blockSize) { storage, initialized in
+          if carried > 0 { _ = storage.initialize(fromContentsOf: carry) }
+          initialized = carried
+          while initialized < storage.count {
+            let count = read(descriptor, storage.baseAddress! + initialized, storage.count - initialized)
+            if count > 0 {
+              initialized += count
+            } else if count == 0 || errno != EINTR {
+              if count < 0 { failure = errno }
+              break
+            }
+          }
+        }
       }
-      guard let data, !data.isEmpty else {
+      if failure != 0 {
+        throw ZhongcaoError(.io, "cannot read \(kind) \(path): \(String(cString: strerror(failure)))", location: .init(file: path))
+      }
+      if buffer.count == carried {
         atEnd = true
         break
       }
-      pending.append(contentsOf: data)
-      if let lastBreak = pending.lastIndex(of: .newline) {
-        let lines = Array(pending[...lastBreak])
-        pending.removeSubrange(...lastBreak)
-        return block(of: lines)
+      if let lastBreak = buffer.lastIndex(of: .newline) {
+        carry = Array(buffer[(lastBreak + 1)...])
+        buffer.removeSubrange((lastBreak + 1)...)
+        return block(of: buffer)
       }
-      guard pending.count <= maximumLineLength else {
+      carry = buffer
+      guard carry.count <= maximumLineLength else {
         throw ZhongcaoError(.invalidInput, "the line is longer than \(Self.describe(maximumLineLength)) "
                             + "(is the file binary, or are its line breaks missing?)",
                             location: .init(file: path, line: nextLine))
       }
     }
-    guard !pending.isEmpty else { return nil }
-    defer { pending = [] }
-    return block(of: pending)
+    guard !carry.isEmpty else { return nil }
+    defer { carry = [] }
+    return block(of: carry)
   }
 
   private mutating func block(of lines: [UInt8]) -> Block {
@@ -91,7 +110,8 @@ struct LineBlocks {
   /// The number of line breaks in `bytes`.
   static func lineBreaks(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
     var count = 0
-    for byte in bytes where byte == .newline { count += 1 }
+    // Branch-free, so the compiler vectorises it: this count is serial work on every block.
+    for byte in bytes { count &+= byte == .newline ? 1 : 0 }
     return count
   }
 

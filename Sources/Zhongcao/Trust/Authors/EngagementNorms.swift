@@ -67,9 +67,52 @@ public struct EngagementNorms: Sendable, Equatable {
     return (median, max(spread, 0.05))
   }
 
+  /// The median of `values` (not empty, no NaN): the middle value, or the mean of the two
+  /// middle values of an even count, found by selection in expected linear time rather than by
+  /// sorting (the corpus norms take four medians of a value per note, serially).
   static func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    let middle = sorted.count / 2
-    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    precondition(!values.isEmpty, "the median of no values")
+    var values = values
+    let middle = values.count / 2
+    return values.withUnsafeMutableBufferPointer { values in
+      let upper = select(middle, in: values)
+      guard values.count % 2 == 0 else { return upper }
+      // After selection every value before `middle` is at most the middle one; the largest of them is the lower middle.
+      return (values[..<middle].max()! + upper) / 2
+    }
+  }
+
+  /// The value of rank `rank` (0-based) of `values`, which are reordered so that the values
+  /// before `rank` are at most it and those after at least it (Hoare's quickselect with a
+  /// median-of-three pivot; deterministic).
+  static func select(_ rank: Int, in values: UnsafeMutableBufferPointer<Double>) -> Double {
+    var low = 0, high = values.count - 1
+    while low < high {
+      let middle = low + (high - low) / 2
+      // Median of three as the pivot, and the three put in order.
+      if values[middle] < values[low] { values.swapAt(middle, low) }
+      if values[high] < values[low] { values.swapAt(high, low) }
+      if values[high] < values[middle] { values.swapAt(high, middle) }
+      let pivot = values[middle]
+      var i = low, j = high
+      while i <= j {
+        while values[i] < pivot { i += 1 }
+        while pivot < values[j] { j -= 1 }
+        if i <= j {
+          values.swapAt(i, j)
+          i += 1
+          j -= 1
+        }
+      }
+      // Now values[low...j] ≤ pivot ≤ values[i...high], and anything between equals the pivot.
+      if rank <= j {
+        high = j
+      } else if rank >= i {
+        low = i
+      } else {
+        return values[rank]
+      }
+    }
+    return values[rank]
   }
 }

@@ -236,6 +236,7 @@ public struct TrustScanner: Sendable {
 
     init(_ notes: [Note]) {
       var authors = IDMap()
+      authors.reserveCapacity(notes.count)  // no rehashing of every author name as the table grows
       ofNote = notes.indices.map { Int32(authors.insert(notes[$0].author)) }
       count = authors.count
     }
@@ -401,7 +402,7 @@ public struct TrustScanner: Sendable {
     }
     let prevalence = PrevalenceEstimate.meanProbability(
       sponsoredProbabilities, calibrationRelativeError: model.classPriorRelativeError)
-    let authorTrust = AuthorTrust.score(facts)
+    let authorTrust = AuthorTrust.score(facts, authorOfNote: authors.ofNote, authorCount: authors.count)
     timings.authors = lap()
     return TrustScan(assessments: assessments, campaigns: campaigns, lockstepGroups: lockstep,
                      authors: authorTrust, prevalence: prevalence, detector: model, detectorSource: source,
