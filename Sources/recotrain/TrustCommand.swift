@@ -160,10 +160,13 @@ struct TrustScanCommand: ParsableCommand {
     let blocks = parallelChunkedMap(count: (assessments.count + block - 1) / block, chunkSize: 1) { range in
       range.map { index -> [UInt8] in
         var text = JSONBytes(capacity: block * 512)
-        // By index: iterating the slice would copy (retain and release) each assessment.
-        for i in (index * block)..<min(assessments.count, (index + 1) * block) {
-          appendFlagsLine(assessments[i], to: &text)
-          text.append("\n")
+        // Through a buffer pointer: an element of the array itself would be copied (every
+        // field retained and released) to be passed.
+        assessments.withUnsafeBufferPointer { assessments in
+          for i in (index * block)..<min(assessments.count, (index + 1) * block) {
+            appendFlagsLine(assessments[i], to: &text)
+            text.append("\n")
+          }
         }
         return text.bytes
       }
