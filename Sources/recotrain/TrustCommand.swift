@@ -92,13 +92,16 @@ struct TrustScanCommand: ParsableCommand {
     try runReportingErrors {
       let clock = ContinuousClock()
       let start = clock.now
+      // The engagement file is read on its own thread while the notes load (its reader is
+      // serial; the note loader leaves cores idle between groups); errors still come in the
+      // order of the steps: notes, settings, model, events.
+      let eventsLoad = engagement.map { path in BackgroundWork { () throws(ZhongcaoError) in try Self.loadEngagement(path) } }
       let notes = try input.loadNotes(quiet: quiet)
       var configuration = try input.scannerConfiguration()
       configuration.suspicionThreshold = threshold
       configuration.lockstep.window = lockstep.windowSeconds
       if let model { configuration.detector = try SponsoredDetector(contentsOf: model) }
-      var events: [EngagementEvent] = []
-      if let engagement { events = try Self.loadEngagement(engagement) }
+      let events = try eventsLoad?.value() ?? []
       let loaded = clock.now
       if !quiet && !json { Console.note("scanning \(notes.count) notes …") }
       let scan = try TrustScanner(configuration: configuration).scan(notes, engagement: events)

@@ -193,6 +193,26 @@ import Testing
     #expect(report.firstProblems.map { $0.location?.line } == [3001, 4501])
     #expect(report.firstProblems.map { $0.location?.field } == ["author", "id"])
   }
+
+  @Test func canonicallyEquivalentIDsAreDuplicatesWithinAndAcrossChunks() throws {
+    // Chunks are 512 lines: line 7 repeats line 6 in the same chunk, line 2901 in a later one.
+    var lines = (0..<3000).map { #"{"id": "n\#($0)", "author": "a"}"# }
+    lines[5] = #"{"id": "caf\u00e9", "author": "a"}"#
+    lines[6] = #"{"id": "cafe\u0301", "author": "b"}"#
+    lines[2900] = #"{"id": "cafe\u0301", "author": "c"}"#
+    lines[2901] = #"{"id": "n7", "author": "c"}"#
+    var options = NoteLoadOptions()
+    options.skipInvalid = true
+    let (notes, report) = try NoteLoader.parse(Data(lines.joined(separator: "\n").utf8), name: "ids.jsonl", options: options)
+    #expect(notes.count == 2997 && report.skipped == 3)
+    #expect(notes[5].id.unicodeScalars.count == 4 && notes[6].id == "n7", "the first spelling is kept")
+    #expect(report.firstProblems.map(\.message) == [
+      "duplicate note id 'cafe\u{301}' (first at line 6)", "duplicate note id 'cafe\u{301}' (first at line 6)",
+      "duplicate note id 'n7' (first at line 8)",
+    ])
+    #expect(report.firstProblems.map { $0.location?.line } == [7, 2901, 2902])
+    #expect(Set(notes.map(\.id)).count == 2997)
+  }
 }
 
 /// Random note lines for ``NoteLoaderEquivalenceTests``.

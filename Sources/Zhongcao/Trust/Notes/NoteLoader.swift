@@ -127,7 +127,8 @@ public enum NoteLoader {
     let options: NoteLoadOptions
     var report = NoteLoadReport(lines: 0, notes: 0, skipped: 0, firstProblems: [], mediaCrawlerNotes: 0)
     var notes: [Note] = []
-    var firstLineOfID: [String: Int] = [:]
+    /// The ids of `notes` by hash, with the line of each.
+    var ids = TakenIDs()
     var atStart = true
 
     init(name: String, options: NoteLoadOptions) {
@@ -152,11 +153,11 @@ public enum NoteLoader {
         // A line over the limit ends the load, after the lines before it are taken.
         let tooLong = lines.firstIndex { $0.range.count > maximumLineLength }
         let parsed = lines[..<(tooLong ?? lines.count)]
-        let chunks = parallelMap(count: (parsed.count + chunkSize - 1) / chunkSize, chunkSize: 1, workspace: {}) { _, chunk in
+        var chunks = parallelMap(count: (parsed.count + chunkSize - 1) / chunkSize, chunkSize: 1, workspace: {}) { _, chunk in
           ParsedChunk(parsed[(chunk * chunkSize)..<min(parsed.count, (chunk + 1) * chunkSize)], of: bytes, file: name)
         }
-        for (chunkIndex, chunk) in chunks.enumerated() {
-          try take(chunk, lines: parsed[(chunkIndex * chunkSize)...])
+        for chunkIndex in chunks.indices {
+          try take(&chunks[chunkIndex], lines: parsed[(chunkIndex * chunkSize)...])
         }
         if let tooLong {
           report.lines += 1
@@ -167,10 +168,10 @@ public enum NoteLoader {
       }
     }
 
-    /// Takes the outcomes of a chunk whose lines start at `lines.first`.
-    private mutating func take(_ chunk: ParsedChunk, lines: ArraySlice<(number: Int, range: Range<Int>)>) throws(ZhongcaoError) {
+    /// Takes the outcomes of a chunk whose lines start at `lines.first`, moving its notes (no
+    /// copy: a copy retains and later releases every string of the note, serial work here).
+    private mutating func take(_ chunk: inout ParsedChunk, lines: ArraySlice<(number: Int, range: Range<Int>)>) throws(ZhongcaoError) {
       var nextNote = 0
-      var duplicates: Set<Int> = []
       for (offset, outcome) in chunk.outcomes.enumerated() {
         report.lines += 1
         let lineNumber = lines[lines.startIndex + offset].number
@@ -179,14 +180,16 @@ public enum NoteLoader {
           case .failure(let error):
             throw error
           case .note(let isMediaCrawler):
-            let id = chunk.notes[nextNote].id
+            let index = nextNote
             nextNote += 1
-            if let first = firstLineOfID.updateValue(lineNumber, forKey: id) {
-              firstLineOfID[id] = first
-              duplicates.insert(nextNote - 1)
-              throw ZhongcaoError(.invalidInput, "duplicate note id '\(id)' (first at line \(first))",
+            let hash = chunk.idHashes[index]
+            if let first = ids.line(ofHash: hash, where: { notes[$0].id == chunk.notes[index].id }) {
+              throw ZhongcaoError(.invalidInput, "duplicate note id '\(chunk.notes[index].id)' (first at line \(first))",
                                   location: .init(file: name, line: lineNumber, field: "id"))
             }
+            ids.append(hash: hash, line: lineNumber)
+            notes.append(Note.placeholder)
+            swap(&notes[notes.count - 1], &chunk.notes[index])
             if isMediaCrawler { report.mediaCrawlerNotes += 1 }
           }
         } catch {
@@ -194,11 +197,6 @@ public enum NoteLoader {
           report.skipped += 1
           if report.firstProblems.count < InteractionLoadReport.maximumProblems { report.firstProblems.append(error) }
         }
-      }
-      if duplicates.isEmpty {
-        notes.append(contentsOf: chunk.notes)
-      } else {
-        for (index, note) in chunk.notes.enumerated() where !duplicates.contains(index) { notes.append(note) }
       }
     }
 
@@ -264,6 +262,8 @@ public enum NoteLoader {
 
     /// The notes of the lines that parsed, in file order.
     var notes: [Note] = []
+    /// `notes[i].id.hashValue`, computed here in parallel rather than in the serial take.
+    var idHashes: [Int] = []
     /// One per line, in order.
     var outcomes: [Outcome] = []
 
@@ -298,6 +298,52 @@ public enum NoteLoader {
           outcomes.append(.failure(error))
         }
       }
+      idHashes = notes.map { $0.id.hashValue }
+    }
+  }
+
+  /// The ids the loader has taken, found by their hashes, with the line each came from, so that
+  /// a repeated id is reported with the line of its first use.
+  ///
+  /// Open addressing with linear probing over the note numbers, at most half full; the hashes
+  /// (`String.hashValue`, so canonically equivalent spellings are one id, as `==` has it) come
+  /// from the parallel parse and are kept, so growing never hashes an id again.
+  struct TakenIDs {
+    /// Note number + 1 in each slot; 0 when empty. The count is a power of two.
+    private var slots: [Int] = []
+    /// The hash and the line of each note taken.
+    private var hashes: [Int] = []
+    private var lines: [Int] = []
+
+    /// The line of the taken note whose hash is `hash` and for whose number `isSame` is true.
+    func line(ofHash hash: Int, where isSame: (Int) -> Bool) -> Int? {
+      guard !slots.isEmpty else { return nil }
+      let mask = slots.count - 1
+      var slot = hash & mask
+      while slots[slot] != 0 {
+        let note = slots[slot] - 1
+        if hashes[note] == hash && isSame(note) { return lines[note] }
+        slot = (slot + 1) & mask
+      }
+      return nil
+    }
+
+    /// Takes the next note (number `count`), which ``line(ofHash:where:)`` did not find.
+    mutating func append(hash: Int, line: Int) {
+      if 2 * (hashes.count + 1) > slots.count {
+        slots = [Int](repeating: 0, count: max(1_024, 2 * slots.count))
+        for note in hashes.indices { place(note) }
+      }
+      hashes.append(hash)
+      lines.append(line)
+      place(hashes.count - 1)
+    }
+
+    private mutating func place(_ note: Int) {
+      let mask = slots.count - 1
+      var slot = hashes[note] & mask
+      while slots[slot] != 0 { slot = (slot + 1) & mask }
+      slots[slot] = note + 1
     }
   }
 
