@@ -92,15 +92,16 @@ struct TrustScanCommand: ParsableCommand {
     try runReportingErrors {
       let clock = ContinuousClock()
       let start = clock.now
-      // The engagement file is read on its own thread while the notes load (its reader is
-      // serial; the note loader leaves cores idle between groups); errors still come in the
-      // order of the steps: notes, settings, model, events.
+      // The detector and the engagement file are read on their own threads while the notes
+      // load (their readers are serial; the note loader leaves cores idle between groups);
+      // errors still come in the order of the steps: notes, settings, model, events.
+      let modelLoad = model.map { path in BackgroundWork { () throws(ZhongcaoError) in try SponsoredDetector(contentsOf: path) } }
       let eventsLoad = engagement.map { path in BackgroundWork { () throws(ZhongcaoError) in try Self.loadEngagement(path) } }
       let notes = try input.loadNotes(quiet: quiet)
       var configuration = try input.scannerConfiguration()
       configuration.suspicionThreshold = threshold
       configuration.lockstep.window = lockstep.windowSeconds
-      if let model { configuration.detector = try SponsoredDetector(contentsOf: model) }
+      if let modelLoad { configuration.detector = try modelLoad.value() }
       let events = try eventsLoad?.value() ?? []
       let loaded = clock.now
       if !quiet && !json { Console.note("scanning \(notes.count) notes …") }

@@ -309,17 +309,23 @@ public struct TrustScanner: Sendable {
     let lockstep = engagement.isEmpty ? [] : try LockstepDetector(configuration: configuration.lockstep).groups(in: engagement)
     var lockstepNoteIDs = Set<String>()
     for group in lockstep { lockstepNoteIDs.formUnion(group.notes) }
-    let lockstepByNote = lockstepNoteIDs.isEmpty ? [Bool](repeating: false, count: notes.count) : notes.indices.map { lockstepNoteIDs.contains(notes[$0].id) }
+    let lockstepIDs = lockstepNoteIDs
+    let lockstepByNote = lockstepIDs.isEmpty
+      ? [Bool](repeating: false, count: notes.count)
+      : parallelChunkedMap(count: notes.count, chunkSize: 4_096) { range in range.map { lockstepIDs.contains(notes[$0].id) } }
     timings.lockstep = lap()
 
     // 5. Business accounts.
     let isBusinessSignal: @Sendable (Signal) -> Bool = { signal in
       signal.kind == .callToAction || (signal.kind == .contact && signal.contactKind != .email)
     }
+    let hasBusinessSignal = parallelChunkedMap(count: notes.count, chunkSize: 4_096) { range in
+      range.map { reads[$0].signals.contains(where: isBusinessSignal) }
+    }
     var businessHitsByAuthor = [Int](repeating: 0, count: authors.count), notesByAuthor = [Int](repeating: 0, count: authors.count)
     for i in notes.indices {
       let author = Int(authors.ofNote[i])
-      businessHitsByAuthor[author] += reads[i].signals.contains(where: isBusinessSignal) ? 1 : 0
+      businessHitsByAuthor[author] += hasBusinessSignal[i] ? 1 : 0
       notesByAuthor[author] += 1
     }
 
@@ -356,7 +362,7 @@ public struct TrustScanner: Sendable {
       let author = Int(authors.ofNote[i])
       let businessHits = authorBusinessHits[author], authorNotes = notesOfAuthor[author]
       let business = authorNotes >= 3 && Double(businessHits) >= configuration.businessShare * Double(authorNotes)
-        && reads[i].signals.contains(where: isBusinessSignal)
+        && hasBusinessSignal[i]
       // Only an undisclosed note of a non-business author can be suspected: by its score, or
       // whatever its score when it belongs to a campaign.
       let mayBeSuspected = reads[i].disclosure.grade == .absent && !business
