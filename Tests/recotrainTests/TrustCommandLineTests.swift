@@ -46,6 +46,40 @@ import Testing
     try TrustCampaignsCommand.parse(["--notes", path("notes.jsonl"), "--json", "--quiet"]).run()
   }
 
+  @Test func backgroundWorkGivesItsValueOrItsError() throws {
+    let work = BackgroundWork { () throws(ZhongcaoError) in (0..<1_000).reduce(0, +) }
+    #expect(try work.value() == 499_500)
+    let failing = BackgroundWork { () throws(ZhongcaoError) -> Int in throw ZhongcaoError(.io, "cannot read x") }
+    do {
+      _ = try failing.value()
+      Issue.record("the error was lost")
+    } catch {
+      #expect(error.code == .io && error.message == "cannot read x")
+    }
+  }
+
+  @Test func unreadableModelOrEventsExitNonZeroAndWriteNothing() throws {
+    // Both are read on their own threads while the notes load; their errors must still end the scan.
+    let directory = try CommandLineTests.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+    try TrustGenerateCommand.parse(["--notes", "2000", "--seed", "2", "--out", path("notes.jsonl"),
+                                    "--engagement-out", path("events.tsv")]).run()
+    try TrustTrainCommand.parse(["--notes", path("notes.jsonl"), "--out", path("detector.json"), "--quiet"]).run()
+    try "user\tnote\n".write(toFile: path("no-time.tsv"), atomically: true, encoding: .utf8)
+    let scan = ["--notes", path("notes.jsonl"), "--out", path("flags.jsonl"), "--quiet"]
+    // With readable files the scan succeeds, so each failure below is the file's.
+    try TrustScanCommand.parse(scan + ["--model", path("detector.json"), "--engagement", path("events.tsv")]).run()
+    try FileManager.default.removeItem(atPath: path("flags.jsonl"))
+    for arguments in [["--model", path("missing.json"), "--engagement", path("events.tsv")],
+                      ["--model", path("events.tsv")],
+                      ["--model", path("detector.json"), "--engagement", path("missing.tsv")],
+                      ["--model", path("detector.json"), "--engagement", path("no-time.tsv")]] {
+      #expect(throws: ExitCode.self, "\(arguments)") { try TrustScanCommand.parse(scan + arguments).run() }
+      #expect(!FileManager.default.fileExists(atPath: path("flags.jsonl")))
+    }
+  }
+
   @Test func badNotesExitNonZeroAndWriteNothing() throws {
     let directory = try CommandLineTests.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
