@@ -27,12 +27,14 @@ public struct EngagementNorms: Sendable, Equatable {
   /// Xiaohongshu corpus (collects ≈ 0.4 × likes, comments ≈ 0.1 × likes) and ``notes`` is 0.
   public init(corpus: [Note], minimumLikes: Int = 20) {
     self.minimumLikes = minimumLikes
-    var collect: [Double] = [], comment: [Double] = []
-    for i in corpus.indices {  // by index: `for note in corpus` would copy every note
-      guard let likes = corpus[i].likes, likes >= minimumLikes else { continue }
-      if let collects = corpus[i].collects { collect.append(Self.ratio(collects, likes)) }
-      if let comments = corpus[i].comments { comment.append(Self.ratio(comments, likes)) }
+    // The ratios (two logarithms a note) in parallel chunks, kept in corpus order.
+    let ratios = parallelChunkedMap(count: corpus.count, chunkSize: 4_096) { range in
+      range.map { i -> (collect: Double?, comment: Double?) in  // by index: no copy of the note
+        guard let likes = corpus[i].likes, likes >= minimumLikes else { return (nil, nil) }
+        return (corpus[i].collects.map { Self.ratio($0, likes) }, corpus[i].comments.map { Self.ratio($0, likes) })
+      }
     }
+    let collect = ratios.compactMap(\.collect), comment = ratios.compactMap(\.comment)
     (collectRatioMedian, collectRatioSpread) = collect.count >= 20 ? Self.robust(collect) : (log(0.4), 0.7)
     (commentRatioMedian, commentRatioSpread) = comment.count >= 20 ? Self.robust(comment) : (log(0.1), 0.9)
     notes = max(collect.count, comment.count) >= 20 ? max(collect.count, comment.count) : 0
