@@ -247,16 +247,8 @@ private struct Splitter {
   init(_ log: Interactions) {
     self.log = log
     let userCount = log.users.count, noteCount = log.notes.count
-    // Group the events by user, keeping log order within a user (a stable counting sort).
-    var start = [Int](repeating: 0, count: userCount + 1)
-    for u in log.userIndices { start[Int(u) + 1] += 1 }
-    for u in 0..<userCount { start[u + 1] += start[u] }
-    var cursor = start
-    var order = [Int](repeating: 0, count: log.count)
-    for (e, u) in log.userIndices.enumerated() {
-      order[cursor[Int(u)]] = e
-      cursor[Int(u)] += 1
-    }
+    // The events of each user, in log order.
+    let eventsByUser = IndexGroups(keys: log.userIndices, groupCount: userCount)
     // Number the pairs user by user; `slot[i]` is note i's pair when `slotOwner[i]` is the user.
     userOffsets = [Int](repeating: 0, count: userCount + 1)
     eventPair = [Int32](repeating: 0, count: log.count)
@@ -265,8 +257,8 @@ private struct Splitter {
     let times = log.timestamps
     for u in 0..<userCount {
       userOffsets[u] = pairNote.count
-      for k in start[u]..<start[u + 1] {
-        let e = order[k], i = Int(log.noteIndices[e])
+      for e in eventsByUser[u] {
+        let i = Int(log.noteIndices[e])
         if slotOwner[i] != Int32(u) {
           slotOwner[i] = Int32(u)
           slot[i] = Int32(pairNote.count)

@@ -70,26 +70,16 @@ public struct AuthorTrust: Sendable, Hashable {
   public static func score(_ facts: [NoteFacts]) -> [AuthorTrust] {
     var authors = IDMap()
     let authorOfNote = facts.indices.map { Int32(authors.insert(facts[$0].author)) }
-    return score(facts, authorOfNote: authorOfNote, authorCount: authors.count)
+    return score(facts, notesByAuthor: IndexGroups(keys: authorOfNote, groupCount: authors.count))
   }
 
-  /// ``score(_:)`` with the notes' authors already numbered `0..<authorCount` (`authorOfNote[i]`
-  /// is the number of `facts[i].author`), as the trust scan has them: no author name is hashed.
-  static func score(_ facts: [NoteFacts], authorOfNote: [Int32], authorCount: Int) -> [AuthorTrust] {
-    precondition(authorOfNote.count == facts.count, "one author number per note")
-    // The note indices of each author, in input order: author a's are notesByAuthor[start[a] ..< start[a + 1]].
-    var start = [Int](repeating: 0, count: authorCount + 1)
-    for author in authorOfNote { start[Int(author) + 1] += 1 }
-    for author in 0..<authorCount { start[author + 1] += start[author] }
-    var next = start, notesByAuthor = [Int](repeating: 0, count: facts.count)
-    for (index, author) in authorOfNote.enumerated() {
-      notesByAuthor[next[Int(author)]] = index
-      next[Int(author)] += 1
-    }
-    let starts = start, members = notesByAuthor
-    return parallelChunkedMap(count: authorCount, chunkSize: 512) { range in
+  /// ``score(_:)`` with the notes already grouped by author (the indices into `facts` of each
+  /// author's notes), as the trust scan has them: no author name is hashed.
+  static func score(_ facts: [NoteFacts], notesByAuthor: IndexGroups) -> [AuthorTrust] {
+    precondition(notesByAuthor.members.count == facts.count, "every note in one author's group")
+    return parallelChunkedMap(count: notesByAuthor.count, chunkSize: 512) { range in
       range.map { author in
-        let notes = members[starts[author]..<starts[author + 1]].map { facts[$0] }
+        let notes = notesByAuthor[author].map { facts[$0] }
         return score(author: notes[0].author, notes: notes)
       }
     }

@@ -50,10 +50,6 @@ public struct Note: Sendable, Equatable, Hashable, Codable {
     self.shares = shares
   }
 
-  /// A note with empty fields, to stand in the place of a note moved out of an array (a
-  /// `swap` moves without retaining or releasing anything).
-  static let placeholder = Note(id: "", author: "")
-
   /// The parts of a note that text evidence can point into.
   public enum Field: String, Sendable, Hashable, Codable, CaseIterable {
     case title, body, tags, brandLabel = "brand_label"

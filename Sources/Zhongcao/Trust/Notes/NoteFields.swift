@@ -313,10 +313,10 @@ extension NoteFields {
                field: name)
   }
 
-  /// Appends the note the line's fields make to `notes` (``usedMediaCrawler`` tells whether
-  /// MediaCrawler names were used); fields are checked in the order of ``Note``'s properties, and
-  /// the first bad one is reported.
-  mutating func appendNote(in reader: JSONLineReader, to notes: inout [Note]) throws(ZhongcaoError) {
+  /// The note the line's fields make (``usedMediaCrawler`` tells whether MediaCrawler names were
+  /// used); fields are checked in the order of ``Note``'s properties, and the first bad one is
+  /// reported.
+  mutating func note(in reader: JSONLineReader) throws(ZhongcaoError) -> Note {
     guard isObject else {
       throw ZhongcaoError(.invalidInput, "not a JSON object", location: .init(file: file, line: line))
     }
@@ -331,9 +331,9 @@ extension NoteFields {
     let tags = try tags(in: reader)
     let brandLabel = try string(.brandLabel, in: reader).flatMap { $0.isEmpty ? nil : $0 }
     let createdAt = try createdAt(in: reader)
-    notes.append(Note(
+    return Note(
       id: id, author: author, title: title, body: body, tags: tags, brandLabel: brandLabel, createdAt: createdAt,
       likes: try count(.likes, or: .likedCount, in: reader), collects: try count(.collects, or: .collectedCount, in: reader),
-      comments: try count(.comments, or: .commentCount, in: reader), shares: try count(.shares, or: .shareCount, in: reader)))
+      comments: try count(.comments, or: .commentCount, in: reader), shares: try count(.shares, or: .shareCount, in: reader))
   }
 }

@@ -168,8 +168,8 @@ public enum NoteLoader {
       }
     }
 
-    /// Takes the outcomes of a chunk whose lines start at `lines.first`, moving its notes (no
-    /// copy: a copy retains and later releases every string of the note, serial work here).
+    /// Takes the outcomes of a chunk whose lines start at `lines.first`, moving its notes out of
+    /// it (a copy would retain and later release every string of the note, serial work here).
     private mutating func take(_ chunk: inout ParsedChunk, lines: ArraySlice<(number: Int, range: Range<Int>)>) throws(ZhongcaoError) {
       var nextNote = 0
       for (offset, outcome) in chunk.outcomes.enumerated() {
@@ -183,13 +183,12 @@ public enum NoteLoader {
             let index = nextNote
             nextNote += 1
             let hash = chunk.idHashes[index]
-            if let first = ids.line(ofHash: hash, where: { notes[$0].id == chunk.notes[index].id }) {
-              throw ZhongcaoError(.invalidInput, "duplicate note id '\(chunk.notes[index].id)' (first at line \(first))",
+            if let first = ids.line(ofHash: hash, where: { notes[$0].id == chunk.notes[index]!.id }) {
+              throw ZhongcaoError(.invalidInput, "duplicate note id '\(chunk.notes[index]!.id)' (first at line \(first))",
                                   location: .init(file: name, line: lineNumber, field: "id"))
             }
             ids.append(hash: hash, line: lineNumber)
-            notes.append(Note.placeholder)
-            swap(&notes[notes.count - 1], &chunk.notes[index])
+            notes.append(chunk.notes[index].take()!)
             if isMediaCrawler { report.mediaCrawlerNotes += 1 }
           }
         } catch {
@@ -260,9 +259,10 @@ public enum NoteLoader {
       case failure(ZhongcaoError)
     }
 
-    /// The notes of the lines that parsed, in file order.
-    var notes: [Note] = []
-    /// `notes[i].id.hashValue`, computed here in parallel rather than in the serial take.
+    /// The notes of the lines that parsed, in file order; the take moves each out (`take()`),
+    /// leaving nil.
+    var notes: [Note?] = []
+    /// The hash of each note's id, computed here in parallel rather than in the serial take.
     var idHashes: [Int] = []
     /// One per line, in order.
     var outcomes: [Outcome] = []
@@ -292,13 +292,13 @@ public enum NoteLoader {
           } else {
             reader = try validatedReader(chunk[range], file: file, line: line.number)
           }
-          try parseLine(reader, line: line.number, fields: &fields, into: &notes)
+          notes.append(try parseLine(reader, line: line.number, fields: &fields))
           outcomes.append(.note(isMediaCrawler: fields.usedMediaCrawler))
         } catch {
           outcomes.append(.failure(error))
         }
       }
-      idHashes = notes.map { $0.id.hashValue }
+      idHashes = notes.map { $0!.id.hashValue }
     }
   }
 
@@ -360,8 +360,8 @@ public enum NoteLoader {
     }
   }
 
-  /// One line → one note, appended to `notes` (`fields.usedMediaCrawler` tells whether
-  /// MediaCrawler field names were used).
+  /// One line → one note (`fields.usedMediaCrawler` tells whether MediaCrawler field names were
+  /// used).
   ///
   /// The line is read in one pass by ``JSONLineReader``, which keeps the last value of each
   /// known member (``NoteFields``) and checks and passes over everything else; the note is made
@@ -369,15 +369,15 @@ public enum NoteLoader {
   /// malformed and has a bad field is reported as malformed, as before. `fields` is scratch space
   /// reused from line to line.
   static func parseLine(
-    _ reader: JSONLineReader, line lineNumber: Int, fields: inout NoteFields, into notes: inout [Note]
-  ) throws(ZhongcaoError) {
+    _ reader: JSONLineReader, line lineNumber: Int, fields: inout NoteFields
+  ) throws(ZhongcaoError) -> Note {
     fields.reset(line: lineNumber)
     do {
       try reader.read(into: &fields)
     } catch {
       throw ZhongcaoError(.invalidInput, "invalid JSON: \(error)", location: .init(file: fields.file, line: lineNumber))
     }
-    try fields.appendNote(in: reader, to: &notes)
+    return try fields.note(in: reader)
   }
 
   /// One line → one note, with fresh scratch space; the flag tells whether MediaCrawler field
@@ -386,9 +386,8 @@ public enum NoteLoader {
     throws(ZhongcaoError) -> (Note, Bool)
   {
     var fields = NoteFields(file: file)
-    var notes: [Note] = []
-    try parseLine(validatedReader(line, file: file, line: lineNumber), line: lineNumber, fields: &fields, into: &notes)
-    return (notes[0], fields.usedMediaCrawler)
+    let note = try parseLine(validatedReader(line, file: file, line: lineNumber), line: lineNumber, fields: &fields)
+    return (note, fields.usedMediaCrawler)
   }
 
   /// `123`, `1,234`, `1.2万`, `3亿`, `10+`, `1.5w` → a count; nil for anything else.

@@ -214,22 +214,13 @@ public struct TrustScanner: Sendable {
                   extra: reading.extra, anomalous: EngagementNorms.isAnomalous(zScores: zScores))
     }
     let authors = AuthorNumbering(notes)
-    // The median likes of each author's notes that have a count, over the notes grouped by
-    // author (a counting sort, not an array per author), the medians and the attributes in
+    // The median likes of each author's notes that have a count, and the attributes, in
     // parallel: serial work here is what keeps two cores from halving the step.
-    var start = [Int](repeating: 0, count: authors.count + 1)
-    for i in notes.indices where notes[i].likes != nil { start[Int(authors.ofNote[i]) + 1] += 1 }
-    for author in 0..<authors.count { start[author + 1] += start[author] }
-    var next = start, likesByAuthor = [Double](repeating: 0, count: start[authors.count])
-    for i in notes.indices {
-      guard let likes = notes[i].likes else { continue }
-      let author = Int(authors.ofNote[i])
-      likesByAuthor[next[author]] = Double(likes)
-      next[author] += 1
-    }
-    let starts = start, likes = likesByAuthor
     let medianLikes = parallelChunkedMap(count: authors.count, chunkSize: 2_048) { range in
-      range.map { author in starts[author] == starts[author + 1] ? 0 : EngagementNorms.median(Array(likes[starts[author]..<starts[author + 1]])) }
+      range.map { author in
+        let likes = authors.notes[author].compactMap { notes[$0].likes.map(Double.init) }
+        return likes.isEmpty ? 0 : EngagementNorms.median(likes)
+      }
     }
     let attributes = parallelChunkedMap(count: notes.count, chunkSize: 4_096) { range in
       range.map {
@@ -244,14 +235,16 @@ public struct TrustScanner: Sendable {
   struct AuthorNumbering: Sendable {
     /// Each note's author number.
     let ofNote: [Int32]
+    /// The notes of each author, by number.
+    let notes: IndexGroups
     /// The number of distinct authors.
-    let count: Int
+    var count: Int { notes.count }
 
     init(_ notes: [Note]) {
       var authors = IDMap()
       authors.reserveCapacity(notes.count)  // no rehashing of every author name as the table grows
       ofNote = notes.indices.map { Int32(authors.insert(notes[$0].author)) }
-      count = authors.count
+      self.notes = IndexGroups(keys: ofNote, groupCount: authors.count)
     }
   }
 
@@ -421,7 +414,7 @@ public struct TrustScanner: Sendable {
     }
     let prevalence = PrevalenceEstimate.meanProbability(
       sponsoredProbabilities, calibrationRelativeError: model.classPriorRelativeError)
-    let authorTrust = AuthorTrust.score(facts, authorOfNote: authors.ofNote, authorCount: authors.count)
+    let authorTrust = AuthorTrust.score(facts, notesByAuthor: authors.notes)
     timings.authors = lap()
     return TrustScan(assessments: assessments, campaigns: campaigns, lockstepGroups: lockstep,
                      authors: authorTrust, prevalence: prevalence, detector: model, detectorSource: source,
