@@ -5,7 +5,8 @@
 //   taskset -c 0 .build/release/zhongcao-bench lockstep /work/bench/scan100k/events.tsv 7 # one core
 //
 // Loads the events as `recotrain trust scan --engagement` does (Interactions.load, one event per
-// row with its timestamp), then times groups(in:) with the default configuration, best of
+// row with its timestamp) and passes the log as it does, then times groups(in:) with the default
+// configuration, best of
 // `repetitions` (default 5): wall time and the process's CPU time of that run (CPU above wall
 // means more than one core worked). Under `taskset -c 0` the wall time is the one-core cost. Also
 // prints the groups found and a digest (FNV-1a) of the whole output, to compare two builds.
@@ -24,15 +25,11 @@ enum LockstepBenchmark {
       exit(2)
     }
     let repetitions = max(1, arguments.dropFirst().first.flatMap { Int($0) } ?? 5)
-    var events: [EngagementEvent] = []
+    var events = Interactions()
     let load = seconds {
       do {
-        let (log, _) = try Interactions.load(contentsOf: path)
-        guard let timestamps = log.timestamps else { fatalError("\(path): engagement events need a timestamp column") }
-        events = (0..<log.count).map {
-          EngagementEvent(user: log.users[Int(log.userIndices[$0])], note: log.notes[Int(log.noteIndices[$0])],
-                          timestamp: Double(timestamps[$0]))
-        }
+        (events, _) = try Interactions.load(contentsOf: path)
+        guard events.timestamps != nil else { fatalError("\(path): engagement events need a timestamp column") }
       } catch { fatalError("\(error)") }
     }
     let detector: LockstepDetector
@@ -43,7 +40,9 @@ enum LockstepBenchmark {
     var groups: [LockstepGroup] = []
     var best = (wall: Double.infinity, cpu: 0.0)
     for run in 1...repetitions {
-      let time = seconds { groups = detector.groups(in: events) }
+      let time = seconds {
+        do { groups = try detector.groups(in: events) } catch { fatalError("\(error)") }
+      }
       print(String(format: "  run %d: %.3f s wall, %.3f s CPU", run, time.wall, time.cpu))
       if time.wall < best.wall { best = time }
     }

@@ -102,7 +102,7 @@ struct TrustScanCommand: ParsableCommand {
       configuration.suspicionThreshold = threshold
       configuration.lockstep.window = lockstep.windowSeconds
       if let modelLoad { configuration.detector = try modelLoad.value() }
-      let events = try eventsLoad?.value() ?? []
+      let events = try eventsLoad?.value() ?? Interactions()
       let loaded = clock.now
       if !quiet && !json { Console.note("scanning \(notes.count) notes …") }
       let scan = try TrustScanner(configuration: configuration).scan(notes, engagement: events)
@@ -119,15 +119,14 @@ struct TrustScanCommand: ParsableCommand {
     }
   }
 
-  static func loadEngagement(_ path: String) throws(ZhongcaoError) -> [EngagementEvent] {
+  /// The engagement events of the file at `path`, as numbered ids and timestamps (no string per
+  /// event); throws when the file has no timestamp column.
+  static func loadEngagement(_ path: String) throws(ZhongcaoError) -> Interactions {
     let (log, _) = try Interactions.load(contentsOf: path)
-    guard let timestamps = log.timestamps else {
+    guard log.timestamps != nil else {
       throw ZhongcaoError(.invalidInput, "engagement events need a timestamp column", location: .init(file: path))
     }
-    return (0..<log.count).map {
-      EngagementEvent(user: log.users[Int(log.userIndices[$0])], note: log.notes[Int(log.noteIndices[$0])],
-                      timestamp: Double(timestamps[$0]))
-    }
+    return log
   }
 
   /// Appends one flags line, `{"author", "campaign", "evidence": [...], "grade", "id",
@@ -322,7 +321,7 @@ struct TrustCampaignsCommand: ParsableCommand {
       let campaigns = detector.campaigns(in: notes) { note in
         signals.signals(in: note).first { $0.kind == .brandMention }.map(\.detail)
       }
-      let groups = try engagement.map { path throws(ZhongcaoError) in detector.lockstepGroups(in: try TrustScanCommand.loadEngagement(path)) } ?? []
+      let groups = try engagement.map { path throws(ZhongcaoError) in try detector.lockstepGroups(in: try TrustScanCommand.loadEngagement(path)) } ?? []
       if json {
         Console.printJSON([
           "campaigns": campaigns.map { campaign -> [String: Any] in

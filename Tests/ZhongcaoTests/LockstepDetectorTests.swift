@@ -246,6 +246,43 @@ enum LockstepFixture {
     #expect(try Self.expectSameGroups(data.events, configuration) > 0)
   }
 
+  /// The same events as an ``Interactions`` log (times as whole seconds; events without a finite
+  /// time left out of both, since a log holds integer timestamps): the log path numbers the
+  /// loader's distinct ids instead of every event's names, and must give the same groups, to the
+  /// byte, for non-ASCII and canonically equivalent spellings too.
+  static func expectSameGroupsFromLog(_ events: [EngagementEvent], _ configuration: LockstepConfiguration,
+                                      sourceLocation: SourceLocation = #_sourceLocation) throws -> Int {
+    let timed = events.filter(\.timestamp.isFinite).map {
+      EngagementEvent(user: $0.user, note: $0.note, timestamp: Double(Int64($0.timestamp.rounded(.down))))
+    }
+    var log = Interactions()
+    for event in timed { try log.append(user: event.user, note: event.note, timestamp: Int64(event.timestamp)) }
+    let detector = try LockstepDetector(configuration: configuration)
+    let fromLog = try detector.groups(in: log), fromEvents = detector.groups(in: timed)
+    #expect(Array("\(fromLog)".utf8) == Array("\(fromEvents)".utf8), sourceLocation: sourceLocation)
+    return fromEvents.count
+  }
+
+  @Test func logInputsMatchTheEventInputs() throws {
+    var groupsFound = 0
+    for seed in 0..<150 as Range<UInt64> {
+      let (events, configuration) = Self.randomEvents(seed: seed)
+      groupsFound += try Self.expectSameGroupsFromLog(events, configuration)
+    }
+    // Large enough for the parallel numbering, with non-ASCII spellings (seed % 5 == 0).
+    var (events, configuration) = Self.randomEvents(seed: 1_005, scale: 30)
+    configuration.maximumComparisonsPerEvent = min(configuration.maximumComparisonsPerEvent, 5)
+    #expect(events.count >= LockstepEngagements.parallelEvents)
+    groupsFound += try Self.expectSameGroupsFromLog(events, configuration)
+    #expect(groupsFound > 50)
+  }
+
+  @Test func logWithoutTimestampsIsAnErrorAndAnEmptyLogHasNoGroups() throws {
+    let untimed = try Interactions([(user: "a", note: "x", weight: 1), (user: "b", note: "x", weight: 1)])
+    #expect(throws: ZhongcaoError.self) { try LockstepDetector().groups(in: untimed) }
+    #expect(try LockstepDetector().groups(in: Interactions()).isEmpty)
+  }
+
   @Test func generatedCorpusMatchesTheReference() throws {
     var generator = NoteCorpusGenerator(notes: 6_000, authors: 1_200, seed: 9)
     generator.users = 3_000

@@ -113,4 +113,22 @@ import Testing
     }
     #expect(checked > 500)
   }
+
+  /// The scan with the engagement events as an interactions log (what `recotrain trust scan`
+  /// passes) equals the scan with the same events as ``EngagementEvent``s, lockstep groups and
+  /// every assessment included. Times are whole seconds in both, as a log holds them.
+  @Test func scanWithAnEngagementLogEqualsTheScanWithEvents() throws {
+    let events = Self.corpus.engagementEvents.map {
+      EngagementEvent(user: $0.user, note: $0.note, timestamp: $0.timestamp.rounded(.down))
+    }
+    var log = Interactions()
+    for event in events { try log.append(user: event.user, note: event.note, timestamp: Int64(event.timestamp)) }
+    let scanner = TrustScanner()
+    let fromEvents = try scanner.scan(Self.corpus.notes, engagement: events)
+    let fromLog = try scanner.scan(Self.corpus.notes, engagement: log)
+    #expect(!fromEvents.lockstepGroups.isEmpty)
+    #expect(fromLog.lockstepGroups == fromEvents.lockstepGroups)
+    #expect(fromLog.assessments == fromEvents.assessments)
+    #expect(fromLog.assessments.contains { $0.evidence.contains { $0.detail == "engaged by a lockstep group of accounts" } })
+  }
 }

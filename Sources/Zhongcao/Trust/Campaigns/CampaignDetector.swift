@@ -55,6 +55,15 @@ public struct CampaignDetector: Sendable {
     LockstepDetector(validated: configuration.lockstep).groups(in: events)
   }
 
+  /// Lockstep engagement groups among the events of `log`, with ``CampaignConfiguration/lockstep``.
+  ///
+  /// The same as `LockstepDetector(configuration: configuration.lockstep).groups(in: log)`.
+  ///
+  /// - Throws: ``ZhongcaoError/Code-swift.struct/invalidInput`` when the log has no timestamps.
+  public func lockstepGroups(in log: Interactions) throws(ZhongcaoError) -> [LockstepGroup] {
+    try LockstepDetector(validated: configuration.lockstep).groups(in: log)
+  }
+
   /// The campaigns among `notes`.
   ///
   /// - Parameters:

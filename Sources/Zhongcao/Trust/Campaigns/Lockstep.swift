@@ -113,10 +113,33 @@ public struct LockstepDetector: Sendable {
   /// notes, then notes in chunks); see LockstepEngagements.swift. The output does not depend on
   /// the number of cores.
   public func groups(in events: [EngagementEvent]) -> [LockstepGroup] {
+    let (users, notes) = LockstepEngagements.numberNames(of: events)
+    return groups(users: users, notes: notes, timestamps: events.map(\.timestamp))
+  }
+
+  /// The lockstep groups among the events of `log` (each event a user engaging with a note at its
+  /// timestamp; weights are ignored), as loaded by ``Interactions/load(contentsOf:options:)``:
+  /// the same groups as for the same events given as ``EngagementEvent``s, without a string per
+  /// event or hashing every event's names again.
+  ///
+  /// - Throws: ``ZhongcaoError/Code-swift.struct/invalidInput`` when the log has events but no
+  ///   timestamps.
+  public func groups(in log: Interactions) throws(ZhongcaoError) -> [LockstepGroup] {
+    guard log.count > 0 else { return [] }
+    guard let timestamps = log.timestamps else {
+      throw ZhongcaoError(.invalidInput, "lockstep detection needs a timestamp for every engagement event; the log has none")
+    }
+    let (users, notes) = LockstepEngagements.numberNames(of: log)
+    return groups(users: users, notes: notes, timestamps: timestamps.map(Double.init))
+  }
+
+  /// The groups among events numbered by sorted user and note name (steps 2–4).
+  private func groups(
+    users: LockstepEngagements.Numbering, notes: LockstepEngagements.Numbering, timestamps: [Double]
+  ) -> [LockstepGroup] {
     let minimumUsers = configuration.minimumUsers, minimumNotes = configuration.minimumNotes
     let window = configuration.window
-    let (users, notes) = LockstepEngagements.numberNames(of: events)
-    let engagements = LockstepEngagements(events, users: users, notes: notes, configuration: configuration)
+    let engagements = LockstepEngagements(timestamps: timestamps, users: users, notes: notes, configuration: configuration)
     let seeds = engagements.seeds().filter { $0.count >= minimumUsers }
     guard !seeds.isEmpty else { return [] }
 

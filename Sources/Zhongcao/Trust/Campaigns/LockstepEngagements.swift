@@ -91,6 +91,37 @@ struct LockstepEngagements {
       if spelling == spellings.count { spellings.append(users ? events[index].user : events[index].note) }
       numbers.append(spelling)
     }
+    return numbering(spellings: spellings, numbers: numbers, allASCII: allASCII, sortKeys: &sortKeys)
+  }
+
+  /// The users and notes of `log` numbered by sorted name, as ``numberNames(of:)`` numbers the
+  /// same events given as ``EngagementEvent``s. The loader already numbered each distinct id
+  /// (canonically equivalent spellings as one, under the first), so only the distinct names are
+  /// sorted: no name of an event is hashed again. Users on one core, notes on another.
+  static func numberNames(of log: Interactions) -> (users: Numbering, notes: Numbering) {
+    let parts = parallelChunkedMap(count: 2, chunkSize: log.count >= parallelEvents ? 1 : 2) { parts in
+      parts.map { part in
+        let users = part == 0
+        let map = users ? log.users : log.notes
+        var sortKeys: [SortKey] = []
+        sortKeys.reserveCapacity(map.count)
+        var allASCII = true
+        map.forEachUTF8 { bytes in
+          allASCII = allASCII && bytes.allSatisfy { $0 < 0x80 }
+          sortKeys.append(SortKey(bytes, spelling: Int32(sortKeys.count)))
+        }
+        return numbering(spellings: map.ids, numbers: users ? log.userIndices : log.noteIndices, allASCII: allASCII,
+                         sortKeys: &sortKeys)
+      }
+    }
+    return (parts[0], parts[1])
+  }
+
+  /// Ranks distinct `spellings` (first appearances, with their ``SortKey``s in spelling order) by
+  /// sorted name and renumbers `numbers` (each event's spelling) by rank. Equal strings spelled
+  /// with other bytes are one name, under the first spelling.
+  private static func numbering(spellings: [String], numbers: [Int32], allASCII: Bool, sortKeys: inout [SortKey]) -> Numbering {
+    var numbers = numbers
     // Distinct names in sorted order, and each spelling's rank among them.
     var rank = [Int32](repeating: 0, count: spellings.count)
     let sortedNames: [String]
@@ -177,29 +208,29 @@ struct LockstepEngagements {
   // MARK: - Step 2: per-note engagements and pairs
 
   /// Groups the events with finite times by note, then, in chunks of notes on all cores, keeps each
-  /// user's earliest engagement with each note and lists the co-engaging pairs.
-  init(_ events: [EngagementEvent], users userNumbers: Numbering, notes noteNumbers: Numbering, configuration: LockstepConfiguration) {
+  /// user's earliest engagement with each note and lists the co-engaging pairs. Event `i` is
+  /// user `users.numbers[i]` engaging with note `notes.numbers[i]` at `timestamps[i]`.
+  init(timestamps: [Double], users userNumbers: Numbering, notes noteNumbers: Numbering, configuration: LockstepConfiguration) {
     userCount = userNumbers.names.count
     minimumNotes = configuration.minimumNotes
     let noteCount = noteNumbers.names.count
     // Counting sort by note; within a note, events stay in input order.
-    // (Indexing reads the timestamp alone; iterating events would copy and retain their strings.)
     var start = [Int](repeating: 0, count: noteCount + 1)
-    for index in events.indices where events[index].timestamp.isFinite { start[Int(noteNumbers.numbers[index]) + 1] += 1 }
+    for index in timestamps.indices where timestamps[index].isFinite { start[Int(noteNumbers.numbers[index]) + 1] += 1 }
     for note in 0..<noteCount { start[note + 1] += start[note] }
     var next = start
     var groupedUsers = [Int32](repeating: 0, count: start[noteCount])
     var groupedTimes = [Double](repeating: 0, count: start[noteCount])
-    for index in events.indices where events[index].timestamp.isFinite {
+    for index in timestamps.indices where timestamps[index].isFinite {
       let note = Int(noteNumbers.numbers[index])
       groupedUsers[next[note]] = userNumbers.numbers[index]
-      groupedTimes[next[note]] = events[index].timestamp
+      groupedTimes[next[note]] = timestamps[index]
       next[note] += 1
     }
     next = []
 
     // Chunks of notes with about equal numbers of events.
-    let chunkCount = events.count >= Self.parallelEvents ? min(64, max(2, start[noteCount] / 16_384)) : 1
+    let chunkCount = timestamps.count >= Self.parallelEvents ? min(64, max(2, start[noteCount] / 16_384)) : 1
     let bounds = (0...chunkCount).map { chunk in
       chunk == chunkCount ? noteCount : Self.firstNote(atOrAfter: start[noteCount] * chunk / chunkCount, in: start)
     }

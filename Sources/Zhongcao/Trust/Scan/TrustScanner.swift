@@ -278,6 +278,27 @@ public struct TrustScanner: Sendable {
   /// - Throws: ``ZhongcaoError/Code-swift.struct/invalidArgument`` when no detector is given and
   ///   the corpus has too few disclosed notes to train one, or for bad settings.
   public func scan(_ notes: [Note], engagement: [EngagementEvent] = []) throws(ZhongcaoError) -> TrustScan {
+    try scan(notes) { () throws(ZhongcaoError) in
+      engagement.isEmpty ? [] : try LockstepDetector(configuration: configuration.lockstep).groups(in: engagement)
+    }
+  }
+
+  /// Scans `notes` with the engagement events of `log` (an interactions file with timestamps, as
+  /// ``Interactions/load(contentsOf:options:)`` reads it) for lockstep detection: the same scan as
+  /// with the events as ``EngagementEvent``s, without a string per event.
+  ///
+  /// - Throws: as the scan with ``EngagementEvent``s does, and
+  ///   ``ZhongcaoError/Code-swift.struct/invalidInput`` when the log has events but no timestamps.
+  public func scan(_ notes: [Note], engagement log: Interactions) throws(ZhongcaoError) -> TrustScan {
+    try scan(notes) { () throws(ZhongcaoError) in
+      log.count == 0 ? [] : try LockstepDetector(configuration: configuration.lockstep).groups(in: log)
+    }
+  }
+
+  /// The scan, with `lockstepGroups` finding the lockstep groups (step 4).
+  private func scan(
+    _ notes: [Note], lockstepGroups: () throws(ZhongcaoError) -> [LockstepGroup]
+  ) throws(ZhongcaoError) -> TrustScan {
     let configuration = self.configuration
     var timings = TrustScan.Timings()
     let clock = ContinuousClock()
@@ -312,7 +333,7 @@ public struct TrustScanner: Sendable {
     var campaignByNote = [String?](repeating: nil, count: notes.count)
     for (campaign, members) in found { for i in members { campaignByNote[i] = campaign.id } }
     timings.campaigns = lap()
-    let lockstep = engagement.isEmpty ? [] : try LockstepDetector(configuration: configuration.lockstep).groups(in: engagement)
+    let lockstep = try lockstepGroups()
     var lockstepNoteIDs = Set<String>()
     for group in lockstep { lockstepNoteIDs.formUnion(group.notes) }
     let lockstepIDs = lockstepNoteIDs
