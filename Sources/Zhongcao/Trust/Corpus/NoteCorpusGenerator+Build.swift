@@ -473,15 +473,32 @@ struct CorpusBuilder {
   }
 
   /// Varies a campaign copy with its own stream; returns the advanced stream.
+  ///
+  /// Ghost-written copies of one brief are edited to different degrees: most change a word or
+  /// two and move a sentence (light, 45%); some also swap more words, and now and then add a
+  /// line of their own, drop one, retitle or open in their own words (moderate, 40%); and some
+  /// are reworked, doing most of that at once (heavy, 15%). Every copy keeps most of the brief:
+  /// campaigns are templated, but no longer near-identical clones of each other.
   private func vary(_ note: inout ComposedNote, book: CorpusPhrasebook, slots: NoteSlots, draw: inout NoteDraw) -> SeededRandom {
     var random = draw.own
-    // At most two synonym swaps per copy (the title counts).
+    let level = random.unitDouble()
+    let heavy = level >= 0.85, moderate = !heavy && level >= 0.45
+    let maximumSwaps = heavy ? 4 : moderate ? 3 : 2
+    let swapChance = heavy ? 0.5 : moderate ? 0.45 : 0.35
+    /// Renders a template with the copy's own stream.
+    func own(_ pool: [CorpusTemplate]) -> String {
+      var copy = NoteDraw(random)
+      let text = slots.render(slots.choose(pool, draw: &copy), draw: &copy)
+      random = copy.shared
+      return text
+    }
+    func chance(_ probability: Double) -> Bool { random.unitDouble() < probability }
     var swaps = 0
     func swapSynonyms(_ text: String) -> String {
       var text = text
-      for group in book.words.synonyms where swaps < 2 {
+      for group in book.words.synonyms where swaps < maximumSwaps {
         for (position, word) in group.enumerated() where text.contains(word) {
-          if random.unitDouble() < 0.35 {
+          if random.unitDouble() < swapChance {
             let replacement = group[(position + 1 + random.index(below: group.count - 1)) % group.count]
             text = Self.replacing(word, with: replacement, in: text, wholeWords: slots.english)
             swaps += 1
@@ -491,23 +508,26 @@ struct CorpusBuilder {
       }
       return text
     }
-    note.title = swapSynonyms(note.title)
+    note.title = chance(heavy ? 0.5 : moderate ? 0.25 : 0) ? own(book.promoTitles) : swapSynonyms(note.title)
     note.middle = note.middle.map(swapSynonyms)
     if let closer = note.closer { note.closer = swapSynonyms(closer) }
-    if note.middle.count >= 2, random.unitDouble() < 0.6 {
+    if note.middle.count >= 2, chance(0.6) {
       let i = random.index(below: note.middle.count - 1)
       note.middle.swapAt(i, i + 1)
     }
-    if note.middle.count >= 6, random.unitDouble() < 0.05 {
+    let drops = heavy ? (chance(0.6) ? 1 : 0) : moderate && chance(0.25) ? 1 : chance(0.05) ? 1 : 0
+    for _ in 0..<drops where note.middle.count >= 4 {
       note.middle.remove(at: random.index(below: note.middle.count))
     }
-    if random.unitDouble() < 0.1 {
-      var copy = NoteDraw(random)
-      note.opener = slots.render(book.openers[copy.pick(book.openers.count)], draw: &copy)
-      random = copy.shared
+    let additions = heavy ? (chance(0.6) ? 1 : 0) : moderate && chance(0.25) ? 1 : 0
+    for _ in 0..<additions {
+      let line = own(chance(0.5) ? book.organicSentences : book.sharedSentences)
+      note.middle.insert(line, at: random.index(below: note.middle.count + 1))
     }
+    if chance(heavy ? 0.5 : moderate ? 0.25 : 0.1) { note.opener = own(book.openers) }
+    if heavy, chance(0.3) { note.closer = chance(0.5) ? own(book.promoClosers) : nil }
     note.tags.shuffle(using: &random)
-    if note.tags.count > 2, random.unitDouble() < 0.3 { note.tags.removeLast() }
+    if note.tags.count > 2, chance(0.3) { note.tags.removeLast() }
     return random
   }
 
