@@ -49,14 +49,19 @@ import Foundation
 ///   AUC of about 0.95 at the defaults: learnable, far from perfect; a better model does better.
 /// - **Campaigns** (代写代发). ``campaigns`` campaigns of ``campaignSize`` notes each, one brand
 ///   and one language per campaign, every copy by a different creator with fewer than 1,000
-///   followers, all inside ``campaignWindowHours`` hours. Copies share one template and vary it:
-///   numbers and emoji redrawn (10% each), up to two synonym swaps (绝绝子/yyds/太绝了, "holy
-///   grail"/"game changer" …), two adjacent sentences swapped (60%), the opener changed (10%), a
-///   sentence dropped (5%), tags reordered. Templates have 5–7 body sentences. Copies of one
-///   campaign have character-3-shingle Jaccard similarity (title and body) of at least 0.5 with
-///   each other (the lowest pair at the defaults is about 0.55, most are 0.7–0.95); organic
-///   notes by different authors stay below 0.5 (highest about 0.42 in a 320,000-pair sample at
-///   the defaults, typically under 0.2), and are never templated.
+///   followers, all inside ``campaignWindowHours`` hours. Copies share one template (5–7 body
+///   sentences) and edit it to one of three degrees. Every copy has numbers and emoji redrawn
+///   (10% each), synonym swaps (绝绝子/yyds/太绝了, "holy grail"/"game changer" …), two adjacent
+///   sentences swapped (60%) and tags reordered; light copies (45%) swap up to two words and
+///   rarely change the opener (10%) or drop a sentence (5%); moderate copies (40%) swap up to
+///   three and now and then retitle, open in their own words, add a sentence of their own or
+///   drop one (25% each); heavy copies (15%) swap up to four, retitle and reopen half the time,
+///   add and drop a sentence more often than not and change the closer (30%). At the defaults
+///   every copy keeps character-3-shingle Jaccard similarity (title and body) above 0.45 with
+///   its nearest other copy, while pairs of copies go down to about 0.35 (median about 0.77;
+///   about 4% of pairs below 0.5) and two thirds of them share a title. Organic notes by
+///   different authors stay below 0.5 (highest about 0.42 in a 320,000-pair sample at the
+///   defaults, typically under 0.2), and are never templated.
 /// - **Engagement.** Counts grow with followers^0.55 (log-normal noise); collect/like, comment/like
 ///   and share/like ratios are log-normal around kind-specific medians: organic 0.35 / 0.08 /
 ///   0.05; paid 0.24 / 0.06 / 0.03; campaign notes get 6× inflated likes with collect/like 0.09
