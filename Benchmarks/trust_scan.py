@@ -108,6 +108,11 @@ def score(flags, truth, summary):
         "aucUndisclosedVsOrganic": auc(hidden, organic),
         "eceOnUndisclosedNotes": ece,
         "campaignRecall": hits / max(1, len(planted)),
+        "campaignRecallByEdit": {
+            edit: len(ids & found) / len(ids)
+            for edit in ("light", "moderate", "heavy")
+            if (ids := {t["id"] for t in truth if t.get("campaign_edit") == edit})
+        },
         "campaignPrecision": hits / max(1, len(found)),
         "organicNotesInCampaigns": sum(1 for f, t in pairs if t["kind"] == "organic" and f.get("campaign")),
         "plantedAdvertisingShare": advertising,
@@ -190,6 +195,7 @@ def main():
         for key in ["gradeAgreementOnDisclosedAds", "falseDisclosureRate", "aucUndisclosedVsOrganic", "eceOnUndisclosedNotes",
                     "campaignPrecision", "campaignRecall", "organicNotesInCampaigns", "plantedAdvertisingShare"]:
             print(f"  {key:32s} {q[key]:.4f}" if isinstance(q[key], float) else f"  {key:32s} {q[key]}")
+        print("  campaign recall by copy edit     " + ", ".join(f"{k} {v:.3f}" for k, v in q["campaignRecallByEdit"].items()))
         p = q["prevalence"]
         print(f"  prevalence {p['estimate']:.4f} [{p['low']:.4f}, {p['high']:.4f}], covers planted: {q['prevalenceCoversPlanted']}")
         for kind, shares in q["verdictSharesByKind"].items():

@@ -82,6 +82,7 @@ struct NoteCorpusTests {
 
   @Test func truthIsConsistent() {
     for truth in Self.standard.truth {
+      #expect((truth.kind == .campaign) == (truth.campaignEdit != nil), "\(truth.id)")
       switch truth.kind {
       case .organic:
         #expect(!truth.sponsored && !truth.commercial && truth.intendedGrade == .absent && truth.campaign == nil)
@@ -194,6 +195,11 @@ struct NoteCorpusTests {
         lowestNearest = min(lowestNearest, nearest)
       }
     }
+    // Copies are edited to all three degrees, heavy ones the fewest (15% planned).
+    let edits = Dictionary(grouping: corpus.truth.compactMap(\.campaignEdit), by: { $0 }).mapValues(\.count)
+    let copies = edits.values.reduce(0, +)
+    #expect(NoteTruth.CampaignEdit.allCases.allSatisfy { edits[$0, default: 0] > 0 }, "\(edits)")
+    #expect(edits[.heavy, default: 0] * 4 < copies && edits[.heavy, default: 0] * 25 > copies, "\(edits)")
     // Templated: every copy is a near-duplicate of some other copy of its campaign …
     #expect(lowestNearest >= Self.templatedThreshold, "lowest nearest-copy Jaccard \(lowestNearest)")
     // … but edited, not cloned: some pairs of copies are far apart, and titles are often rewritten.
@@ -394,6 +400,7 @@ struct NoteCorpusTests {
       #expect(object["intended_grade"] as? String == truth.intendedGrade.rawValue)
       #expect(object["brand"] as? String == truth.brand)
       #expect(object["campaign"] as? Int == truth.campaign)
+      #expect(object["campaign_edit"] as? String == truth.campaignEdit?.rawValue)
       #expect(object["language"] as? String == truth.language.rawValue)
     }
     // The Codable form reads the same lines.

@@ -35,7 +35,8 @@ extension NoteCorpus {
   }
 
   /// Writes the ground truth as JSON Lines (`id`, `kind`, `sponsored`, `commercial`,
-  /// `intended_grade`, `brand`, `campaign`, `language`; absent values as `null`), and a pretty
+  /// `intended_grade`, `brand`, `campaign`, `campaign_edit`, `language`; absent values as
+  /// `null`), and a pretty
   /// JSON summary beside it with every planted parameter (`parameters`), the realised counts
   /// (`summary`), the authors (`authors`) and the lockstep groups (`lockstep_groups`). Both are
   /// written atomically.
@@ -59,6 +60,13 @@ extension NoteCorpus {
         line.appendRaw(truth.intendedGrade.rawValue)
         if let brand = truth.brand { line.append("\",\"brand\":", string: brand) } else { line.append("\",\"brand\":null") }
         if let campaign = truth.campaign { line.append(",\"campaign\":", campaign) } else { line.append(",\"campaign\":null") }
+        if let edit = truth.campaignEdit {
+          line.append(",\"campaign_edit\":\"")
+          line.appendRaw(edit.rawValue)
+          line.append("\"")
+        } else {
+          line.append(",\"campaign_edit\":null")
+        }
         line.append(",\"language\":\"")
         line.appendRaw(truth.language.rawValue)
         line.append("\"}\n")

@@ -72,6 +72,16 @@ public struct NoteTruth: Sendable, Hashable, Codable {
     case absent
   }
 
+  /// How far a campaign copy was edited from its template.
+  public enum CampaignEdit: String, Sendable, Hashable, Codable, CaseIterable {
+    /// A word or two swapped, a sentence moved: near-identical to the template.
+    case light
+    /// More swaps, and now and then a title, opener or sentence of its own, or one dropped.
+    case moderate
+    /// Reworked: most of those at once; the hardest copies to link to the rest.
+    case heavy
+  }
+
   /// The note language.
   public enum Language: String, Sendable, Hashable, Codable, CaseIterable {
     /// Simplified Chinese.
@@ -95,13 +105,15 @@ public struct NoteTruth: Sendable, Hashable, Codable {
   public var brand: String?
   /// The campaign number (index into ``NoteCorpus/lockstepGroups``), for campaign notes.
   public var campaign: Int?
+  /// How far the copy was edited from its campaign's template, for campaign notes.
+  public var campaignEdit: CampaignEdit?
   /// The note language.
   public var language: Language
 
   /// A truth record.
   public init(
     id: String, kind: Kind, sponsored: Bool, commercial: Bool, intendedGrade: Grade, brand: String?,
-    campaign: Int?, language: Language
+    campaign: Int?, campaignEdit: CampaignEdit? = nil, language: Language
   ) {
     self.id = id
     self.kind = kind
@@ -110,11 +122,13 @@ public struct NoteTruth: Sendable, Hashable, Codable {
     self.intendedGrade = intendedGrade
     self.brand = brand
     self.campaign = campaign
+    self.campaignEdit = campaignEdit
     self.language = language
   }
 
   enum CodingKeys: String, CodingKey {
-    case id, kind, sponsored, commercial, intendedGrade = "intended_grade", brand, campaign, language
+    case id, kind, sponsored, commercial, intendedGrade = "intended_grade", brand, campaign,
+      campaignEdit = "campaign_edit", language
   }
 }
 

@@ -324,6 +324,7 @@ struct CorpusBuilder {
     }
     let slots = NoteSlots(book: book, english: plan.english, category: category, brand: brand, draw: &draw)
     var composed: ComposedNote
+    var campaignEdit: NoteTruth.CampaignEdit?
     var prefix = "", suffix = ""
     switch plan.kind {
     case .selfPromotion:
@@ -332,7 +333,7 @@ struct CorpusBuilder {
       let buriedInBody = plan.grade == .buried && draw.chance(0.5)
       composed = compose(kind: plan.kind, slots: slots, draw: &draw, long: buriedInBody)
       if plan.kind == .campaign {
-        draw.own = vary(&composed, book: book, slots: slots, draw: &draw)
+        (draw.own, campaignEdit) = vary(&composed, book: book, slots: slots, draw: &draw)
       }
       if plan.kind == .disclosedAd {
         disclose(&composed, grade: plan.grade, buriedInBody: buriedInBody, slots: slots, draw: &draw,
@@ -348,7 +349,8 @@ struct CorpusBuilder {
     let truth = NoteTruth(
       id: id, kind: plan.kind, sponsored: plan.kind == .disclosedAd || plan.kind == .undisclosedPromotion || plan.kind == .campaign,
       commercial: plan.kind != .organic, intendedGrade: plan.grade, brand: brand,
-      campaign: plan.campaign >= 0 ? plan.campaign : nil, language: plan.english ? .english : .chinese)
+      campaign: plan.campaign >= 0 ? plan.campaign : nil, campaignEdit: campaignEdit,
+      language: plan.english ? .english : .chinese)
     return (note, truth)
   }
 
@@ -472,14 +474,17 @@ struct CorpusBuilder {
     return ComposedNote(title: title, opener: nil, middle: middle, closer: nil, tags: tags, separator: separator)
   }
 
-  /// Varies a campaign copy with its own stream; returns the advanced stream.
+  /// Varies a campaign copy with its own stream; returns the advanced stream and how far the copy
+  /// was edited.
   ///
   /// Ghost-written copies of one brief are edited to different degrees: most change a word or
   /// two and move a sentence (light, 45%); some also swap more words, and now and then add a
   /// line of their own, drop one, retitle or open in their own words (moderate, 40%); and some
   /// are reworked, doing most of that at once (heavy, 15%). Every copy keeps most of the brief:
   /// campaigns are templated, but no longer near-identical clones of each other.
-  private func vary(_ note: inout ComposedNote, book: CorpusPhrasebook, slots: NoteSlots, draw: inout NoteDraw) -> SeededRandom {
+  private func vary(
+    _ note: inout ComposedNote, book: CorpusPhrasebook, slots: NoteSlots, draw: inout NoteDraw
+  ) -> (SeededRandom, NoteTruth.CampaignEdit) {
     var random = draw.own
     let level = random.unitDouble()
     let heavy = level >= 0.85, moderate = !heavy && level >= 0.45
@@ -528,7 +533,7 @@ struct CorpusBuilder {
     if heavy, chance(0.3) { note.closer = chance(0.5) ? own(book.promoClosers) : nil }
     note.tags.shuffle(using: &random)
     if note.tags.count > 2, chance(0.3) { note.tags.removeLast() }
-    return random
+    return (random, heavy ? .heavy : moderate ? .moderate : .light)
   }
 
   /// `text` with every occurrence of `word` replaced; with `wholeWords`, only occurrences not
