@@ -36,10 +36,9 @@ extension NoteCorpus {
 
   /// Writes the ground truth as JSON Lines (`id`, `kind`, `sponsored`, `commercial`,
   /// `intended_grade`, `brand`, `campaign`, `campaign_edit`, `language`; absent values as
-  /// `null`), and a pretty
-  /// JSON summary beside it with every planted parameter (`parameters`), the realised counts
-  /// (`summary`), the authors (`authors`) and the lockstep groups (`lockstep_groups`). Both are
-  /// written atomically.
+  /// `null`), and a pretty JSON summary beside it with every planted parameter (`parameters`),
+  /// the realised counts (`summary`), the authors (`authors`) and the lockstep groups
+  /// (`lockstep_groups`). Both are written atomically.
   ///
   /// - Parameters:
   ///   - path: The JSON Lines file.

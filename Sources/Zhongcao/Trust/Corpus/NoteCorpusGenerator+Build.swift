@@ -487,9 +487,14 @@ struct CorpusBuilder {
   ) -> (SeededRandom, NoteTruth.CampaignEdit) {
     var random = draw.own
     let level = random.unitDouble()
-    let heavy = level >= 0.85, moderate = !heavy && level >= 0.45
-    let maximumSwaps = heavy ? 4 : moderate ? 3 : 2
-    let swapChance = heavy ? 0.5 : moderate ? 0.45 : 0.35
+    let edit: NoteTruth.CampaignEdit = level >= 0.85 ? .heavy : level >= 0.45 ? .moderate : .light
+    // Per degree: most synonym swaps, the chance of each, and the chances of a new title and opener.
+    let (maximumSwaps, swapChance, retitle, reopen): (Int, Double, Double, Double) =
+      switch edit {
+      case .light: (2, 0.35, 0, 0.1)
+      case .moderate: (3, 0.45, 0.25, 0.25)
+      case .heavy: (4, 0.5, 0.5, 0.5)
+      }
     /// Renders a template with the copy's own stream.
     func own(_ pool: [CorpusTemplate]) -> String {
       var copy = NoteDraw(random)
@@ -513,27 +518,35 @@ struct CorpusBuilder {
       }
       return text
     }
-    note.title = chance(heavy ? 0.5 : moderate ? 0.25 : 0) ? own(book.promoTitles) : swapSynonyms(note.title)
+    note.title = chance(retitle) ? own(book.promoTitles) : swapSynonyms(note.title)
     note.middle = note.middle.map(swapSynonyms)
     if let closer = note.closer { note.closer = swapSynonyms(closer) }
     if note.middle.count >= 2, chance(0.6) {
       let i = random.index(below: note.middle.count - 1)
       note.middle.swapAt(i, i + 1)
     }
-    let drops = heavy ? (chance(0.6) ? 1 : 0) : moderate && chance(0.25) ? 1 : chance(0.05) ? 1 : 0
-    for _ in 0..<drops where note.middle.count >= 4 {
+    let drops = switch edit {
+    case .light: chance(0.05)
+    case .moderate: chance(0.25) || chance(0.05)
+    case .heavy: chance(0.6)
+    }
+    if drops, note.middle.count >= 4 {
       note.middle.remove(at: random.index(below: note.middle.count))
     }
-    let additions = heavy ? (chance(0.6) ? 1 : 0) : moderate && chance(0.25) ? 1 : 0
-    for _ in 0..<additions {
+    let adds = switch edit {
+    case .light: false
+    case .moderate: chance(0.25)
+    case .heavy: chance(0.6)
+    }
+    if adds {
       let line = own(chance(0.5) ? book.organicSentences : book.sharedSentences)
       note.middle.insert(line, at: random.index(below: note.middle.count + 1))
     }
-    if chance(heavy ? 0.5 : moderate ? 0.25 : 0.1) { note.opener = own(book.openers) }
-    if heavy, chance(0.3) { note.closer = chance(0.5) ? own(book.promoClosers) : nil }
+    if chance(reopen) { note.opener = own(book.openers) }
+    if edit == .heavy, chance(0.3) { note.closer = chance(0.5) ? own(book.promoClosers) : nil }
     note.tags.shuffle(using: &random)
     if note.tags.count > 2, chance(0.3) { note.tags.removeLast() }
-    return (random, heavy ? .heavy : moderate ? .moderate : .light)
+    return (random, edit)
   }
 
   /// `text` with every occurrence of `word` replaced; with `wholeWords`, only occurrences not
