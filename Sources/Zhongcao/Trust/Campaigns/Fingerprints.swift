@@ -107,19 +107,18 @@ enum SimHash {
 /// shingles: O(k·s), and at k = 128 it was the largest single cost of a trust scan. One
 /// permutation hashing with densification is O(s + k) but, for the short notes that need MinHash
 /// most, leaves most bins empty and borrowed, and misses templated notes. The sketch here fills
-/// the `k` bins in rounds: in round `i` every shingle hashes (its SplitMix64 key and the round,
-/// see ``appendSignature(of:to:)``) to one bin and a value `i·2³² + h`, and a bin keeps its
-/// smallest value; once every bin
-/// is filled no later round can lower any of them, so the sketch stops. Rounds after the `k`-th
+/// the `k` bins in rounds: in round `i` every shingle hashes (its key and the round, see
+/// ``appendSignature(of:to:)``) to one bin and a value `i·2³² + h`, and a bin keeps its smallest
+/// value; once every bin is filled no later round can lower any of them, so the sketch stops. Rounds after the `k`-th
 /// (only for sets of a handful of shingles) send each shingle to the bins in cyclic order from a
 /// random offset, so every bin is filled by round `2k`. Each bin's value comes from the element
 /// of A ∪ B that reaches it first, so two sketches agree on a bin with probability equal to the
 /// Jaccard similarity, and their agreement concentrates like k independent MinHash values, at an
 /// expected cost of O(s + k·log k) hashes.
 ///
-/// Only the low 8 bits of each (mixed) minimum are kept (1 byte per bin: 128 bytes a note, 128 MB
-/// for 10⁶ notes): two entries collide by chance with probability 1/256, which
-/// ``estimatedJaccard(_:_:)`` subtracts out. A band is `rowsPerBand` consecutive bytes read as
+/// Only 8 bits of each minimum are kept, the top byte of its product with an odd constant (1 byte
+/// per bin: 128 bytes a note, 128 MB for 10⁶ notes): two entries collide by chance with
+/// probability 1/256, which ``estimatedJaccard(_:_:)`` subtracts out. A band is `rowsPerBand` consecutive bytes read as
 /// one key; notes sharing a key in any band are candidates.
 struct MinHash: Sendable {
   /// Number of bins (signature bytes): the `k` of the k-permutation MinHash it stands for.
@@ -136,13 +135,14 @@ struct MinHash: Sendable {
   /// Appends the signature of `shingles` (`permutations` bytes) to `signatures`. An empty
   /// shingle set gives all-zero bytes.
   ///
-  /// Each shingle is mixed once into a key, `SplitMix64.mix(hash ^ seed)`. In round `r < k` the
+  /// A shingle's key is its hash (already mixed, see ``NoteShingler``) xor a seed. In round `r < k` the
   /// shingle offers `(key ^ r·γ)·μ` (γ, μ odd constants): its top 32 bits pick the bin
   /// (multiply-high onto `0..<k`) and its low 32 bits are the value, so a round costs one xor and
   /// one multiply per shingle instead of a full mix (rounds are most of the work for the short
   /// notes MinHash is for: about five of them fill 128 bins from 150 shingles). The product is a
   /// bijection of the key, so distinct shingles never tie within a round. From round `k` on the
-  /// shingle goes to bin `(key mod k + r − k) mod k`.
+  /// shingle goes to bin `(key mod k + r − k) mod k`. A bin keeps the top byte of its minimum
+  /// times an odd constant.
   ///
   /// - Complexity: O(s + k·log k) expected for s distinct shingles and k bins.
   func appendSignature(of shingles: NoteShingler.Shingles, to signatures: inout [UInt8]) {
@@ -157,7 +157,7 @@ struct MinHash: Sendable {
       let keys = UnsafeMutableBufferPointer(rebasing: buffer[bins...])
       minima.initialize(repeating: .max)
       shingles.hashes.withUnsafeBufferPointer { hashes in
-        for index in 0..<count { keys[index] = SplitMix64.mix(hashes[index] ^ Self.seed) }
+        for index in 0..<count { keys[index] = hashes[index] ^ Self.seed }
       }
       var filled = 0
       var round: UInt64 = 0
@@ -187,11 +187,12 @@ struct MinHash: Sendable {
         }
         round += 1
       }
-      // Mix before truncating so the kept byte depends on every bit of the minimum.
+      // Keep the top byte of the minimum times an odd constant, which depends on every bit of
+      // the minimum (its low byte would be one bit of the round and the low bits of the value).
       let start = signatures.count
       signatures.append(contentsOf: repeatElement(0, count: bins))
       signatures.withUnsafeMutableBufferPointer { signatures in
-        for bin in 0..<bins { signatures[start + bin] = UInt8(truncatingIfNeeded: SplitMix64.mix(minima[bin])) }
+        for bin in 0..<bins { signatures[start + bin] = UInt8(truncatingIfNeeded: (minima[bin] &* Self.byteMultiplier) >> 56) }
       }
     }
   }
@@ -199,6 +200,8 @@ struct MinHash: Sendable {
   /// The per-round key step γ (the golden-ratio constant) and the multiplier μ of the round hash.
   static let roundStep: UInt64 = 0x9E37_79B9_7F4A_7C15
   static let multiplier: UInt64 = 0xD6E8_FEB8_6659_FD93
+  /// The multiplier whose product's top byte is a bin's kept byte.
+  static let byteMultiplier: UInt64 = 0x94D0_49BB_1331_11EB
 
   /// The Jaccard similarity that two b-bit signatures estimate: the fraction `f` of equal
   /// bytes, corrected for chance collisions, `(f − 1/256) / (1 − 1/256)`, clamped to 0…1.

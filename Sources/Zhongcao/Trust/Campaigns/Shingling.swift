@@ -297,12 +297,15 @@ struct NoteShingler: Sendable {
     let seed: UInt64 = 0x9E37_79B9_7F4A_7C15 &* UInt64(gram)
     tokens.withUnsafeBufferPointer { tokens in
       raw.withUnsafeMutableBufferPointer { raw in
-        for start in 0..<shingleCount {
-          var hash = seed
-          for index in start..<min(start + gram, tokenCount) {
-            hash = SplitMix64.mix(hash ^ tokens[index]) &+ 0x632B_E59B_D9B4_E019
+        if tokenCount >= gram {
+          // The common case, unrolled: one shingle per start.
+          for start in 0..<shingleCount {
+            var sum = tokens[start] &+ tokens[start + 1] &* Self.positionMultipliers.1
+            if gram == 3 { sum &+= tokens[start + 2] &* Self.positionMultipliers.2 }
+            raw[start] = SplitMix64.mix(sum ^ seed)
           }
-          raw[start] = hash
+        } else {
+          raw[0] = Self.shingleHash(of: tokens, seed: seed)
         }
       }
     }
@@ -335,6 +338,22 @@ struct NoteShingler: Sendable {
     counts.removeSubrange(distinct...)
     return Shingles(hashes: hashes, counts: counts)
   }
+
+  /// The hash of one shingle, the tokens `t₀ t₁ …` in order (at most three):
+  /// `mix((t₀ + t₁·m₁ + t₂·m₂) ^ seed)`, with the ``positionMultipliers`` m₁ and m₂ and SplitMix64's
+  /// mixer. Tokens are themselves mixed hashes, so the weighted sum (distinct odd weights keep it
+  /// order-sensitive) needs only one mix, not one per token.
+  static func shingleHash(of tokens: UnsafeBufferPointer<UInt64>, seed: UInt64) -> UInt64 {
+    var sum: UInt64 = 0
+    for (position, token) in tokens.enumerated() {
+      sum &+= token &* (position == 0 ? 1 : position == 1 ? positionMultipliers.1 : positionMultipliers.2)
+    }
+    return SplitMix64.mix(sum ^ seed)
+  }
+
+  /// The weights of a shingle's tokens by position (see ``shingleHash(of:seed:)``): 1 and two odd
+  /// constants (from the SplitMix64 and xxHash64 primes).
+  static let positionMultipliers: (UInt64, UInt64, UInt64) = (1, 0xBF58_476D_1CE4_E5B9, 0x9E37_79B1_85EB_CA87)
 
   /// The one token every digit run becomes.
   static let numberToken: UInt64 = SplitMix64.mix(0x4E55_4D42_4552)
