@@ -35,7 +35,7 @@ steps = {
     "read": "ReadVG5reads_SaySaySdGG10attributesAA15EngagementNormsV5normsAC15AuthorNumberingV7authorstSayAA4NoteVGAA0A5ErrorVYKFAfA0N10TextReaderVz_SitYbXEfU0_",
     "campaigns: fingerprints": "NearDuplicateIndexV5notes13configurationACSayAA4NoteVG_AA21CampaignConfigurationVtcfcSayAcdecH_AJtcfc5ChunkL_VGSnySiGYbXEfU0_",
     "campaigns: linking": "NearDuplicateIndexV4linkSays5Int32VG7parents_SayAC4LinkVG5linkstyFSayAKGSnySiGYbXEfU_",
-    "verdicts": "AA0G10AssessmentVAA17SponsoredDetectorV9WorkspaceVz_SitYbXEfU",
+    "verdicts": "10AssessmentVAA17SponsoredDetectorV9WorkspaceVz_SitYbXEfU",
 }
 # (A fragment may stop before a closure's number, fU3_ or fU4_, which moves when closures are
 # added before it in the same function.)

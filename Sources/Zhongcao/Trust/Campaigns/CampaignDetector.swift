@@ -134,11 +134,12 @@ struct NearDuplicateIndex {
       range.map { chunkIndex in
         var chunk = Chunk()
         var scratch = NoteShingler.Scratch()
+        var shingles = NoteShingler.Shingles(hashes: [], counts: [])
         for index in order[(chunkIndex * notesPerChunk)..<min(order.count, (chunkIndex + 1) * notesPerChunk)] {
           // Fields by index: copying the note would retain and release every field.
           let parts = configuration.includeTags
             ? [notes[index].title, notes[index].body, notes[index].text(of: .tags)] : [notes[index].title, notes[index].body]
-          let shingles = shingler.shingles(of: parts, scratch: &scratch)
+          shingler.shingles(of: parts, scratch: &scratch, into: &shingles)
           guard shingles.count >= configuration.minimumShingles else { continue }
           chunk.noteIndex.append(Int32(index))
           chunk.times.append(notes[index].createdAt ?? .nan)

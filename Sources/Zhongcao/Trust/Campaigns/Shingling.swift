@@ -118,8 +118,26 @@ struct NoteShingler: Sendable {
       let lead = UInt32(bytes[position])
       var value: UInt32
       if lead < 0x80 {
-        value = lead
-        position += 1
+        // ASCII, most of an English note, on its own short path.
+        position &+= 1
+        let lower = lead | 0x20
+        if lower &- 0x61 < 26 {
+          if runKind != 1 {
+            if runKind == 2 { emit(numberToken) }
+            runKind = 1
+            runHash = 0xCBF2_9CE4_8422_2325
+          }
+          runHash = (runHash ^ UInt64(lower)) &* 0x0000_0100_0000_01B3
+        } else if lead &- 0x30 < 10 {
+          if runKind != 2 {
+            if runKind == 1 { emit(SplitMix64.mix(runHash)) }
+            runKind = 2
+          }
+        } else if runKind != 0 {
+          emit(runKind == 1 ? SplitMix64.mix(runHash) : numberToken)
+          runKind = 0
+        }
+        continue
       } else if lead < 0xE0 {
         value = (lead & 0x1F) << 6 | UInt32(bytes[position + 1] & 0x3F)
         position += 2
@@ -226,14 +244,16 @@ struct NoteShingler: Sendable {
     var sortBuffer: [UInt64] = []
   }
 
-  /// Sorts `values` ascending: for up to 4,096 values (a note) one counting pass on the top byte,
-  /// then insertion sort, which has only the few in-bucket inversions left to fix; otherwise the
-  /// standard library's sort.
+  /// Sorts `values` ascending: for up to 4,096 values (a note) one counting pass on the top
+  /// bits, then insertion sort, which has only the few in-bucket inversions left to fix;
+  /// otherwise the standard library's sort.
   static func sortShingles(_ values: inout [UInt64], buffer: inout [UInt64]) {
     values.withUnsafeMutableBufferPointer { sortShingles($0, buffer: &buffer) }
   }
 
-  /// ``sortShingles(_:buffer:)`` in place on `values`.
+  /// ``sortShingles(_:buffer:)`` in place on `values`. The counting pass uses between one and two
+  /// buckets per value (a power of two, by the top bits), so that a note of 80 shingles does not
+  /// clear and sum 256 counters.
   static func sortShingles(_ values: UnsafeMutableBufferPointer<UInt64>, buffer: inout [UInt64]) {
     let count = values.count
     guard count > 16, count <= 4_096 else {
@@ -241,15 +261,17 @@ struct NoteShingler: Sendable {
       return
     }
     if buffer.count < count { buffer = [UInt64](repeating: 0, count: max(count, 2 * buffer.count)) }
-    withUnsafeTemporaryAllocation(of: Int.self, capacity: 257) { starts in
+    let bits = Int.bitWidth - (count - 1).leadingZeroBitCount  // 2^bits ≥ count
+    let shift = UInt64(64 - bits), bucketCount = 1 << bits
+    withUnsafeTemporaryAllocation(of: Int32.self, capacity: bucketCount + 1) { starts in
       starts.initialize(repeating: 0)
       buffer.withUnsafeMutableBufferPointer { buffer in
-        for value in values { starts[Int(value >> 56) + 1] += 1 }
-        for digit in 0..<256 { starts[digit + 1] += starts[digit] }
+        for value in values { starts[Int(value >> shift) &+ 1] &+= 1 }
+        for bucket in 0..<bucketCount { starts[bucket &+ 1] &+= starts[bucket] }
         for value in values {
-          let digit = Int(value >> 56)
-          buffer[starts[digit]] = value
-          starts[digit] += 1
+          let bucket = Int(value >> shift)
+          buffer[Int(starts[bucket])] = value
+          starts[bucket] &+= 1
         }
         for index in 0..<count { values[index] = buffer[index] }
       }
@@ -279,6 +301,16 @@ struct NoteShingler: Sendable {
 
   /// The shingles of `parts` joined by newlines, using `scratch` for the intermediate arrays.
   func shingles(of parts: [String], scratch: inout Scratch) -> Shingles {
+    var result = Shingles(hashes: [], counts: [])
+    shingles(of: parts, scratch: &scratch, into: &result)
+    return result
+  }
+
+  /// ``shingles(of:scratch:)`` written into `result`, whose arrays are reused (one note after
+  /// another, without allocating two arrays a note).
+  func shingles(of parts: [String], scratch: inout Scratch, into result: inout Shingles) {
+    result.hashes.removeAll(keepingCapacity: true)
+    result.counts.removeAll(keepingCapacity: true)
     var tokens: [UInt64] = [], raw: [UInt64] = []
     swap(&tokens, &scratch.tokens)
     swap(&raw, &scratch.raw)
@@ -290,7 +322,7 @@ struct NoteShingler: Sendable {
     var cjkCount = 0
     appendTokens(of: parts, to: &tokens, cjkCount: &cjkCount)
     let tokenCount = tokens.count
-    guard tokenCount > 0 else { return Shingles(hashes: [], counts: []) }
+    guard tokenCount > 0 else { return }
     let gram = 2 * cjkCount >= tokenCount ? 3 : 2
     let shingleCount = max(tokenCount - gram + 1, 1)
     if raw.count < shingleCount { raw = [UInt64](repeating: 0, count: max(shingleCount, 2 * raw.count)) }
@@ -309,34 +341,19 @@ struct NoteShingler: Sendable {
         }
       }
     }
-    var hashes = [UInt64](repeating: 0, count: shingleCount)
-    var counts = [Int32](repeating: 0, count: shingleCount)
-    var distinct = 0
+    result.hashes.reserveCapacity(shingleCount)
+    result.counts.reserveCapacity(shingleCount)
     raw.withUnsafeMutableBufferPointer { raw in
       let raw = UnsafeMutableBufferPointer(rebasing: raw[..<shingleCount])
       Self.sortShingles(raw, buffer: &scratch.sortBuffer)
-      hashes.withUnsafeMutableBufferPointer { hashes in
-        counts.withUnsafeMutableBufferPointer { counts in
-          var previous = raw[0]
-          hashes[0] = previous
-          counts[0] = 1
-          for hash in raw.dropFirst() {
-            if hash == previous {
-              counts[distinct] += 1
-            } else {
-              distinct += 1
-              hashes[distinct] = hash
-              counts[distinct] = 1
-              previous = hash
-            }
-          }
-          distinct += 1
-        }
+      // Runs of equal hashes become one hash and its count.
+      var runStart = 0
+      for index in 1...shingleCount where index == shingleCount || raw[index] != raw[runStart] {
+        result.hashes.append(raw[runStart])
+        result.counts.append(Int32(index - runStart))
+        runStart = index
       }
     }
-    hashes.removeSubrange(distinct...)
-    counts.removeSubrange(distinct...)
-    return Shingles(hashes: hashes, counts: counts)
   }
 
   /// The hash of one shingle, the tokens `t₀ t₁ …` in order (at most three):
