@@ -159,7 +159,12 @@ struct MinHash: Sendable {
       shingles.hashes.withUnsafeBufferPointer { hashes in
         for index in 0..<count { keys[index] = hashes[index] ^ Self.seed }
       }
+      // Bins below `filled` are all filled. Filled bins stay filled, so the pointer only moves
+      // on: checking after each round costs k comparisons a note in all, not one per offer.
       var filled = 0
+      func advance() {
+        while filled < bins, minima[filled] != .max { filled &+= 1 }
+      }
       var round: UInt64 = 0
       let binCount = UInt64(bins)
       while filled < bins, round < binCount {
@@ -170,22 +175,21 @@ struct MinHash: Sendable {
         for key in keys {
           let offer = (key ^ roundKey) &* Self.multiplier
           let bin = Int(((offer >> 32) &* binCount) >> 32)
-          let current = minima[bin]
-          filled &+= current == .max ? 1 : 0  // branch-free: the first rounds fill bins at random
-          minima[bin] = min(current, roundBase | (offer & 0xFFFF_FFFF))
+          minima[bin] = min(minima[bin], roundBase | (offer & 0xFFFF_FFFF))
         }
         round += 1
+        // A round of s offers fills at most s bins: no point looking before k offers were made.
+        if Int(round) &* count >= bins { advance() }
       }
       // Only sets of a handful of shingles get here: each shingle walks the bins cyclically.
       while filled < bins {
         let roundBase = round << 32, shift = Int(round) - bins
         for key in keys {
           let bin = (Int(truncatingIfNeeded: key % binCount) + shift) % bins
-          let current = minima[bin]
-          filled &+= current == .max ? 1 : 0
-          minima[bin] = min(current, roundBase | (key & 0xFFFF_FFFF))
+          minima[bin] = min(minima[bin], roundBase | (key & 0xFFFF_FFFF))
         }
         round += 1
+        advance()
       }
       // Keep the top byte of the minimum times an odd constant, which depends on every bit of
       // the minimum (its low byte would be one bit of the round and the low bits of the value).
