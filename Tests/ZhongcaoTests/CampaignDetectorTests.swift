@@ -203,15 +203,15 @@ struct CampaignScore: CustomStringConvertible {
   /// planted notes measures the detector. Each fixture must still recover every campaign.
   @Test func plantedCampaignsAreFoundAndOrganicNotesFormNone() async throws {
     let seeds: [UInt64] = [7, 1, 2, 3, 4]
-    let results = await withTaskGroup(of: (UInt64, CampaignFixture.Corpus, [Campaign]).self) { group in
+    let results = try await withThrowingTaskGroup(of: (UInt64, CampaignFixture.Corpus, [Campaign]).self) { group in
       for seed in seeds {
         group.addTask {
           let corpus = CampaignFixture.corpus(seed: seed)
-          let found = (try? CampaignDetector())?.campaigns(in: corpus.notes, brand: { $0.tags.count == 2 ? $0.tags[0] : nil })
-          return (seed, corpus, found ?? [])
+          let found = try CampaignDetector().campaigns(in: corpus.notes, brand: { $0.tags.count == 2 ? $0.tags[0] : nil })
+          return (seed, corpus, found)
         }
       }
-      return await group.reduce(into: []) { $0.append($1) }
+      return try await group.reduce(into: []) { $0.append($1) }
     }
     var truePositives = 0, foundNotes = 0, plantedNotes = 0
     for (seed, corpus, found) in results.sorted(by: { $0.0 < $1.0 }) {

@@ -109,17 +109,17 @@ enum SimHash {
 /// most, leaves most bins empty and borrowed, and misses templated notes. The sketch here fills
 /// the `k` bins in rounds: in round `i` every shingle hashes (its key and the round, see
 /// ``appendSignature(of:to:)``) to one bin and a value `i·2³² + h`, and a bin keeps its smallest
-/// value; once every bin is filled no later round can lower any of them, so the sketch stops. Rounds after the `k`-th
-/// (only for sets of a handful of shingles) send each shingle to the bins in cyclic order from a
-/// random offset, so every bin is filled by round `2k`. Each bin's value comes from the element
+/// value; once every bin is filled no later round can lower any of them, so the sketch stops.
+/// Rounds after the `k`-th (only for sets of a handful of shingles) send each shingle to the bins
+/// in cyclic order from a random offset, so every bin is filled by round `2k`. Each bin's value comes from the element
 /// of A ∪ B that reaches it first, so two sketches agree on a bin with probability equal to the
 /// Jaccard similarity, and their agreement concentrates like k independent MinHash values, at an
 /// expected cost of O(s + k·log k) hashes.
 ///
 /// Only 8 bits of each minimum are kept, the top byte of its product with an odd constant (1 byte
 /// per bin: 128 bytes a note, 128 MB for 10⁶ notes): two entries collide by chance with
-/// probability 1/256, which ``estimatedJaccard(_:_:)`` subtracts out. A band is `rowsPerBand` consecutive bytes read as
-/// one key; notes sharing a key in any band are candidates.
+/// probability 1/256, which ``estimatedJaccard(_:_:)`` subtracts out. A band is `rowsPerBand`
+/// consecutive bytes read as one key; notes sharing a key in any band are candidates.
 struct MinHash: Sendable {
   /// Number of bins (signature bytes): the `k` of the k-permutation MinHash it stands for.
   let permutations: Int
@@ -135,8 +135,8 @@ struct MinHash: Sendable {
   /// Appends the signature of `shingles` (`permutations` bytes) to `signatures`. An empty
   /// shingle set gives all-zero bytes.
   ///
-  /// A shingle's key is its hash (already mixed, see ``NoteShingler``) xor a seed. In round `r < k` the
-  /// shingle offers `(key ^ r·γ)·μ` (γ, μ odd constants): its top 32 bits pick the bin
+  /// A shingle's key is its hash (already mixed, see ``NoteShingler``) xor a seed. In round
+  /// `r < k` the shingle offers `(key ^ r·γ)·μ` (γ, μ odd constants): its top 32 bits pick the bin
   /// (multiply-high onto `0..<k`) and its low 32 bits are the value, so a round costs one xor and
   /// one multiply per shingle instead of a full mix (rounds are most of the work for the short
   /// notes MinHash is for: about five of them fill 128 bins from 150 shingles). The product is a

@@ -330,14 +330,12 @@ struct NoteShingler: Sendable {
     tokens.withUnsafeBufferPointer { tokens in
       raw.withUnsafeMutableBufferPointer { raw in
         if tokenCount >= gram {
-          // The common case, unrolled: one shingle per start.
           for start in 0..<shingleCount {
-            var sum = tokens[start] &+ tokens[start + 1] &* Self.positionMultipliers.1
-            if gram == 3 { sum &+= tokens[start + 2] &* Self.positionMultipliers.2 }
-            raw[start] = SplitMix64.mix(sum ^ seed)
+            raw[start] = Self.shingleHash(tokens[start], tokens[start + 1], gram == 3 ? tokens[start + 2] : 0, seed: seed)
           }
         } else {
-          raw[0] = Self.shingleHash(of: tokens, seed: seed)
+          // Shorter than one n-gram: one shingle of its one or two tokens, the missing ones 0.
+          raw[0] = Self.shingleHash(tokens[0], tokenCount > 1 ? tokens[1] : 0, 0, seed: seed)
         }
       }
     }
@@ -356,21 +354,14 @@ struct NoteShingler: Sendable {
     }
   }
 
-  /// The hash of one shingle, the tokens `t₀ t₁ …` in order (at most three):
-  /// `mix((t₀ + t₁·m₁ + t₂·m₂) ^ seed)`, with the ``positionMultipliers`` m₁ and m₂ and SplitMix64's
-  /// mixer. Tokens are themselves mixed hashes, so the weighted sum (distinct odd weights keep it
-  /// order-sensitive) needs only one mix, not one per token.
-  static func shingleHash(of tokens: UnsafeBufferPointer<UInt64>, seed: UInt64) -> UInt64 {
-    var sum: UInt64 = 0
-    for (position, token) in tokens.enumerated() {
-      sum &+= token &* (position == 0 ? 1 : position == 1 ? positionMultipliers.1 : positionMultipliers.2)
-    }
-    return SplitMix64.mix(sum ^ seed)
+  /// The hash of the shingle of tokens `t₀ t₁ t₂` (0 for a token a short shingle lacks):
+  /// `mix((t₀ + t₁·m₁ + t₂·m₂) ^ seed)` with two odd weights m₁, m₂ (the SplitMix64 and xxHash64
+  /// primes) and SplitMix64's mixer. Tokens are themselves mixed hashes, so the weighted sum
+  /// (distinct weights keep it order-sensitive) needs only one mix, not one per token.
+  @inline(__always)
+  static func shingleHash(_ t0: UInt64, _ t1: UInt64, _ t2: UInt64, seed: UInt64) -> UInt64 {
+    SplitMix64.mix((t0 &+ t1 &* 0xBF58_476D_1CE4_E5B9 &+ t2 &* 0x9E37_79B1_85EB_CA87) ^ seed)
   }
-
-  /// The weights of a shingle's tokens by position (see ``shingleHash(of:seed:)``): 1 and two odd
-  /// constants (from the SplitMix64 and xxHash64 primes).
-  static let positionMultipliers: (UInt64, UInt64, UInt64) = (1, 0xBF58_476D_1CE4_E5B9, 0x9E37_79B1_85EB_CA87)
 
   /// The one token every digit run becomes.
   static let numberToken: UInt64 = SplitMix64.mix(0x4E55_4D42_4552)
