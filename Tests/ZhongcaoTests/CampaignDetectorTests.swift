@@ -255,6 +255,25 @@ struct CampaignScore: CustomStringConvertible {
     return Set(members.values)
   }
 
+  /// The candidate indexes' sort gives `sorted()`'s order: random keys, keys that share their top
+  /// 16 bits (a bucket long enough for the general sort), and runs of one key (template copies).
+  @Test(arguments: [16, 32]) func indexKeysSortLikeSorted(keyBits: Int) {
+    var random = TestRandom(seed: UInt64(keyBits))
+    let keyMask: UInt64 = keyBits == 16 ? 0xFFFF : 0xFFFF_FFFF
+    let keys = (0..<20_000).map { position -> UInt64 in
+      let key: UInt64
+      switch position % 10 {
+      case 0: key = 0x1234_0000 & keyMask | random.next() & 0xFFFF  // 2,000 keys in one 32-bit bucket
+      case 1: key = 0xBEEF  // a template's copies
+      default: key = random.next() & keyMask
+      }
+      return key << 32 | UInt64(position)
+    }
+    #expect(NearDuplicateIndex.sortedByKey(keys, keyBits: keyBits) == keys.sorted())
+    let short = Array(keys.prefix(100))
+    #expect(NearDuplicateIndex.sortedByKey(short, keyBits: keyBits) == short.sorted())
+  }
+
   @Test func hardNegativesAreNearDuplicatesButNoCampaign() throws {
     let corpus = CampaignFixture.corpus()
     let daigou = Set(corpus.notes.filter { $0.author == "daigou-shop" }.map(\.id))

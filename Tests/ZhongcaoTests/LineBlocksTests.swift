@@ -113,6 +113,33 @@ struct LineBlocksTests {
     #expect(total == 5000 + 19)
   }
 
+  @Test("recycled blocks give the same lines as fresh ones, also when a carried line outgrows the recycled buffer",
+        arguments: [4_096, 65_536, 1 << 20])
+  func recycledBlocksReadTheSame(blockSize: Int) throws {
+    var generator = SplitMix64(seed: UInt64(blockSize) + 5)
+    var text = ""
+    for line in 0..<300 {
+      // Mostly short lines, a few longer than the 64 KiB of room a fresh buffer leaves.
+      let length = line % 97 == 13 ? 70_000 + Int(generator.next() % 1_000) : Int(generator.next() % 200)
+      text += String(repeating: String(UnicodeScalar(UInt8(97 + line % 26))), count: length) + "\n"
+    }
+    let path = try Self.temporaryFile(text)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    func read(recycling: Bool) throws -> ([UInt8], [Int]) {
+      var blocks = try LineBlocks(path: path, kind: "test file", blockSize: blockSize)
+      var bytes: [UInt8] = [], firstLines: [Int] = []
+      while let block = try blocks.next() {
+        bytes += block.bytes
+        firstLines.append(block.firstLine)
+        if recycling { blocks.recycle(block) }
+      }
+      return (bytes, firstLines)
+    }
+    let fresh = try read(recycling: false), recycled = try read(recycling: true)
+    #expect(fresh.0 == Array(text.utf8))
+    #expect(recycled.0 == fresh.0 && recycled.1 == fresh.1)
+  }
+
   @Test("the fast decimal parser agrees with Float(String) on every spelling a factor file uses")
   func floatParsingMatchesFoundation() {
     var generator = SplitMix64(seed: 2024)

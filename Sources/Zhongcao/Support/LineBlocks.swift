@@ -21,6 +21,8 @@ struct LineBlocks {
   private var carry: [UInt8] = []
   private var nextLine = 1
   private var atEnd = false
+  /// A block the caller is done with (``recycle(_:)``), whose memory the next read reuses.
+  private var spare: [UInt8] = []
 
   /// The longest line accepted by default: 64 MiB.
   static let defaultMaximumLineLength = 64 << 20
@@ -47,26 +49,45 @@ struct LineBlocks {
 
   /// The next block of lines, or nil at the end of the file.
   ///
-  /// Each block is one fresh buffer: the unfinished line carried over from the last read, then
-  /// up to `blockSize` bytes read straight into it (no `Data` in between, no copy of the block).
+  /// Each block is one buffer: the unfinished line carried over from the last read, then up to
+  /// `blockSize` bytes read straight into it (no `Data` in between, no copy of the block). The
+  /// buffer is the last recycled block's when there is one (``recycle(_:)``), else a new one.
   /// - Throws: ``ZhongcaoError/Code-swift.struct/invalidInput`` for a line longer than the limit;
   ///   ``ZhongcaoError/Code-swift.struct/io`` when reading fails.
   mutating func next() throws(ZhongcaoError) -> Block? {
     while !atEnd {
       let carried = carry.count, descriptor = handle.fileDescriptor
       var failure: Int32 = 0
-      var buffer = carry.withUnsafeBufferPointer { carry in
-        [UInt8](unsafeUninitializedCapacity: carried + blockSize) { storage, initialized in
-          if carried > 0 { _ = storage.initialize(fromContentsOf: carry) }
-          initialized = carried
-          while initialized < storage.count {
-            let count = read(descriptor, storage.baseAddress! + initialized, storage.count - initialized)
-            if count > 0 {
-              initialized += count
-            } else if count == 0 || errno != EINTR {
-              if count < 0 { failure = errno }
-              break
-            }
+      func fill(_ storage: UnsafeMutableBufferPointer<UInt8>, from start: Int) -> Int {
+        var filled = start
+        while filled < storage.count {
+          let count = read(descriptor, storage.baseAddress! + filled, storage.count - filled)
+          if count > 0 {
+            filled += count
+          } else if count == 0 || errno != EINTR {
+            if count < 0 { failure = errno }
+            break
+          }
+        }
+        return filled
+      }
+      var buffer: [UInt8]
+      if spare.capacity >= carried + blockSize {
+        // The recycled block's pages are already mapped: zeroing them costs less than the page
+        // faults of fresh memory (a few milliseconds a block on a virtual machine).
+        buffer = spare
+        spare = []
+        buffer.removeAll(keepingCapacity: true)
+        buffer += carry
+        buffer.append(contentsOf: repeatElement(0, count: blockSize))
+        let filled = buffer.withUnsafeMutableBufferPointer { fill($0, from: carried) }
+        buffer.removeSubrange(filled...)
+      } else {
+        // Room for a carried line of up to 64 KiB more, so that the buffer can be recycled.
+        buffer = carry.withUnsafeBufferPointer { carry in
+          [UInt8](unsafeUninitializedCapacity: carried + blockSize + (64 << 10)) { storage, initialized in
+            if carried > 0 { _ = storage.initialize(fromContentsOf: carry) }
+            initialized = fill(UnsafeMutableBufferPointer(rebasing: storage[..<(carried + blockSize)]), from: carried)
           }
         }
       }
@@ -92,6 +113,12 @@ struct LineBlocks {
     guard !carry.isEmpty else { return nil }
     defer { carry = [] }
     return block(of: carry)
+  }
+
+  /// Hands back a block the caller is done with, so that the next read reuses its memory
+  /// instead of mapping fresh pages. Only worth it when nothing else holds the block's bytes.
+  mutating func recycle(_ block: consuming Block) {
+    spare = block.bytes
   }
 
   private mutating func block(of lines: [UInt8]) -> Block {

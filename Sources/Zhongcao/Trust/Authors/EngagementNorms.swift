@@ -42,9 +42,15 @@ public struct EngagementNorms: Sendable, Equatable {
 
   /// The z-scores of one note: negative collect z means fewer saves than the norm for its likes.
   public func zScores(of note: Note) -> (collect: Double?, comment: Double?) {
-    guard let likes = note.likes, likes >= minimumLikes else { return (nil, nil) }
-    let collect = note.collects.map { (Self.ratio($0, likes) - collectRatioMedian) / collectRatioSpread }
-    let comment = note.comments.map { (Self.ratio($0, likes) - commentRatioMedian) / commentRatioSpread }
+    zScores(likes: note.likes, collects: note.collects, comments: note.comments)
+  }
+
+  /// ``zScores(of:)`` from a note's counts (a caller holding the note in an array passes its
+  /// counts rather than a copy of the note).
+  func zScores(likes: Int?, collects: Int?, comments: Int?) -> (collect: Double?, comment: Double?) {
+    guard let likes, likes >= minimumLikes else { return (nil, nil) }
+    let collect = collects.map { (Self.ratio($0, likes) - collectRatioMedian) / collectRatioSpread }
+    let comment = comments.map { (Self.ratio($0, likes) - commentRatioMedian) / commentRatioSpread }
     return (collect, comment)
   }
 

@@ -81,8 +81,16 @@ public enum NoteLoader {
   {
     var blocks = try LineBlocks(path: path, kind: "notes file", blockSize: blockSize, maximumLineLength: maximumLineLength)
     var collector = Collector(name: path, options: options)
+    let fileSize = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
     while let block = try blocks.next() {
+      if block.firstLine == 1, fileSize > block.bytes.count, !block.bytes.isEmpty {
+        // Room for the whole file's notes at the first block's bytes per line: the array does
+        // not grow by copying (and faulting in) itself again and again.
+        let lines = block.bytes.withUnsafeBufferPointer(LineBlocks.lineBreaks)
+        collector.notes.reserveCapacity(Int(Double(lines) / Double(block.bytes.count) * Double(fileSize) * 1.02) + 16)
+      }
       try collector.consume(block.bytes[...], firstLine: block.firstLine)
+      blocks.recycle(block)
     }
     return try collector.finish()
   }

@@ -208,7 +208,9 @@ public struct TrustScanner: Sendable {
     let norms = EngagementNorms(corpus: notes)
     let reads = parallelMap(count: notes.count, chunkSize: 512, workspace: { NoteTextReader(grader: grader, detector: detector) }) {
       reader, i in
-      let zScores = norms.zScores(of: notes[i])
+      // The counts, not the note: passing `notes[i]` copies it (retaining and releasing every
+      // string of it).
+      let zScores = norms.zScores(likes: notes[i].likes, collects: notes[i].collects, comments: notes[i].comments)
       let reading = reader.read(notes[i], zScores: zScores)
       return Read(disclosure: reading.disclosure, signals: reading.signals, text: reading.maskedText,
                   extra: reading.extra, anomalous: EngagementNorms.isAnomalous(zScores: zScores))
@@ -378,7 +380,7 @@ public struct TrustScanner: Sendable {
         evidence.append(TrustEvidence(kind: .campaign, detail: "near-duplicate of notes by other authors (\(campaign))"))
       }
       if reads[i].anomalous {
-        let z = norms.zScores(of: notes[i])
+        let z = norms.zScores(likes: notes[i].likes, collects: notes[i].collects, comments: notes[i].comments)
         evidence.append(TrustEvidence(kind: .engagement, detail: String(
           format: "engagement mix far from the corpus norm (collect/like z %.1f, comment/like z %.1f)",
           z.collect ?? 0, z.comment ?? 0)))
