@@ -364,16 +364,24 @@ public struct TrustScanner: Sendable {
     let judged = parallelMap(count: notes.count, chunkSize: 512, workspace: { SponsoredDetector.Workspace() }) {
       workspace, i -> NoteAssessment in
       // By index: copying the note and its reading would retain and release every field.
-      var evidence: [TrustEvidence] = reads[i].disclosure.markers.map {
-        TrustEvidence(kind: .disclosure, detail: "\($0.markerClass.rawValue) marker (\($0.source))", text: $0.text,
-                      span: $0.span, strength: $0.isProminent ? 1 : 0.5)
+      // One allocation: room for the text evidence and the few pieces added below (campaign,
+      // engagement, author, up to three model words).
+      var evidence: [TrustEvidence] = []
+      evidence.reserveCapacity(reads[i].disclosure.markers.count + reads[i].disclosure.negativeDeclarations.count
+                               + reads[i].signals.count + 6)
+      for marker in reads[i].disclosure.markers {
+        evidence.append(TrustEvidence(
+          kind: .disclosure, detail: "\(marker.markerClass.rawValue) marker (\(marker.source))", text: marker.text,
+          span: marker.span, strength: marker.isProminent ? 1 : 0.5))
       }
-      evidence += reads[i].disclosure.negativeDeclarations.map {
-        TrustEvidence(kind: .negativeDeclaration, detail: "declares no sponsorship", text: $0.text, span: $0.span)
+      for declaration in reads[i].disclosure.negativeDeclarations {
+        evidence.append(TrustEvidence(kind: .negativeDeclaration, detail: "declares no sponsorship", text: declaration.text,
+                                      span: declaration.span))
       }
-      evidence += reads[i].signals.map {
-        TrustEvidence(kind: .signal, detail: $0.contactKind.map { "contact:\($0.rawValue)" } ?? $0.kind.rawValue,
-                      text: $0.text, span: $0.spans.first, strength: $0.strength)
+      for signal in reads[i].signals {
+        evidence.append(TrustEvidence(
+          kind: .signal, detail: signal.contactKind.map { "contact:\($0.rawValue)" } ?? signal.kind.rawValue,
+          text: signal.text, span: signal.spans.first, strength: signal.strength))
       }
       let campaign = campaignOf[i]
       if let campaign {
