@@ -90,10 +90,7 @@ struct DelimitedTextReader {
   /// Records to reserve room for: the line breaks in ``bytes`` (plus a last line without one);
   /// when these are the first block of a `fileSize`-byte file, scaled up to the whole file.
   func estimatedRecordCount(fileSize: Int?) -> Int {
-    // Eight bytes at a time: this sweep of the first block (up to 16 MiB) is serial work.
-    let count = 1 + bytes.withUnsafeBufferPointer(LineBlocks.lineBreaks)
-    guard let fileSize, !bytes.isEmpty else { return count }
-    return Int(Double(count) / Double(bytes.count) * Double(fileSize) * 1.02) + 16
+    LineBlocks.estimatedLineCount(in: bytes, fileSize: fileSize)
   }
 
   /// The offset after a UTF-8 byte order mark, or 0.
@@ -293,7 +290,7 @@ struct DelimitedTextBlocks {
   ///   ``LineBlocks/next()`` throws.
   init?(path: String, kind: String, blockSize: Int) throws(ZhongcaoError) {
     var blocks = try LineBlocks(path: path, kind: kind, blockSize: blockSize)
-    fileSize = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    fileSize = blocks.fileSize
     guard var first = try blocks.next()?.bytes else { return nil }
     while !DelimitedTextReader.holdsContentLine(first), let next = try blocks.next() { first += next.bytes }
     self.first = first

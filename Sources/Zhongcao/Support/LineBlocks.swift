@@ -23,6 +23,8 @@ struct LineBlocks {
   private var atEnd = false
   /// A block the caller is done with (``recycle(_:)``), whose memory the next read reuses.
   private var spare: [UInt8] = []
+  /// The file's size in bytes when it was opened (0 when unknown), for reserving room ahead.
+  let fileSize: Int
 
   /// The longest line accepted by default: 64 MiB.
   static let defaultMaximumLineLength = 64 << 20
@@ -41,6 +43,7 @@ struct LineBlocks {
       throw ZhongcaoError(.io, "cannot read \(kind) \(path): \(reason)", location: .init(file: path))
     }
     self.handle = handle
+    fileSize = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
     self.path = path
     self.kind = kind
     self.blockSize = blockSize
@@ -125,6 +128,15 @@ struct LineBlocks {
     let block = Block(bytes: lines, firstLine: nextLine)
     nextLine += lines.withUnsafeBufferPointer(Self.lineBreaks)
     return block
+  }
+
+  /// The lines to reserve room for: the line breaks in `bytes` plus a last line without one; when
+  /// `bytes` is the first block of a `fileSize`-byte file, scaled up to the whole file.
+  static func estimatedLineCount(in bytes: [UInt8], fileSize: Int?) -> Int {
+    // Eight bytes at a time: this sweep of a first block (up to 16 MiB) is serial work.
+    let count = 1 + bytes.withUnsafeBufferPointer(lineBreaks)
+    guard let fileSize, !bytes.isEmpty else { return count }
+    return Int(Double(count) / Double(bytes.count) * Double(fileSize) * 1.02) + 16
   }
 
   /// `64 MiB`, `16 KiB` or `100 bytes`.

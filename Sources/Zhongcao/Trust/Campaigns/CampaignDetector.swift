@@ -277,20 +277,8 @@ struct NearDuplicateIndex {
         let digit = sorted[start] >> shift
         var end = start &+ 1
         while end < sorted.count, sorted[end] >> shift == digit { end &+= 1 }
-        if end &- start > 32 {
-          var bucket = UnsafeMutableBufferPointer(rebasing: sorted[start..<end])
-          bucket.sort()
-        } else if end &- start > 1 {
-          for i in (start &+ 1)..<end {
-            let value = sorted[i]
-            var j = i
-            while j > start, sorted[j &- 1] > value {
-              sorted[j] = sorted[j &- 1]
-              j &-= 1
-            }
-            sorted[j] = value
-          }
-        }
+        var bucket = UnsafeMutableBufferPointer(rebasing: sorted[start..<end])
+        if bucket.count > 32 { bucket.sort() } else { NoteShingler.insertionSort(bucket) }
         start = end
       }
     }

@@ -81,13 +81,11 @@ public enum NoteLoader {
   {
     var blocks = try LineBlocks(path: path, kind: "notes file", blockSize: blockSize, maximumLineLength: maximumLineLength)
     var collector = Collector(name: path, options: options)
-    let fileSize = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
     while let block = try blocks.next() {
-      if block.firstLine == 1, fileSize > block.bytes.count, !block.bytes.isEmpty {
+      if block.firstLine == 1, blocks.fileSize > block.bytes.count {
         // Room for the whole file's notes at the first block's bytes per line: the array does
         // not grow by copying (and faulting in) itself again and again.
-        let lines = block.bytes.withUnsafeBufferPointer(LineBlocks.lineBreaks)
-        collector.notes.reserveCapacity(Int(Double(lines) / Double(block.bytes.count) * Double(fileSize) * 1.02) + 16)
+        collector.notes.reserveCapacity(LineBlocks.estimatedLineCount(in: block.bytes, fileSize: blocks.fileSize))
       }
       try collector.consume(block.bytes[...], firstLine: block.firstLine)
       blocks.recycle(block)
