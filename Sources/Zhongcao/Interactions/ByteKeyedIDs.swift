@@ -149,13 +149,32 @@ struct ByteKeyedIDs {
 
   /// Up to 8 bytes packed little-endian into a word.
   private static func pack(_ key: some Collection<UInt8>) -> UInt64 {
+    if let word = key.withContiguousStorageIfAvailable(packContiguous) { return word }
     var word: UInt64 = 0
     var shift: UInt64 = 0
     for byte in key {
-      word |= UInt64(byte) << shift
+      word |= UInt64(byte) &<< shift
       shift += 8
     }
     return word
+  }
+
+  /// ``pack(_:)`` of up to 8 contiguous bytes by two loads that may overlap (the first and the
+  /// last 4, or 2, bytes: a byte in both lands at its own place in each), not a loop over the bytes.
+  @inline(__always)
+  private static func packContiguous(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    let count = key.count
+    assert(count <= 8, "a packed key has at most 8 bytes")
+    guard count > 1, let start = key.baseAddress else { return count == 1 ? UInt64(key[0]) : 0 }
+    let bytes = UnsafeRawPointer(start)
+    if count >= 4 {
+      let low = UInt64(UInt32(littleEndian: bytes.loadUnaligned(as: UInt32.self)))
+      let high = UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)))
+      return low | high &<< UInt64(8 * (count - 4))
+    }
+    let low = UInt64(UInt16(littleEndian: bytes.loadUnaligned(as: UInt16.self)))
+    let high = UInt64(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: count - 2, as: UInt16.self)))
+    return low | high &<< UInt64(8 * (count - 2))
   }
 
   /// A 64-bit finaliser (MurmurHash3's fmix64).
