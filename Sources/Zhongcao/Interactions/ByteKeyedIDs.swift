@@ -59,6 +59,18 @@ struct ByteKeyedIDs {
 
   /// Looks `key` up; `hash` must be ``hash(_:)`` of `key`.
   func find(_ key: some Collection<UInt8>, hash: UInt64) -> Lookup {
+    Self.withBytes(key) { find(bytes: $0, hash: hash) }
+  }
+
+  /// Calls `body` with the bytes of `key` as one buffer: the key's own storage when it is
+  /// contiguous (the loaders' slices and buffers), so that packing, hashing and comparing do not
+  /// go through a slice's bounds-checked indices byte by byte; a copy otherwise.
+  @inline(__always)
+  private static func withBytes<Result>(_ key: some Collection<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+    key.withContiguousStorageIfAvailable(body) ?? Array(key).withUnsafeBufferPointer(body)
+  }
+
+  private func find(bytes key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Lookup {
     let length = key.count
     let isShort = length <= 8
     let word = isShort ? Self.pack(key) : 0
@@ -94,7 +106,7 @@ struct ByteKeyedIDs {
     precondition(key.count <= Self.maximumKeyLength && index >= 0 && index < Int32.max && slots[slot].meta == 0, "id table misuse")
     var word: UInt64
     if key.count <= 8 {
-      word = Self.pack(key)
+      word = Self.withBytes(key, Self.pack)
     } else {
       word = (hash & Self.tagMask) | UInt64(keyBytes.count)
       keyBytes.append(contentsOf: key)
@@ -111,13 +123,8 @@ struct ByteKeyedIDs {
   }
 
   /// Whether the long key stored at `offset` equals `key` (lengths are known to match).
-  private func equals(_ key: some Collection<UInt8>, at offset: Int) -> Bool {
-    var stored = offset
-    for byte in key {
-      if keyBytes[stored] != byte { return false }
-      stored += 1
-    }
-    return true
+  private func equals(_ key: UnsafeBufferPointer<UInt8>, at offset: Int) -> Bool {
+    keyBytes[offset..<(offset + key.count)].withUnsafeBufferPointer { key.elementsEqual($0) }
   }
 
   private mutating func grow() {
@@ -139,30 +146,31 @@ struct ByteKeyedIDs {
   /// through FNV-1a and the same finaliser, so both the slot (low bits) and the tag (high bits)
   /// depend on every byte.
   static func hash(_ key: some Collection<UInt8>) -> UInt64 {
-    if key.count <= 8 { return mix(pack(key) ^ UInt64(key.count) << 59) }
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in key {
-      hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+    withBytes(key) { key in
+      if key.count <= 8 { return mix(pack(key) ^ UInt64(key.count) << 59) }
+      var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+      for byte in key {
+        hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+      }
+      return mix(hash)
     }
-    return mix(hash)
   }
 
-  /// Up to 8 bytes packed little-endian into a word.
-  private static func pack(_ key: some Collection<UInt8>) -> UInt64 {
-    if let word = key.withContiguousStorageIfAvailable(packContiguous) { return word }
-    var word: UInt64 = 0
-    var shift: UInt64 = 0
-    for byte in key {
-      word |= UInt64(byte) &<< shift
-      shift += 8
+  /// The id spelled by `bytes`, or nil when they are not valid UTF-8. An ASCII id (most of them)
+  /// is made without the generic validation of `String(validating:as:)`, which costs more than
+  /// the rest of an event of a loader.
+  static func id(validating bytes: ArraySlice<UInt8>) -> String? {
+    bytes.withUnsafeBufferPointer { bytes in
+      var ascii: UInt8 = 0
+      for byte in bytes { ascii |= byte }
+      return ascii < 0x80 ? String(decoding: bytes, as: UTF8.self) : String(validating: bytes, as: UTF8.self)
     }
-    return word
   }
 
-  /// ``pack(_:)`` of up to 8 contiguous bytes by two loads that may overlap (the first and the
-  /// last 4, or 2, bytes: a byte in both lands at its own place in each), not a loop over the bytes.
+  /// Up to 8 bytes packed little-endian into a word, by two loads that may overlap (the first
+  /// and the last 4, or 2, bytes: a byte in both lands at its own place in each), not a loop.
   @inline(__always)
-  private static func packContiguous(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
+  private static func pack(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
     let count = key.count
     assert(count <= 8, "a packed key has at most 8 bytes")
     guard count > 1, let start = key.baseAddress else { return count == 1 ? UInt64(key[0]) : 0 }

@@ -418,10 +418,10 @@ private struct InteractionLoader {
     for index in batch.indices where batch[index].malformed == nil {
       let record = batch[index]
       guard record.fieldEnd - record.fieldStart > max(layout.user, layout.note) else { continue }
-      batch[index].userHash = reader.content(of: batchFields[record.fieldStart + layout.user], scratch: &scratch)
-        .withUnsafeBufferPointer(ByteKeyedIDs.hash)
-      batch[index].noteHash = reader.content(of: batchFields[record.fieldStart + layout.note], scratch: &scratch)
-        .withUnsafeBufferPointer(ByteKeyedIDs.hash)
+      batch[index].userHash = ByteKeyedIDs.hash(
+        reader.content(of: batchFields[record.fieldStart + layout.user], scratch: &scratch))
+      batch[index].noteHash = ByteKeyedIDs.hash(
+        reader.content(of: batchFields[record.fieldStart + layout.note], scratch: &scratch))
       hashed.append(index)
     }
     var sink: UInt64 = 0
@@ -563,30 +563,16 @@ private struct InteractionLoader {
     guard text.count <= Interactions.maximumIDLength else {
       throw error("\(role) id is longer than \(Interactions.maximumIDLength) bytes: \(quoted(text))", line: line, role: role)
     }
-    // On the field's bytes as a buffer: hashing, packing and comparing an `ArraySlice` goes
-    // through its bounds-checked indices, byte by byte (800,000 lookups for 400,000 events).
-    let lookup = text.withUnsafeBufferPointer { bytes -> IDLookup? in
-      let hash = hash ?? ByteKeyedIDs.hash(bytes)
-      switch role == .user ? users.find(bytes, hash: hash) : notes.find(bytes, hash: hash) {
-      case .found(let index):
-        return .found(index)
-      case .missing(let slot):
-        return Self.id(validating: bytes).map { .new($0, hash: hash, slot: slot) }
+    let hash = hash ?? ByteKeyedIDs.hash(text)
+    switch role == .user ? users.find(text, hash: hash) : notes.find(text, hash: hash) {
+    case .found(let index):
+      return .found(index)
+    case .missing(let slot):
+      guard let id = ByteKeyedIDs.id(validating: text) else {
+        throw error("\(role) id is not valid UTF-8: \(quoted(text))", line: line, role: role)
       }
+      return .new(id, hash: hash, slot: slot)
     }
-    guard let lookup else {
-      throw error("\(role) id is not valid UTF-8: \(quoted(text))", line: line, role: role)
-    }
-    return lookup
-  }
-
-  /// The id spelled by `bytes`, or nil when they are not valid UTF-8. An ASCII id (most of them)
-  /// is made without the generic validation of `String(validating:as:)`, which costs more
-  /// than the rest of an event.
-  static func id(validating bytes: UnsafeBufferPointer<UInt8>) -> String? {
-    var ascii: UInt8 = 0
-    for byte in bytes { ascii |= byte }
-    return ascii < 0x80 ? String(decoding: bytes, as: UTF8.self) : String(validating: bytes, as: UTF8.self)
   }
 
   /// The result of ``lookUp(_:column:hash:line:)``.
@@ -601,9 +587,10 @@ private struct InteractionLoader {
     case .found(let index):
       return index
     case .new(let id, let hash, let slot):
-      return field(column).withUnsafeBufferPointer { key in
-        role == .user ? users.insert(key, id: id, hash: hash, slot: slot) : notes.insert(key, id: id, hash: hash, slot: slot)
-      }
+      let key = field(column)
+      return role == .user
+        ? users.insert(key, id: id, hash: hash, slot: slot)
+        : notes.insert(key, id: id, hash: hash, slot: slot)
     }
   }
 

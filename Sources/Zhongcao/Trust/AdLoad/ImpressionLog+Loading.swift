@@ -404,7 +404,7 @@ private struct ImpressionLoader {
     case .found(let index):
       return .found(index)
     case .missing(let slot):
-      guard String(validating: text, as: UTF8.self) != nil else {
+      guard ByteKeyedIDs.id(validating: text) != nil else {
         throw error("\(role) id is not valid UTF-8: \(quoted(text))", line: line, role: role)
       }
       return .new(hash: hash, slot: slot)
