@@ -120,6 +120,34 @@ struct TrustDisclosureTests {
     #expect(assessment.rule == .ftcEndorsementGuides)
   }
 
+  // MARK: Explanations
+
+  @Test func explanationNamesTheGradeTheDecidingMarkerAndTheRule() {
+    let filler = String(repeating: "今天去试了这款面霜，质地很轻薄，吸收也快。", count: 15)
+    let cases: [(DisclosureAssessment, prefix: String, quoted: String?)] = [
+      (grade(title: "广告 | 面霜测评", body: "合作款"), "Sufficient: ", "广告"),
+      (grade(body: "新面霜", label: "品牌合作"), "Platform label only: ", "品牌合作"),
+      (grade(body: filler + "#广告"), "Buried: ", "广告"),
+      (grade(body: "感谢品牌方 #合作 #恰饭"), "Vague: only ", "合作"),
+      (grade(body: "自费买的面霜，299元"), "Absent: no disclosure marker.", nil),
+    ]
+    for (assessment, prefix, quoted) in cases {
+      let explanation = assessment.explanation
+      #expect(explanation.hasPrefix(prefix), "\(assessment.grade): \(explanation)")
+      #expect(explanation.contains("Judged by \(assessment.rule.id)."), "\(explanation)")
+      if let quoted {
+        let marker = assessment.markers.first { $0.text.contains(quoted) }
+        #expect(marker.map { explanation.contains("“\($0.text)” at \($0.span)") } == true, "\(explanation)")
+      }
+    }
+    // Both vague markers are quoted; a self-declaration is remarked on, and is no disclosure.
+    let vague = grade(body: "感谢品牌方 #合作 #恰饭").explanation
+    #expect(vague.contains("合作") && vague.contains("恰饭"), "\(vague)")
+    let declared = grade(body: "无广！纯分享，¥199 入的").explanation
+    #expect(declared.contains("declares itself unsponsored") && declared.contains("无广"), "\(declared)")
+    #expect(!grade(body: "新面霜", label: "品牌合作").explanation.contains("unsponsored"))
+  }
+
   // MARK: Token awareness
 
   @Test(arguments: [

@@ -59,8 +59,10 @@ public struct DisclosureAssessment: Sendable, Hashable {
   /// Self-declarations of no sponsorship (自费, 无广, "not sponsored"). They never count as
   /// markers; a detector may weigh them.
   public var negativeDeclarations: [DisclosureMarker]
-  /// One or two sentences: the grade, the deciding marker and the rule.
-  public var explanation: String
+  /// One or two sentences: the grade, the deciding marker and the rule. Composed when read (a
+  /// scan of 100,000 notes would otherwise build a sentence for every disclosed note that no
+  /// output shows).
+  public var explanation: String { DisclosureGrader.explanation(of: self) }
 
   /// Whether the note declares itself unsponsored.
   public var declaresNoSponsorship: Bool { !negativeDeclarations.isEmpty }
@@ -268,56 +270,63 @@ public struct DisclosureGrader: Sendable {
     DisclosureRule.named(marker.source).flatMap { $0 == .heuristic ? nil : $0 } ?? fallback
   }
 
-  /// The explanation of an absent grade, before the rule.
-  static let absentExplanation = "Absent: no disclosure marker."
-  /// The explanation's ending that names the rule.
-  static func judgedBy(_ rule: DisclosureRule) -> String { " Judged by \(rule.id)." }
-  /// The explanations of an absent grade without negative declarations, Chinese or not.
-  static let absentExplanations = (
-    chinese: absentExplanation + judgedBy(.internetAdvertisingMeasures),
-    other: absentExplanation + judgedBy(.ftcEndorsementGuides))
-
-  /// The grade, rule and explanation of a note's markers; `chinese` tells which law an
-  /// undisclosed note falls under.
+  /// The grade and rule of a note's markers; `chinese` tells which law an undisclosed note falls
+  /// under.
   static func decide(markers: [DisclosureMarker], negatives: [DisclosureMarker], chinese: Bool)
     -> DisclosureAssessment
   {
-    func quote(_ marker: DisclosureMarker) -> String { "“\(marker.text)” at \(marker.span)" }
-    let negativeRemark =
-      negatives.isEmpty ? "" : " The note declares itself unsponsored (\(negatives.map(quote).joined(separator: ", "))); that is not a disclosure."
-    let grade: DisclosureGrade
-    let rule: DisclosureRule
-    var explanation: String
-    if let marker = markers.first(where: { $0.markerClass == .sufficient && $0.isProminent }) {
-      grade = .sufficient
-      rule = Self.rule(for: marker, fallback: chinese ? .internetAdvertisingMeasures : .ftcEndorsementGuides)
-      explanation = "Sufficient: \(quote(marker)) marks the note as an ad where readers see it."
-    } else if let marker = markers.first(where: { $0.markerClass == .platformLabel }) {
-      grade = .platformLabel
-      rule = Self.rule(for: marker, fallback: marker.language == "zh" ? .xiaohongshuBrandCooperation : .ftcEndorsementGuides)
-      explanation =
-        "Platform label only: \(quote(marker)). A platform's partnership label is not the 「广告」 / #ad label the law asks for."
-    } else if let marker = markers.first(where: { $0.markerClass == .sufficient }) {
-      grade = .buried
-      rule = marker.language == "zh" ? .prcAdvertisingLaw : .ukInfluencerGuide
-      explanation = "Buried: \(quote(marker)) is the only sufficient marker and sits where readers miss it (below the fold of a long body or among many hashtags)."
-    } else if let marker = markers.first(where: { $0.markerClass == .vague }) {
-      grade = .vague
-      rule = Self.rule(for: marker, fallback: marker.language == "zh" ? .internetAdvertisingMeasures : .ftcEndorsementGuides)
-      explanation = "Vague: only \(markers.filter { $0.markerClass == .vague }.map(quote).joined(separator: ", ")); ordinary readers do not understand it as an ad label."
-    } else {
-      grade = .absent
-      rule = chinese ? .internetAdvertisingMeasures : .ftcEndorsementGuides
-      explanation = absentExplanation
-      if negatives.isEmpty {
-        // Most notes: the whole explanation, built once per rule.
-        return DisclosureAssessment(
-          grade: grade, rule: rule, markers: markers, negativeDeclarations: negatives,
-          explanation: chinese ? absentExplanations.chinese : absentExplanations.other)
-      }
+    let grade: DisclosureGrade, rule: DisclosureRule
+    switch decidingMarker(of: markers) {
+    case let (.sufficient, marker?):
+      (grade, rule) = (.sufficient, Self.rule(for: marker, fallback: chinese ? .internetAdvertisingMeasures : .ftcEndorsementGuides))
+    case let (.platformLabel, marker?):
+      (grade, rule) = (.platformLabel, Self.rule(for: marker, fallback: marker.language == "zh" ? .xiaohongshuBrandCooperation : .ftcEndorsementGuides))
+    case let (.buried, marker?):
+      (grade, rule) = (.buried, marker.language == "zh" ? .prcAdvertisingLaw : .ukInfluencerGuide)
+    case let (.vague, marker?):
+      (grade, rule) = (.vague, Self.rule(for: marker, fallback: marker.language == "zh" ? .internetAdvertisingMeasures : .ftcEndorsementGuides))
+    default:
+      (grade, rule) = (.absent, chinese ? .internetAdvertisingMeasures : .ftcEndorsementGuides)
     }
-    explanation += judgedBy(rule) + negativeRemark
-    return DisclosureAssessment(
-      grade: grade, rule: rule, markers: markers, negativeDeclarations: negatives, explanation: explanation)
+    return DisclosureAssessment(grade: grade, rule: rule, markers: markers, negativeDeclarations: negatives)
+  }
+
+  /// The grade that `markers` decide and the marker that decides it (none for absent): the first
+  /// that applies of a prominent sufficient marker, a platform label, a buried sufficient marker
+  /// and a vague marker.
+  static func decidingMarker(of markers: [DisclosureMarker]) -> (DisclosureGrade, DisclosureMarker?) {
+    if let marker = markers.first(where: { $0.markerClass == .sufficient && $0.isProminent }) { return (.sufficient, marker) }
+    if let marker = markers.first(where: { $0.markerClass == .platformLabel }) { return (.platformLabel, marker) }
+    if let marker = markers.first(where: { $0.markerClass == .sufficient }) { return (.buried, marker) }
+    if let marker = markers.first(where: { $0.markerClass == .vague }) { return (.vague, marker) }
+    return (.absent, nil)
+  }
+
+  /// The sentences of ``DisclosureAssessment/explanation``: the grade with the marker that decides
+  /// it, the rule, and any declaration of no sponsorship.
+  static func explanation(of assessment: DisclosureAssessment) -> String {
+    func quote(_ marker: DisclosureMarker) -> String { "“\(marker.text)” at \(marker.span)" }
+    let markers = assessment.markers
+    var explanation: String
+    switch assessment.grade {
+    case .sufficient:
+      let marker = markers.first { $0.markerClass == .sufficient && $0.isProminent }
+      explanation = "Sufficient: \(marker.map(quote) ?? "a disclosure") marks the note as an ad where readers see it."
+    case .platformLabel:
+      let marker = markers.first { $0.markerClass == .platformLabel }
+      explanation = "Platform label only: \(marker.map(quote) ?? "a partnership label"). A platform's partnership label is not the 「广告」 / #ad label the law asks for."
+    case .buried:
+      let marker = markers.first { $0.markerClass == .sufficient }
+      explanation = "Buried: \(marker.map(quote) ?? "a disclosure") is the only sufficient marker and sits where readers miss it (below the fold of a long body or among many hashtags)."
+    case .vague:
+      explanation = "Vague: only \(markers.filter { $0.markerClass == .vague }.map(quote).joined(separator: ", ")); ordinary readers do not understand it as an ad label."
+    case .absent:
+      explanation = "Absent: no disclosure marker."
+    }
+    explanation += " Judged by \(assessment.rule.id)."
+    if !assessment.negativeDeclarations.isEmpty {
+      explanation += " The note declares itself unsponsored (\(assessment.negativeDeclarations.map(quote).joined(separator: ", "))); that is not a disclosure."
+    }
+    return explanation
   }
 }
