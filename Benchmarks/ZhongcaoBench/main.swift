@@ -84,7 +84,8 @@ func trustTextBenchmark(notes count: Int) {
     let time = seconds {
       for note in notes {
         let reading = reader.read(note)
-        checksum &+= reading.disclosure.markers.count &+ reading.signals.count &+ reading.maskedText.utf8.count
+        let masked = TrustFeatures.maskedText(of: note, markers: reading.disclosure.markers)
+        checksum &+= reading.disclosure.markers.count &+ reading.signals.count &+ masked.utf8.count
       }
     }
     bestReader = min(bestReader, time)
@@ -112,7 +113,7 @@ func trustTextDigest(notes count: Int) {
     let signals = detector.signals(in: normalized)
     let masked = TrustFeatures.maskedText(of: note, markers: disclosure.markers)
     let reading = reader.read(note, zScores: (1.5, nil))
-    if reading.disclosure != disclosure || reading.signals != signals || reading.maskedText != masked
+    if reading.disclosure != disclosure || reading.signals != signals
       || reading.extra != TrustFeatures.vector(signals: signals, zScores: (1.5, nil))
     {
       readerDifferences += 1

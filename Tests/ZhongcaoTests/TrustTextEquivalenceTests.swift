@@ -122,7 +122,8 @@ struct TrustTextEquivalenceTests {
       let same =
         reading.disclosure == disclosure && grader.assess(normalized) == disclosure && reading.signals == signals
         && detector.signals(in: normalized) == signals
-        && reading.maskedText == ReferenceReading.maskedText(of: note, markers: disclosure.markers)
+        && TrustFeatures.maskedText(of: note, markers: reading.disclosure.markers)
+          == ReferenceReading.maskedText(of: note, markers: disclosure.markers)
         && reading.extra == ReferenceReading.vector(signals: signals, zScores: zScores)
         && (disclosure.markers + disclosure.negativeDeclarations).allSatisfy { $0.span.text(in: note) == $0.text }
         && signals.allSatisfy { $0.spans[0].text(in: note) == $0.text }
@@ -130,7 +131,8 @@ struct TrustTextEquivalenceTests {
         mismatches += 1
         #expect(reading.disclosure == disclosure, "\(note)")
         #expect(reading.signals == signals, "\(note)")
-        #expect(reading.maskedText == ReferenceReading.maskedText(of: note, markers: disclosure.markers), "\(note)")
+        #expect(TrustFeatures.maskedText(of: note, markers: reading.disclosure.markers)
+                == ReferenceReading.maskedText(of: note, markers: disclosure.markers), "\(note)")
         if mismatches > 3 { break }
       }
     }

@@ -59,21 +59,31 @@ extension SponsoredDetector {
     text: String, extra: [Double] = [], propensityAttributes: [Double]? = nil, explainCount: Int = 0,
     explainThreshold: Double = 0, workspace: inout Workspace
   ) -> Assessment {
-    precondition(extra.count == featurizer.extraFeatureCount, "\(extra.count) extra features, expected \(featurizer.extraFeatureCount)")
-    return TextFeaturizer.withUTF8(text) { bytes in
-      let recording = explainCount > 0 && !(explainThreshold > 0)
-      featurizer.featurize(bytes, into: &workspace.featurizer, recording: recording)
-      let score = classifier.logit(textFeatures: workspace.featurizer, extra: extra, extraStart: featurizer.bucketCount)
-      var probability = calibration.probability(forScore: score)
-      if let attributes = propensityAttributes {
-        probability = Self.undisclosedPosterior(probability, propensity: propensity(attributes: attributes))
-      }
-      guard explainCount > 0, probability >= explainThreshold else {
-        return Assessment(score: score, probability: probability, explanation: [])
-      }
-      return Assessment(score: score, probability: probability,
-                        explanation: explanation(count: explainCount, extra: extra, workspace: &workspace.featurizer, bytes: bytes))
+    TextFeaturizer.withUTF8(text) { bytes in
+      assess(utf8: bytes, extra: extra, propensityAttributes: propensityAttributes, explainCount: explainCount,
+             explainThreshold: explainThreshold, workspace: &workspace)
     }
+  }
+
+  /// ``assess(text:extra:propensityAttributes:explainCount:explainThreshold:workspace:)`` of the
+  /// text whose (valid) UTF-8 is `bytes`.
+  func assess(
+    utf8 bytes: UnsafeBufferPointer<UInt8>, extra: [Double], propensityAttributes: [Double]?, explainCount: Int,
+    explainThreshold: Double, workspace: inout Workspace
+  ) -> Assessment {
+    precondition(extra.count == featurizer.extraFeatureCount, "\(extra.count) extra features, expected \(featurizer.extraFeatureCount)")
+    let recording = explainCount > 0 && !(explainThreshold > 0)
+    featurizer.featurize(bytes, into: &workspace.featurizer, recording: recording)
+    let score = classifier.logit(textFeatures: workspace.featurizer, extra: extra, extraStart: featurizer.bucketCount)
+    var probability = calibration.probability(forScore: score)
+    if let attributes = propensityAttributes {
+      probability = Self.undisclosedPosterior(probability, propensity: propensity(attributes: attributes))
+    }
+    guard explainCount > 0, probability >= explainThreshold else {
+      return Assessment(score: score, probability: probability, explanation: [])
+    }
+    return Assessment(score: score, probability: probability,
+                      explanation: explanation(count: explainCount, extra: extra, workspace: &workspace.featurizer, bytes: bytes))
   }
 
   /// ``assess(text:extra:propensityAttributes:explainCount:explainThreshold:workspace:)`` with a

@@ -45,59 +45,71 @@ public enum TrustFeatures {
 
   /// The note's words with its disclosure markers (and the platform label) blanked out, so a
   /// detector trained with disclosed notes as positives learns sponsorship, not the markers.
-  /// Title, body and tags are joined by newlines.
+  /// Title, body and tags (as ``Note/text(of:)`` displays them) are joined by newlines; each
+  /// blanked scalar becomes one space.
   public static func maskedText(of note: Note, markers: [DisclosureMarker]) -> String {
-    maskedText(of: note, markers: markers, displayedTags: note.text(of: .tags))
+    var bytes: [UInt8] = []
+    writeMaskedUTF8(of: note, markers: markers, into: &bytes)
+    return String(decoding: bytes, as: UTF8.self)
   }
 
-  /// ``maskedText(of:markers:)``, given the note's tags as displayed (``Note/text(of:)``).
-  static func maskedText(of note: Note, markers: [DisclosureMarker], displayedTags: String) -> String {
-    var result = ""
-    result.reserveCapacity(note.title.utf8.count + note.body.utf8.count + displayedTags.utf8.count + 2)
-    appendMasked(note.title, of: .title, markers: markers, to: &result)
-    result.append("\n")
-    appendMasked(note.body, of: .body, markers: markers, to: &result)
-    result.append("\n")
-    appendMasked(displayedTags, of: .tags, markers: markers, to: &result)
-    return result
-  }
-
-  /// Appends `text`, the text of `field`, with the scalars at the offsets of the field's markers
-  /// blanked. Without markers it is appended as it is (no UTF-8 validation); with markers it is
-  /// laid out byte by byte, a space for each blanked scalar, and decoded.
-  private static func appendMasked(
-    _ text: String, of field: Note.Field, markers: [DisclosureMarker], to result: inout String
-  ) {
-    guard markers.contains(where: { $0.span.field == field }) else {
-      result.append(text)
-      return
+  /// The UTF-8 of ``maskedText(of:markers:)``, written over `bytes` (whose capacity a scan reuses
+  /// from note to note, so the masked text costs no string of its own).
+  static func writeMaskedUTF8(of note: Note, markers: [DisclosureMarker], into bytes: inout [UInt8]) {
+    bytes.removeAll(keepingCapacity: true)
+    appendUTF8(note.title, to: &bytes)
+    blank(.title, markers: markers, from: 0, in: &bytes)
+    bytes.append(0x0A)
+    var start = bytes.count
+    appendUTF8(note.body, to: &bytes)
+    blank(.body, markers: markers, from: start, in: &bytes)
+    bytes.append(0x0A)
+    start = bytes.count
+    for (index, tag) in note.tags.enumerated() {
+      if index > 0 { bytes.append(0x20) }
+      bytes.append(0x23)
+      appendUTF8(tag, to: &bytes)
     }
-    var text = text
-    text.withUTF8 { text in
+    blank(.tags, markers: markers, from: start, in: &bytes)
+  }
+
+  /// Appends the UTF-8 of `text` by one copy (the generic `append(contentsOf: text.utf8)` takes
+  /// hundreds of instructions a call).
+  @inline(__always)
+  private static func appendUTF8(_ text: String, to bytes: inout [UInt8]) {
+    if text.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
+      bytes.append(contentsOf: text.utf8)
+    }
+  }
+
+  /// Blanks, in the field text that fills `bytes` from `start` on, the scalars at the offsets of
+  /// the field's markers: each becomes one space, in place (the text only shrinks).
+  private static func blank(_ field: Note.Field, markers: [DisclosureMarker], from start: Int, in bytes: inout [UInt8]) {
+    guard markers.contains(where: { $0.span.field == field }) else { return }
+    let end = bytes.withUnsafeMutableBufferPointer { bytes -> Int in
       var scalarCount = 0
-      for byte in text where byte & 0xC0 != 0x80 { scalarCount += 1 }
+      for index in start..<bytes.count where bytes[index] & 0xC0 != 0x80 { scalarCount += 1 }
       let blanks = markers.compactMap {
         $0.span.field == field ? max(0, $0.span.start)..<min(scalarCount, $0.span.end) : nil
       }
-      result.append(
-        String(unsafeUninitializedCapacity: text.count) { buffer in
-          var count = 0, offset = -1, blank = false
-          for byte in text {
-            if byte & 0xC0 != 0x80 {
-              offset += 1
-              blank = blanks.contains { $0.contains(offset) }
-              if blank {
-                buffer[count] = 0x20
-                count += 1
-              }
-            }
-            if !blank {
-              buffer[count] = byte
-              count += 1
-            }
+      var written = start, offset = -1, isBlank = false
+      for index in start..<bytes.count {
+        let byte = bytes[index]
+        if byte & 0xC0 != 0x80 {
+          offset += 1
+          isBlank = blanks.contains { $0.contains(offset) }
+          if isBlank {
+            bytes[written] = 0x20
+            written += 1
           }
-          return count
-        })
+        }
+        if !isBlank {
+          bytes[written] = byte
+          written += 1
+        }
+      }
+      return written
     }
+    bytes.removeSubrange(end...)
   }
 }

@@ -184,7 +184,6 @@ public struct TrustScanner: Sendable {
   struct Read: Sendable {
     var disclosure: DisclosureAssessment
     var signals: [Signal]
-    var text: String
     var extra: [Double]
     var anomalous: Bool
   }
@@ -212,8 +211,7 @@ public struct TrustScanner: Sendable {
       // string of it).
       let zScores = norms.zScores(likes: notes[i].likes, collects: notes[i].collects, comments: notes[i].comments)
       let reading = reader.read(notes[i], zScores: zScores)
-      return Read(disclosure: reading.disclosure, signals: reading.signals, text: reading.maskedText,
-                  extra: reading.extra, anomalous: EngagementNorms.isAnomalous(zScores: zScores))
+      return Read(disclosure: reading.disclosure, signals: reading.signals, extra: reading.extra, anomalous: EngagementNorms.isAnomalous(zScores: zScores))
     }
     let authors = AuthorNumbering(notes)
     // The median likes of each author's notes that have a count, and the attributes, in
@@ -230,6 +228,13 @@ public struct TrustScanner: Sendable {
       }
     }
     return (reads, attributes, norms, authors)
+  }
+
+  /// The working memory of one worker of the verdict step: the detector's, and the note's masked
+  /// text (``TrustFeatures/maskedText(of:markers:)``), laid out afresh for each note.
+  struct VerdictWorkspace {
+    var detector = SponsoredDetector.Workspace()
+    var maskedText: [UInt8] = []
   }
 
   /// The corpus's authors numbered in order of first appearance, so that per-author tallies are
@@ -269,8 +274,9 @@ public struct TrustScanner: Sendable {
       throw ZhongcaoError(.invalidArgument, "cannot train a detector on this corpus: \(disclosed) disclosed and \(notes.count - disclosed) other notes, at least \(minimum) of each are needed; pass a trained detector (recotrain trust train)")
     }
     let examples = notes.indices.map { i in
-      SponsoredDetector.Example(text: reads[i].text, extra: reads[i].extra, propensityAttributes: attributes[i],
-                                isDisclosed: reads[i].disclosure.grade != .absent)
+      SponsoredDetector.Example(
+        text: TrustFeatures.maskedText(of: notes[i], markers: reads[i].disclosure.markers), extra: reads[i].extra,
+        propensityAttributes: attributes[i], isDisclosed: reads[i].disclosure.grade != .absent)
     }
     return try SponsoredDetector.train(examples, configuration: configuration.training)
   }
@@ -361,7 +367,7 @@ public struct TrustScanner: Sendable {
     // 6. Scores, verdicts and evidence in one pass: each note is featurised once, and explained
     // (the detector's strongest words) only when suspected.
     let campaignOf = campaignByNote, inLockstep = lockstepByNote, authorBusinessHits = businessHitsByAuthor, notesOfAuthor = notesByAuthor
-    let judged = parallelMap(count: notes.count, chunkSize: 512, workspace: { SponsoredDetector.Workspace() }) {
+    let judged = parallelMap(count: notes.count, chunkSize: 512, workspace: { VerdictWorkspace() }) {
       workspace, i -> NoteAssessment in
       // By index: copying the note and its reading would retain and release every field.
       // One allocation: room for the text evidence and the few pieces added below (campaign,
@@ -403,10 +409,12 @@ public struct TrustScanner: Sendable {
       // Only an undisclosed note of a non-business author can be suspected: by its score, or
       // whatever its score when it belongs to a campaign.
       let mayBeSuspected = reads[i].disclosure.grade == .absent && !business
-      let scored = model.assess(
-        text: reads[i].text, extra: reads[i].extra, propensityAttributes: attributes[i],
-        explainCount: mayBeSuspected ? 3 : 0,
-        explainThreshold: campaign != nil ? 0 : configuration.suspicionThreshold, workspace: &workspace)
+      TrustFeatures.writeMaskedUTF8(of: notes[i], markers: reads[i].disclosure.markers, into: &workspace.maskedText)
+      let scored = workspace.maskedText.withUnsafeBufferPointer { maskedText in
+        model.assess(
+          utf8: maskedText, extra: reads[i].extra, propensityAttributes: attributes[i], explainCount: mayBeSuspected ? 3 : 0,
+          explainThreshold: campaign != nil ? 0 : configuration.suspicionThreshold, workspace: &workspace.detector)
+      }
       let probability = scored.probability
       let verdict: TrustVerdict
       if reads[i].disclosure.grade != .absent {

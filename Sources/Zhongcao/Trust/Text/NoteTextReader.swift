@@ -4,8 +4,6 @@ package struct NoteTextReading: Sendable {
   package var disclosure: DisclosureAssessment
   /// The commercial-intent signals, as ``SignalDetector/signals(in:)-(NormalizedNote)`` gives them.
   package var signals: [Signal]
-  /// The note's words with its markers blanked out (``TrustFeatures/maskedText(of:markers:)``).
-  package var maskedText: String
   /// The detector's extra inputs (``TrustFeatures/vector(signals:zScores:)``).
   package var extra: [Double]
 }
@@ -13,9 +11,9 @@ package struct NoteTextReading: Sendable {
 /// Reads notes' text for the trust scan: disclosure, signals, masked text and extra detector
 /// inputs in one call per note.
 ///
-/// The result equals what `NormalizedNote(note)`, `grader.assess(_:)`, `detector.signals(in:)`,
-/// ``TrustFeatures/maskedText(of:markers:)`` and ``TrustFeatures/vector(signals:zScores:)``
-/// return, with less work:
+/// The result equals what `NormalizedNote(note)`, `grader.assess(_:)`, `detector.signals(in:)`
+/// and ``TrustFeatures/vector(signals:zScores:)`` return, with less work (the masked text the
+/// detector reads is ``TrustFeatures/maskedText(of:markers:)`` of the disclosure's markers):
 /// - each field is normalized into the reader's reusable buffers, without building a
 ///   ``NormalizedNote``;
 /// - one lexicon scan per field serves the grader, the detector and the brand list (when the
@@ -59,13 +57,8 @@ package struct NoteTextReader {
     let tags = scratch.displayedTags(note.tags)
     read(.tags, tags, of: note, into: &markers, &signals)
     label.withUTF8 { read(.brandLabel, $0, of: note, into: &markers, &signals) }
-    let disclosure = grader.assessment(of: markers)
-    // The tags as displayed, from the bytes already laid out (one string, not two appends a tag).
-    let displayedTags = note.tags.isEmpty ? "" : String(decoding: tags, as: UTF8.self)
     return NoteTextReading(
-      disclosure: disclosure, signals: signals,
-      maskedText: TrustFeatures.maskedText(of: note, markers: disclosure.markers, displayedTags: displayedTags),
-      extra: TrustFeatures.vector(signals: signals, zScores: zScores))
+      disclosure: grader.assessment(of: markers), signals: signals, extra: TrustFeatures.vector(signals: signals, zScores: zScores))
   }
 
   /// Normalizes one field (its UTF-8 `original`) and reads its markers and signals.
