@@ -39,7 +39,7 @@ steps = {
     "read": "ReadVG5reads_SaySaySdGG10attributesAA15EngagementNormsV5normsAC15AuthorNumberingV7authorstSayAA4NoteVGAA0A5ErrorVYKFAfA0N10TextReaderVz_SitYbXEfU0_",
     "campaigns: fingerprints": "NearDuplicateIndexV5notes13configurationACSayAA4NoteVG_AA21CampaignConfigurationVtcfcSayAcdecH_AJtcfc5ChunkL_VGSnySiGYbXEfU0_",
     "campaigns: linking": "NearDuplicateIndexV4linkSays5Int32VG7parents_SayAC4LinkVG5linkstyFSayAKGSnySiGYbXEfU_",
-    "verdicts": "10AssessmentVAA17SponsoredDetectorV9WorkspaceVz_SitYbXEfU",
+    "verdicts": "10AssessmentVAC16VerdictWorkspaceVz_SitYbXEfU",
     "engagement events: load": "12InteractionsV4load10contentsOf7options9blockSize",
     "lockstep groups": "16LockstepDetectorV6groups2inSayAA0B5GroupVGAA12InteractionsV",
 }
