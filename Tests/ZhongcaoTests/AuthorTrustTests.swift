@@ -96,6 +96,9 @@ import Testing
                              brands: i % 3 == 0 ? [] : ["兰蔻"]))
     }
     #expect(AuthorTrust.score(facts).first?.suddenBrandFocus == "兰蔻")
+    // Judged in time order, whatever the input order; the recent notes alone are no history.
+    #expect(AuthorTrust.score(facts.reversed()).first?.suddenBrandFocus == "兰蔻")
+    #expect(AuthorTrust.score(Array(facts.suffix(AuthorTrust.recentNotes))).first?.suddenBrandFocus == nil)
     // A brand the author always talked about is no sudden focus.
     let steady = (0..<26).map {
       NoteFacts(author: "b", createdAt: Double($0), sponsoredProbability: 0, disclosed: false, brands: ["兰蔻"])

@@ -102,14 +102,15 @@ public struct AuthorTrust: Sendable, Hashable {
   private static func pow4(_ x: Double) -> Double { x * x * x * x }
 
   static func suddenBrandFocus(_ notes: [NoteFacts]) -> String? {
-    let ordered = notes.enumerated().sorted { ($0.1.createdAt ?? 0, $0.0) < ($1.1.createdAt ?? 0, $1.0) }.map(\.1)
-    guard ordered.count > recentNotes else { return nil }
+    guard notes.count > recentNotes else { return nil }
+    // The notes by time (ties in input order), as indices: sorting the facts would copy them.
+    let ordered = notes.indices.sorted { (notes[$0].createdAt ?? 0, $0) < (notes[$1].createdAt ?? 0, $1) }
     let recent = ordered.suffix(recentNotes), before = ordered.dropLast(recentNotes)
     var counts: [String: Int] = [:]
-    for note in recent { for brand in Set(note.brands) { counts[brand, default: 0] += 1 } }
+    for note in recent { for brand in Set(notes[note].brands) { counts[brand, default: 0] += 1 } }
     guard let (brand, count) = counts.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }),
           count >= 3, 2 * count >= recent.count else { return nil }
-    let earlier = before.count { $0.brands.contains(brand) }
+    let earlier = before.count { notes[$0].brands.contains(brand) }
     return Double(earlier) <= 0.1 * Double(before.count) ? brand : nil
   }
 }
