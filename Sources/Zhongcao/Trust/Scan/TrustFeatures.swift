@@ -56,16 +56,24 @@ public enum TrustFeatures {
   /// The UTF-8 of ``maskedText(of:markers:)``, written over `bytes` (whose capacity a scan reuses
   /// from note to note, so the masked text costs no string of its own).
   static func writeMaskedUTF8(of note: Note, markers: [DisclosureMarker], into bytes: inout [UInt8]) {
+    writeMaskedUTF8(title: note.title, body: note.body, tags: note.tags, markers: markers, into: &bytes)
+  }
+
+  /// ``writeMaskedUTF8(of:markers:into:)`` of a note's fields, for a caller that holds the note
+  /// in an array (passing the element would copy it, retaining and releasing every field).
+  static func writeMaskedUTF8(
+    title: String, body: String, tags: [String], markers: [DisclosureMarker], into bytes: inout [UInt8]
+  ) {
     bytes.removeAll(keepingCapacity: true)
-    appendUTF8(note.title, to: &bytes)
+    appendUTF8(title, to: &bytes)
     blank(.title, markers: markers, from: 0, in: &bytes)
     bytes.append(0x0A)
     var start = bytes.count
-    appendUTF8(note.body, to: &bytes)
+    appendUTF8(body, to: &bytes)
     blank(.body, markers: markers, from: start, in: &bytes)
     bytes.append(0x0A)
     start = bytes.count
-    for (index, tag) in note.tags.enumerated() {
+    for (index, tag) in tags.enumerated() {
       if index > 0 { bytes.append(0x20) }
       bytes.append(0x23)
       appendUTF8(tag, to: &bytes)

@@ -409,7 +409,9 @@ public struct TrustScanner: Sendable {
       // Only an undisclosed note of a non-business author can be suspected: by its score, or
       // whatever its score when it belongs to a campaign.
       let mayBeSuspected = reads[i].disclosure.grade == .absent && !business
-      TrustFeatures.writeMaskedUTF8(of: notes[i], markers: reads[i].disclosure.markers, into: &workspace.maskedText)
+      TrustFeatures.writeMaskedUTF8(
+        title: notes[i].title, body: notes[i].body, tags: notes[i].tags, markers: reads[i].disclosure.markers,
+        into: &workspace.maskedText)
       let scored = workspace.maskedText.withUnsafeBufferPointer { maskedText in
         model.assess(
           utf8: maskedText, extra: reads[i].extra, propensityAttributes: attributes[i], explainCount: mayBeSuspected ? 3 : 0,
