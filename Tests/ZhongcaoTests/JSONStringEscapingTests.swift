@@ -34,6 +34,29 @@ struct JSONStringEscapingTests {
     #expect(String(decoding: line.bytes, as: UTF8.self) == expected)
   }
 
+  /// Every byte next to the escaping boundaries, at every position of strings up to 24 bytes
+  /// (an escaper may take whole words at a time): each byte is written as it is alone (whose
+  /// exact escapes the test above checks), whatever surrounds it.
+  @Test func everyPositionAndBoundaryByteEscapesAsItDoesAlone() {
+    func quoted(_ bytes: [UInt8]) -> String {
+      var line = JSONBytes()
+      line.append("", string: String(decoding: bytes, as: UTF8.self))
+      return String(decoding: line.bytes, as: UTF8.self)
+    }
+    func alone(_ byte: UInt8) -> Substring { quoted([byte]).dropFirst().dropLast() }
+    for special: UInt8 in [0x00, 0x01, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x5B, 0x5C, 0x5D, 0x7F] {
+      for length in 1...24 {
+        for position in 0..<length {
+          var bytes = (0..<length).map { UInt8(ascii: "a") &+ UInt8($0 % 26) }
+          bytes[position] = special
+          let expected = "\"" + bytes.map { alone($0) }.joined() + "\""
+          #expect(quoted(bytes) == expected, "byte \(special) at \(position) of \(length)")
+        }
+      }
+    }
+    #expect(alone(0x22) == #"\""# && alone(0x01) == #"\u0001"# && alone(0x61) == "a")
+  }
+
   @Test func integersAndNumbersAreWrittenAsInterpolationWritesThem() {
     var random = TestRandom(seed: 9)
     var integers: [Int] = [0, 1, -1, 9, 10, 99, 100, -100, Int.max, Int.min, Int(Int32.max), Int(Int32.min)]
