@@ -292,34 +292,44 @@ public struct DisclosureGrader: Sendable {
   }
 
   /// The grade that `markers` decide and the marker that decides it (none for absent): the first
-  /// that applies of a prominent sufficient marker, a platform label, a buried sufficient marker
-  /// and a vague marker.
+  /// grade, in this order, that has a deciding marker.
   static func decidingMarker(of markers: [DisclosureMarker]) -> (DisclosureGrade, DisclosureMarker?) {
-    if let marker = markers.first(where: { $0.markerClass == .sufficient && $0.isProminent }) { return (.sufficient, marker) }
-    if let marker = markers.first(where: { $0.markerClass == .platformLabel }) { return (.platformLabel, marker) }
-    if let marker = markers.first(where: { $0.markerClass == .sufficient }) { return (.buried, marker) }
-    if let marker = markers.first(where: { $0.markerClass == .vague }) { return (.vague, marker) }
+    for grade in markedGrades {
+      if let marker = Self.marker(deciding: grade, in: markers) { return (grade, marker) }
+    }
     return (.absent, nil)
+  }
+
+  /// The grades a marker decides, strongest first.
+  private static let markedGrades: [DisclosureGrade] = [.sufficient, .platformLabel, .buried, .vague]
+
+  /// The first marker that would decide `grade`: a prominent sufficient marker, a platform label,
+  /// any sufficient marker (buried), a vague marker; none for absent.
+  static func marker(deciding grade: DisclosureGrade, in markers: [DisclosureMarker]) -> DisclosureMarker? {
+    switch grade {
+    case .sufficient: markers.first { $0.markerClass == .sufficient && $0.isProminent }
+    case .platformLabel: markers.first { $0.markerClass == .platformLabel }
+    case .buried: markers.first { $0.markerClass == .sufficient }
+    case .vague: markers.first { $0.markerClass == .vague }
+    case .absent: nil
+    }
   }
 
   /// The sentences of ``DisclosureAssessment/explanation``: the grade with the marker that decides
   /// it, the rule, and any declaration of no sponsorship.
   static func explanation(of assessment: DisclosureAssessment) -> String {
     func quote(_ marker: DisclosureMarker) -> String { "“\(marker.text)” at \(marker.span)" }
-    let markers = assessment.markers
+    let marker = Self.marker(deciding: assessment.grade, in: assessment.markers)
     var explanation: String
     switch assessment.grade {
     case .sufficient:
-      let marker = markers.first { $0.markerClass == .sufficient && $0.isProminent }
       explanation = "Sufficient: \(marker.map(quote) ?? "a disclosure") marks the note as an ad where readers see it."
     case .platformLabel:
-      let marker = markers.first { $0.markerClass == .platformLabel }
       explanation = "Platform label only: \(marker.map(quote) ?? "a partnership label"). A platform's partnership label is not the 「广告」 / #ad label the law asks for."
     case .buried:
-      let marker = markers.first { $0.markerClass == .sufficient }
       explanation = "Buried: \(marker.map(quote) ?? "a disclosure") is the only sufficient marker and sits where readers miss it (below the fold of a long body or among many hashtags)."
     case .vague:
-      explanation = "Vague: only \(markers.filter { $0.markerClass == .vague }.map(quote).joined(separator: ", ")); ordinary readers do not understand it as an ad label."
+      explanation = "Vague: only \(assessment.markers.filter { $0.markerClass == .vague }.map(quote).joined(separator: ", ")); ordinary readers do not understand it as an ad label."
     case .absent:
       explanation = "Absent: no disclosure marker."
     }

@@ -85,9 +85,7 @@ public enum TrustFeatures {
   /// hundreds of instructions a call).
   @inline(__always)
   private static func appendUTF8(_ text: String, to bytes: inout [UInt8]) {
-    if text.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
-      bytes.append(contentsOf: text.utf8)
-    }
+    TextFeaturizer.withUTF8(text) { bytes.append(contentsOf: $0) }
   }
 
   /// Blanks, in the field text that fills `bytes` from `start` on, the scalars at the offsets of

@@ -211,7 +211,8 @@ public struct TrustScanner: Sendable {
       // string of it).
       let zScores = norms.zScores(likes: notes[i].likes, collects: notes[i].collects, comments: notes[i].comments)
       let reading = reader.read(notes[i], zScores: zScores)
-      return Read(disclosure: reading.disclosure, signals: reading.signals, extra: reading.extra, anomalous: EngagementNorms.isAnomalous(zScores: zScores))
+      return Read(disclosure: reading.disclosure, signals: reading.signals, extra: reading.extra,
+                  anomalous: EngagementNorms.isAnomalous(zScores: zScores))
     }
     let authors = AuthorNumbering(notes)
     // The median likes of each author's notes that have a count, and the attributes, in

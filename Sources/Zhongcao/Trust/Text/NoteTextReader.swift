@@ -8,8 +8,8 @@ package struct NoteTextReading: Sendable {
   package var extra: [Double]
 }
 
-/// Reads notes' text for the trust scan: disclosure, signals, masked text and extra detector
-/// inputs in one call per note.
+/// Reads notes' text for the trust scan: disclosure, signals and extra detector inputs in one
+/// call per note.
 ///
 /// The result equals what `NormalizedNote(note)`, `grader.assess(_:)`, `detector.signals(in:)`
 /// and ``TrustFeatures/vector(signals:zScores:)`` return, with less work (the masked text the
