@@ -160,22 +160,27 @@ struct TrustScanCommand: ParsableCommand {
   /// parallel blocks.
   static func writeFlags(_ scan: TrustScan, to path: String) throws(ZhongcaoError) {
     let assessments = scan.assessments, block = 2_048
-    let blocks = parallelChunkedMap(count: (assessments.count + block - 1) / block, chunkSize: 1) { range in
-      range.map { index -> [UInt8] in
-        var text = JSONBytes(capacity: block * 512)
-        // Through a buffer pointer: an element of the array itself would be copied (every
-        // field retained and released) to be passed.
-        assessments.withUnsafeBufferPointer { assessments in
-          for i in (index * block)..<min(assessments.count, (index + 1) * block) {
-            appendFlagsLine(assessments[i], to: &text)
-            text.append("\n")
-          }
-        }
-        return text.bytes
-      }
-    }
+    let blockCount = (assessments.count + block - 1) / block
+    // A wave of blocks (two a core) is formatted in parallel and written before the next, so the
+    // flags never sit in memory whole and each wave reuses the memory of the one before.
+    let wave = 2 * usableCoreCount
     try AtomicFile.write(to: path) { writer throws(ZhongcaoError) in
-      for bytes in blocks { try writer.write(bytes) }
+      for first in stride(from: 0, to: blockCount, by: wave) {
+        let blocks = parallelMap(count: min(wave, blockCount - first), chunkSize: 1, workspace: {}) { _, offset -> [UInt8] in
+          let index = first + offset
+          var text = JSONBytes(capacity: block * 512)
+          // Through a buffer pointer: an element of the array itself would be copied (every
+          // field retained and released) to be passed.
+          assessments.withUnsafeBufferPointer { assessments in
+            for i in (index * block)..<min(assessments.count, (index + 1) * block) {
+              appendFlagsLine(assessments[i], to: &text)
+              text.append("\n")
+            }
+          }
+          return text.bytes
+        }
+        for bytes in blocks { try writer.write(bytes) }
+      }
     }
   }
 

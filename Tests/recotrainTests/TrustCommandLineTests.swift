@@ -168,12 +168,13 @@ import Testing
       #expect(try JSONSerialization.jsonObject(with: Data(bytes.bytes)) is [String: Any])
     }
 
-    // The whole file: blocks in order, one line each.
+    // The whole file: blocks in order, one line each, over more than one wave of blocks.
     let directory = try CommandLineTests.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let path = directory.appendingPathComponent("flags.jsonl").path
     var scan = try TrustScanner(configuration: configuration).scan(corpus.notes, engagement: corpus.engagementEvents)
-    scan.assessments = (0..<3).flatMap { _ in mutated }  // more than one block of 2,048 lines
+    let copies = 2 * usableCoreCount * 2_048 / mutated.count + 2  // more than a wave of blocks of 2,048 lines
+    scan.assessments = (0..<copies).flatMap { _ in mutated }
     try TrustScanCommand.writeFlags(scan, to: path)
     var expected = ""
     for assessment in scan.assessments {

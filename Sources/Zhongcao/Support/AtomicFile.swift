@@ -119,6 +119,12 @@ package enum AtomicFile {
 
     /// Appends bytes.
     package mutating func write(_ bytes: [UInt8]) throws(ZhongcaoError) {
+      // Half a buffer or more goes to the file as it is, after what is buffered, without a copy.
+      if bytes.count >= 1 << 19 {
+        try flush()
+        try hand(bytes)
+        return
+      }
       buffer.append(contentsOf: bytes)
       if buffer.count >= 1 << 20 { try flush() }
     }
@@ -152,11 +158,16 @@ package enum AtomicFile {
 
     fileprivate mutating func flush() throws(ZhongcaoError) {
       guard !buffer.isEmpty else { return }
-      do { try handle.write(contentsOf: buffer) } catch {
+      try hand(buffer)
+      buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes `bytes` to the file.
+    private mutating func hand(_ bytes: [UInt8]) throws(ZhongcaoError) {
+      do { try handle.write(contentsOf: bytes) } catch {
         throw ZhongcaoError(.io, "cannot write \(path): \(AtomicFile.describe(error))\(written > 0 ? " after \(written) bytes" : ""); \(path) was left as it was")
       }
-      written += buffer.count
-      buffer.removeAll(keepingCapacity: true)
+      written += bytes.count
     }
   }
 }

@@ -1,5 +1,8 @@
 import ZhongcaoLinearAlgebra
 
+/// The number of cores the parallel maps use (``ProcessorCount/active``).
+package var usableCoreCount: Int { ProcessorCount.active }
+
 /// Maps `0..<count` in chunks on all usable cores (``ProcessorCount/active``) and returns the
 /// results in index order.
 /// `body` gets a range of indices and returns one result per index, in order.

@@ -371,38 +371,7 @@ public struct TrustScanner: Sendable {
     let judged = parallelMap(count: notes.count, chunkSize: 512, workspace: { VerdictWorkspace() }) {
       workspace, i -> NoteAssessment in
       // By index: copying the note and its reading would retain and release every field.
-      // One allocation: room for the text evidence and the few pieces added below (campaign,
-      // engagement, author, up to three model words).
-      var evidence: [TrustEvidence] = []
-      evidence.reserveCapacity(reads[i].disclosure.markers.count + reads[i].disclosure.negativeDeclarations.count
-                               + reads[i].signals.count + 6)
-      for marker in reads[i].disclosure.markers {
-        evidence.append(TrustEvidence(
-          kind: .disclosure, detail: "\(marker.markerClass.rawValue) marker (\(marker.source))", text: marker.text,
-          span: marker.span, strength: marker.isProminent ? 1 : 0.5))
-      }
-      for declaration in reads[i].disclosure.negativeDeclarations {
-        evidence.append(TrustEvidence(kind: .negativeDeclaration, detail: "declares no sponsorship", text: declaration.text,
-                                      span: declaration.span))
-      }
-      for signal in reads[i].signals {
-        evidence.append(TrustEvidence(
-          kind: .signal, detail: signal.contactKind.map { "contact:\($0.rawValue)" } ?? signal.kind.rawValue,
-          text: signal.text, span: signal.spans.first, strength: signal.strength))
-      }
       let campaign = campaignOf[i]
-      if let campaign {
-        evidence.append(TrustEvidence(kind: .campaign, detail: "near-duplicate of notes by other authors (\(campaign))"))
-      }
-      if reads[i].anomalous {
-        let z = norms.zScores(likes: notes[i].likes, collects: notes[i].collects, comments: notes[i].comments)
-        evidence.append(TrustEvidence(kind: .engagement, detail: String(
-          format: "engagement mix far from the corpus norm (collect/like z %.1f, comment/like z %.1f)",
-          z.collect ?? 0, z.comment ?? 0)))
-      }
-      if inLockstep[i] {
-        evidence.append(TrustEvidence(kind: .engagement, detail: "engaged by a lockstep group of accounts"))
-      }
       let author = Int(authors.ofNote[i])
       let businessHits = authorBusinessHits[author], authorNotes = notesOfAuthor[author]
       let business = authorNotes >= 3 && Double(businessHits) >= configuration.businessShare * Double(authorNotes)
@@ -424,16 +393,52 @@ public struct TrustScanner: Sendable {
         verdict = .disclosedAd
       } else if business {
         verdict = .businessSelfPromotion
-        evidence.append(TrustEvidence(kind: .author, detail: "\(businessHits) of the author's \(authorNotes) notes call to book, order or get in touch"))
       } else if probability >= configuration.suspicionThreshold || campaign != nil {
         verdict = .suspectedUndisclosedPromotion
       } else {
         verdict = .organic
       }
-      if verdict == .suspectedUndisclosedPromotion {
-        for feature in scored.explanation where feature.contribution > 0 {
-          evidence.append(TrustEvidence(kind: .model, detail: feature.feature, strength: feature.contribution))
-        }
+      let modelWords = verdict == .suspectedUndisclosedPromotion ? scored.explanation.filter { $0.contribution > 0 } : []
+
+      // The evidence, allocated once at its exact size (none at all for a note without any):
+      // text evidence, then campaign, engagement, author and the model's words.
+      var evidence: [TrustEvidence] = []
+      let disclosure = reads[i].disclosure
+      var evidenceCount = disclosure.markers.count + disclosure.negativeDeclarations.count + reads[i].signals.count
+      evidenceCount += (campaign != nil ? 1 : 0) + (reads[i].anomalous ? 1 : 0) + (inLockstep[i] ? 1 : 0)
+      evidenceCount += (verdict == .businessSelfPromotion ? 1 : 0) + modelWords.count
+      evidence.reserveCapacity(evidenceCount)
+      for marker in disclosure.markers {
+        evidence.append(TrustEvidence(
+          kind: .disclosure, detail: "\(marker.markerClass.rawValue) marker (\(marker.source))", text: marker.text,
+          span: marker.span, strength: marker.isProminent ? 1 : 0.5))
+      }
+      for declaration in disclosure.negativeDeclarations {
+        evidence.append(TrustEvidence(kind: .negativeDeclaration, detail: "declares no sponsorship", text: declaration.text,
+                                      span: declaration.span))
+      }
+      for signal in reads[i].signals {
+        evidence.append(TrustEvidence(
+          kind: .signal, detail: signal.contactKind.map { "contact:\($0.rawValue)" } ?? signal.kind.rawValue,
+          text: signal.text, span: signal.spans.first, strength: signal.strength))
+      }
+      if let campaign {
+        evidence.append(TrustEvidence(kind: .campaign, detail: "near-duplicate of notes by other authors (\(campaign))"))
+      }
+      if reads[i].anomalous {
+        let z = norms.zScores(likes: notes[i].likes, collects: notes[i].collects, comments: notes[i].comments)
+        evidence.append(TrustEvidence(kind: .engagement, detail: String(
+          format: "engagement mix far from the corpus norm (collect/like z %.1f, comment/like z %.1f)",
+          z.collect ?? 0, z.comment ?? 0)))
+      }
+      if inLockstep[i] {
+        evidence.append(TrustEvidence(kind: .engagement, detail: "engaged by a lockstep group of accounts"))
+      }
+      if verdict == .businessSelfPromotion {
+        evidence.append(TrustEvidence(kind: .author, detail: "\(businessHits) of the author's \(authorNotes) notes call to book, order or get in touch"))
+      }
+      for feature in modelWords {
+        evidence.append(TrustEvidence(kind: .model, detail: feature.feature, strength: feature.contribution))
       }
       return NoteAssessment(id: notes[i].id, author: notes[i].author, disclosure: reads[i].disclosure,
                             probability: probability, verdict: verdict, campaign: campaign,
