@@ -21,19 +21,22 @@ struct LineBlocksTests {
 
   @Test func lineBreaksAreCountedExactly() {
     // Bytes near the newline (0x09, 0x0B, 0x8A, 0x0A with the high bit) and long runs of it,
-    // at every length and alignment around the eight-byte words.
+    // at every length and alignment around the sixteen-byte chunks, and runs of line breaks long
+    // enough to fill the byte-wide sums more than once.
     var random = TestRandom(seed: 21)
     let alphabet: [UInt8] = [0x0A, 0x0A, 0x09, 0x0B, 0x8A, 0x00, 0xFF, 0x41, 0xE4]
     for length in 0..<200 {
       let bytes = (0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }
-      for start in 0..<min(length, 9) {
+      for start in 0..<min(length, 17) {
         let slice = bytes[start...]
         let counted = slice.withUnsafeBufferPointer(LineBlocks.lineBreaks)
         #expect(counted == slice.count { $0 == 0x0A }, "length \(length) from \(start)")
       }
     }
-    let allBreaks = [UInt8](repeating: 0x0A, count: 1_003)
-    #expect(allBreaks.withUnsafeBufferPointer(LineBlocks.lineBreaks) == 1_003)
+    for count in [1_003, 16 * 255, 16 * 255 + 1, 9_000] {
+      let allBreaks = [UInt8](repeating: 0x0A, count: count)
+      #expect(allBreaks.withUnsafeBufferPointer(LineBlocks.lineBreaks) == count)
+    }
   }
 
   @Test("lines and line numbers match a whole-file split for any block size, blank lines, CRLF and a missing final newline",

@@ -21,6 +21,8 @@ struct LineBlocks {
   private var carry: [UInt8] = []
   private var nextLine = 1
   private var atEnd = false
+  /// Bytes read from the file so far.
+  private var consumed = 0
   /// A block the caller is done with (``recycle(_:)``), whose memory the next read reuses.
   private var spare: [UInt8] = []
   /// The file's size in bytes when it was opened (0 when unknown), for reserving room ahead.
@@ -60,6 +62,9 @@ struct LineBlocks {
   mutating func next() throws(ZhongcaoError) -> Block? {
     while !atEnd {
       let carried = carry.count, descriptor = handle.fileDescriptor
+      // No more than the file has left, with room should it have grown: a small file, or the
+      // end of a large one, neither maps nor zeroes a whole block.
+      let wanted = fileSize > 0 ? min(blockSize, max(fileSize - consumed, 0) + (64 << 10)) : blockSize
       var failure: Int32 = 0
       func fill(_ storage: UnsafeMutableBufferPointer<UInt8>, from start: Int) -> Int {
         var filled = start
@@ -75,25 +80,26 @@ struct LineBlocks {
         return filled
       }
       var buffer: [UInt8]
-      if spare.capacity >= carried + blockSize {
+      if spare.capacity >= carried + wanted {
         // The recycled block's pages are already mapped: zeroing them costs less than the page
         // faults of fresh memory (a few milliseconds a block on a virtual machine).
         buffer = spare
         spare = []
         buffer.removeAll(keepingCapacity: true)
         buffer += carry
-        buffer.append(contentsOf: repeatElement(0, count: blockSize))
+        buffer.append(contentsOf: repeatElement(0, count: wanted))
         let filled = buffer.withUnsafeMutableBufferPointer { fill($0, from: carried) }
         buffer.removeSubrange(filled...)
       } else {
         // Room for a carried line of up to 64 KiB more, so that the buffer can be recycled.
         buffer = carry.withUnsafeBufferPointer { carry in
-          [UInt8](unsafeUninitializedCapacity: carried + blockSize + (64 << 10)) { storage, initialized in
+          [UInt8](unsafeUninitializedCapacity: carried + wanted + (64 << 10)) { storage, initialized in
             if carried > 0 { _ = storage.initialize(fromContentsOf: carry) }
-            initialized = fill(UnsafeMutableBufferPointer(rebasing: storage[..<(carried + blockSize)]), from: carried)
+            initialized = fill(UnsafeMutableBufferPointer(rebasing: storage[..<(carried + wanted)]), from: carried)
           }
         }
       }
+      consumed += buffer.count - carried
       if failure != 0 {
         throw ZhongcaoError(.io, "cannot read \(kind) \(path): \(String(cString: strerror(failure)))", location: .init(file: path))
       }
@@ -133,7 +139,6 @@ struct LineBlocks {
   /// The lines to reserve room for: the line breaks in `bytes` plus a last line without one; when
   /// `bytes` is the first block of a `fileSize`-byte file, scaled up to the whole file.
   static func estimatedLineCount(in bytes: [UInt8], fileSize: Int?) -> Int {
-    // Eight bytes at a time: this sweep of a first block (up to 16 MiB) is serial work.
     let count = 1 + bytes.withUnsafeBufferPointer(lineBreaks)
     guard let fileSize, !bytes.isEmpty else { return count }
     return Int(Double(count) / Double(bytes.count) * Double(fileSize) * 1.02) + 16
@@ -149,16 +154,19 @@ struct LineBlocks {
   /// The number of line breaks in `bytes`.
   static func lineBreaks(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
     guard let base = bytes.baseAddress else { return 0 }
-    // Eight bytes at a time (serial work on every block, and the compiler does not vectorise
-    // the byte loop): the high bit of each byte of `zero` is set exactly where the byte of
-    // `word` is 0, with no carry between bytes.
-    let raw = UnsafeRawPointer(base), low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F, newlines: UInt64 = 0x0A0A_0A0A_0A0A_0A0A
+    // Sixteen bytes at a time (serial work on every block, and the compiler does not vectorise
+    // the byte loop): each lane adds 1 where its byte is a line break, into byte-wide sums that
+    // are emptied into the count every 255 rounds, before they could wrap.
+    let raw = UnsafeRawPointer(base), newline = SIMD16<UInt8>(repeating: .newline), none = SIMD16<UInt8>()
     var count = 0, position = 0
-    while position &+ 8 <= bytes.count {
-      let word = raw.loadUnaligned(fromByteOffset: position, as: UInt64.self) ^ newlines
-      let zero = ~(((word & low7) &+ low7) | word | low7)
-      count &+= zero.nonzeroBitCount
-      position &+= 8
+    while position &+ 16 <= bytes.count {
+      var sums = SIMD16<UInt8>()
+      for _ in 0..<min((bytes.count &- position) / 16, 255) {
+        let chunk = raw.loadUnaligned(fromByteOffset: position, as: SIMD16<UInt8>.self)
+        sums &+= none.replacing(with: 1, where: chunk .== newline)
+        position &+= 16
+      }
+      count &+= Int(SIMD16<UInt16>(truncatingIfNeeded: sums).wrappedSum())
     }
     while position < bytes.count {
       if bytes[position] == .newline { count &+= 1 }
