@@ -398,22 +398,22 @@ public struct TrustScanner: Sendable {
       } else {
         verdict = .organic
       }
-      let modelWords = verdict == .suspectedUndisclosedPromotion ? scored.explanation.filter { $0.contribution > 0 } : []
+      let explained = verdict == .suspectedUndisclosedPromotion
 
       // The evidence, allocated once at its exact size (none at all for a note without any):
       // text evidence, then campaign, engagement, author and the model's words.
       var evidence: [TrustEvidence] = []
-      let disclosure = reads[i].disclosure
-      var evidenceCount = disclosure.markers.count + disclosure.negativeDeclarations.count + reads[i].signals.count
+      var evidenceCount = reads[i].disclosure.markers.count + reads[i].disclosure.negativeDeclarations.count + reads[i].signals.count
       evidenceCount += (campaign != nil ? 1 : 0) + (reads[i].anomalous ? 1 : 0) + (inLockstep[i] ? 1 : 0)
-      evidenceCount += (verdict == .businessSelfPromotion ? 1 : 0) + modelWords.count
+      evidenceCount += verdict == .businessSelfPromotion ? 1 : 0
+      if explained { evidenceCount += scored.explanation.count { $0.contribution > 0 } }
       evidence.reserveCapacity(evidenceCount)
-      for marker in disclosure.markers {
+      for marker in reads[i].disclosure.markers {
         evidence.append(TrustEvidence(
           kind: .disclosure, detail: "\(marker.markerClass.rawValue) marker (\(marker.source))", text: marker.text,
           span: marker.span, strength: marker.isProminent ? 1 : 0.5))
       }
-      for declaration in disclosure.negativeDeclarations {
+      for declaration in reads[i].disclosure.negativeDeclarations {
         evidence.append(TrustEvidence(kind: .negativeDeclaration, detail: "declares no sponsorship", text: declaration.text,
                                       span: declaration.span))
       }
@@ -437,7 +437,7 @@ public struct TrustScanner: Sendable {
       if verdict == .businessSelfPromotion {
         evidence.append(TrustEvidence(kind: .author, detail: "\(businessHits) of the author's \(authorNotes) notes call to book, order or get in touch"))
       }
-      for feature in modelWords {
+      for feature in scored.explanation where explained && feature.contribution > 0 {
         evidence.append(TrustEvidence(kind: .model, detail: feature.feature, strength: feature.contribution))
       }
       return NoteAssessment(id: notes[i].id, author: notes[i].author, disclosure: reads[i].disclosure,
