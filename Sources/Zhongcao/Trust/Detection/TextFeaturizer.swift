@@ -91,7 +91,9 @@ public struct TextGram: Sendable, Hashable, Codable, CustomStringConvertible {
 ///   `2^bucketBits ..< 2^bucketBits + extraFeatureCount`.
 ///
 /// The featurizer is a pure function of its settings: the same text gives the same features on
-/// every machine.
+/// every machine with the same Swift runtime. Which scalars are letters and how they lowercase
+/// come from the runtime's Unicode tables, so a scalar that a later Unicode version assigns or
+/// reclassifies can featurise differently under another toolchain.
 public struct TextFeaturizer: Sendable, Equatable, Hashable, Codable {
   /// log₂ of the number of hash buckets; 10 … 24 (default 18: 262,144 buckets).
   public var bucketBits: Int
